@@ -1,0 +1,69 @@
+"""The article record (schema version 1), one JSONL line per article.
+
+Every field's exact format is documented here and published as JSON Schema in
+``crawler/schema/record-v1.json``; ``ecopolicy validate`` checks files against it.
+Fields added after version 1 was first published are additive: optional in the schema,
+so files written before them still validate.
+"""
+
+from __future__ import annotations
+
+import scrapy
+
+SCHEMA_VERSION = 1
+
+
+class ArticleRecord(scrapy.Item):
+    """One article, as written to the dated JSONL output."""
+
+    id = scrapy.Field()
+    """str: ``sha1`` hex of ``canonical_url`` (stable across runs and machines)."""
+    url = scrapy.Field()
+    """str: the URL as fetched (after redirects)."""
+    canonical_url = scrapy.Field()
+    """str: the URL canonicalised (fragment and tracking parameters removed, host lower-cased,
+    ``rel=canonical`` honoured when on the same site)."""
+    source = scrapy.Field()
+    """str: registry key of the source."""
+    title = scrapy.Field()
+    """str: the headline, without a site-name suffix."""
+    published = scrapy.Field()
+    """str | None: ISO 8601 with UTC offset (``2023-05-22T13:17:00+08:00``); the source's time
+    zone when the page gives none."""
+    modified = scrapy.Field()
+    """str | None: same format as ``published``."""
+    date_source = scrapy.Field()
+    """str | None: where ``published`` came from: ``jsonld``, ``meta``, ``text`` or ``url``."""
+    crawled_at = scrapy.Field()
+    """str: ISO 8601 UTC with ``Z`` (``2026-11-26T00:04:52Z``)."""
+    language = scrapy.Field()
+    """str: BCP 47 primary tag of the body (``zh``, ``en``)."""
+    authors = scrapy.Field()
+    """list[str]: bylines, in page order, deduplicated."""
+    origin = scrapy.Field()
+    """str | None: the publishing body from the page's own "Source:" / 来源 line."""
+    doc_numbers = scrapy.Field()
+    """list[str]: official document numbers the text cites (豫环办〔2022〕61号), in order."""
+    attachments = scrapy.Field()
+    """list[{"url": str, "title": str}]: linked policy files (PDF, DOC, ...), not fetched."""
+    paragraphs = scrapy.Field()
+    """list[str]: the cleaned body, in order; headings and list items are paragraphs."""
+    text = scrapy.Field()
+    """str: ``paragraphs`` joined by a blank line (``"\\n\\n"``)."""
+    paywalled = scrapy.Field()
+    """bool: a paywall or login stub was found (and removed)."""
+    truncated = scrapy.Field()
+    """bool: the body visibly ends before the article does."""
+    cleaning = scrapy.Field()
+    """dict[str, int]: ``<step>/<what>`` -> count of what each cleaning step removed or repaired."""
+    content_hash = scrapy.Field()
+    """str: ``sha1`` hex of the normalised text; changes when the article's text changes."""
+    version = scrapy.Field()
+    """int: 1 for a new article, +1 each time its ``content_hash`` changes."""
+    duplicate_of = scrapy.Field()
+    """str | None: ``id`` of an earlier record with near-identical text (a syndicated copy)."""
+    schema_version = scrapy.Field()
+    """int: ``1``."""
+
+
+RECORD_FIELDS: tuple[str, ...] = tuple(ArticleRecord.fields)
