@@ -1,0 +1,3 @@
+"""Item pipelines: the cleaning steps, then finalisation, validation and output."""
+
+CLEANING_PIPELINES: dict[str, int] = {}

@@ -1,0 +1,56 @@
+"""Assemble a record from what extraction found on a page.
+
+Cleaning happens later, in the item pipelines; this only fills the identity and bookkeeping
+fields so every pipeline sees a complete record.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from crawler.items import SCHEMA_VERSION, ArticleRecord
+from crawler.urls import canonicalize_url, record_id
+
+EXTRACTED_FIELDS = (
+    "title", "published", "modified", "date_source", "language", "authors", "origin",
+    "doc_numbers", "attachments", "paragraphs",
+)  # fmt: skip
+
+
+def utc_timestamp(moment: datetime.datetime) -> str:
+    """ISO 8601 UTC with ``Z``, to the second.
+
+    >>> beijing = datetime.timezone(datetime.timedelta(hours=8))
+    >>> utc_timestamp(datetime.datetime(2026, 11, 26, 8, 4, 52, 9, tzinfo=beijing))
+    '2026-11-26T00:04:52Z'
+    """
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def build_record(
+    extracted: dict[str, Any], *, url: str, source_key: str, crawled_at: datetime.datetime
+) -> ArticleRecord:
+    """A record with the extracted fields and fresh bookkeeping (version 1, not yet cleaned)."""
+    canonical = canonicalize_url(extracted.get("canonical_url") or url)
+    record = ArticleRecord(
+        id=record_id(canonical),
+        url=url,
+        canonical_url=canonical,
+        source=source_key,
+        crawled_at=utc_timestamp(crawled_at),
+        text="",
+        paywalled=False,
+        truncated=False,
+        cleaning={},
+        content_hash="",
+        version=1,
+        duplicate_of=None,
+        schema_version=SCHEMA_VERSION,
+    )
+    for field in EXTRACTED_FIELDS:
+        value = extracted.get(field)
+        if value is None and field in {"authors", "doc_numbers", "attachments", "paragraphs"}:
+            value = []
+        record[field] = value
+    return record

@@ -1,0 +1,63 @@
+"""Scrapy settings of the ecopolicy crawler, and its own ``ECOPOLICY_*`` settings.
+
+Politeness defaults suit government portals: robots.txt obeyed, a descriptive User-Agent with
+a contact, AutoThrottle, and a few requests per domain at a time. A source's registry entry
+may override any of these for its own crawl (``Source.politeness``).
+"""
+
+from __future__ import annotations
+
+from crawler.items import RECORD_FIELDS
+from pipelines import CLEANING_PIPELINES
+
+BOT_NAME = "ecopolicy"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- identity and politeness -------------------------------------------------------------
+ECOPOLICY_CONTACT = "https://github.com/ecopolicy-crawler/ecopolicy-crawler"
+USER_AGENT = f"ecopolicy-crawler/0.1 (research corpus of environmental policy; +{ECOPOLICY_CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.5
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalUrlFingerprinter"
+LOG_LEVEL = "INFO"
+
+# --- pipelines -----------------------------------------------------------------------------
+# Cleaning steps (100-590) come from the pipelines package; the record is then finalised
+# (text, content hash) and validated against the published schema before it is exported.
+ITEM_PIPELINES = {
+    **CLEANING_PIPELINES,
+    "pipelines.finalise.FinalisePipeline": 600,
+    "pipelines.validate.SchemaValidationPipeline": 900,
+}
+
+# --- output ----------------------------------------------------------------------------------
+# One dated JSONL file per source and run; ``%(crawl_date)s``, ``%(source)s`` and ``%(run_id)s``
+# come from crawler.feeds.uri_params. Files are written aside and renamed when complete.
+ECOPOLICY_OUTPUT_DIR = "output"
+ECOPOLICY_OUTPUT_TEMPLATE = "%(crawl_date)s/%(source)s-%(run_id)s.jsonl"
+FEED_URI_PARAMS = "crawler.feeds.uri_params"
+FEED_STORAGES = {"": "crawler.feeds.AtomicFileFeedStorage", "file": "crawler.feeds.AtomicFileFeedStorage"}
+FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(RECORD_FIELDS)
+FEED_STORE_EMPTY = False
+# FEEDS itself is derived from ECOPOLICY_OUTPUT_DIR/TEMPLATE by the spider when not set.
+
+ECOPOLICY_OFFLINE = False
+"""True when records are produced outside a crawl (``ecopolicy extract``): stateful steps
+(seen-store, cross-article duplicates) stand down with NotConfigured."""
