@@ -8,6 +8,7 @@ may override any of these for its own crawl (``Source.politeness``).
 from __future__ import annotations
 
 from crawler.items import RECORD_FIELDS
+from crawler.politeness import DEFAULT_CONTACT, user_agent
 from pipelines import CLEANING_PIPELINES
 
 BOT_NAME = "ecopolicy"
@@ -15,8 +16,8 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # --- identity and politeness -------------------------------------------------------------
-ECOPOLICY_CONTACT = "https://github.com/ecopolicy-crawler/ecopolicy-crawler"
-USER_AGENT = f"ecopolicy-crawler/0.1 (research corpus of environmental policy; +{ECOPOLICY_CONTACT})"
+ECOPOLICY_CONTACT = DEFAULT_CONTACT
+USER_AGENT = user_agent(ECOPOLICY_CONTACT)  # re-derived by the spider when ECOPOLICY_CONTACT is changed
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
@@ -61,3 +62,23 @@ FEED_STORE_EMPTY = False
 ECOPOLICY_OFFLINE = False
 """True when records are produced outside a crawl (``ecopolicy extract``): stateful steps
 (seen-store, cross-article duplicates) stand down with NotConfigured."""
+
+# --- sources, discovery and politeness (sources registry) --------------------------------------
+ECOPOLICY_SOURCES_FILES: list[str] = []
+"""User TOML files of extra sources (``--sources FILE``); same fields and checks as built-ins."""
+ECOPOLICY_SINCE = ""
+"""Date horizon YYYY-MM-DD: older feed/sitemap entries are skipped and list paging stops."""
+ECOPOLICY_DISCOVERY_MAX_PAGES = 0
+"""Cap on list/API pages per start point for every source (0: each source's own limit)."""
+ECOPOLICY_CHECK_ARTICLES = 0
+"""When > 0, the crawl is a health check: this many articles per source, no records written."""
+ECOPOLICY_CHECK_LIST_PAGES = 1
+ECOPOLICY_BLOCKED_ENABLED = True
+ECOPOLICY_RETRY_MAX_DELAY = 120.0
+"""Longest wait (seconds) before a retry; a longer Retry-After gives the request up."""
+ECOPOLICY_RETRY_BASE_DELAY = 1.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.blocked.BlockedAnswerMiddleware": 540,
+}

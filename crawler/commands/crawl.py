@@ -1,4 +1,4 @@
-"""``ecopolicy crawl --source KEY [--output DIR]``: the same crawl as ``scrapy crawl policy``.
+"""``ecopolicy crawl --source KEY [--sources FILE] [--since DATE] [--output DIR]``: ``scrapy crawl policy``.
 
 Runs the generic spider for each named source in one Scrapy process and exits non-zero with
 a one-line reason when a source's crawl did not finish cleanly.
@@ -21,6 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source", action="append", required=True, metavar="KEY", help="registry key (repeatable)"
     )
+    parser.add_argument(
+        "--sources", action="append", default=[], metavar="FILE", help="extra sources from a TOML file"
+    )
+    parser.add_argument("--since", metavar="YYYY-MM-DD", help="skip items listed before this date")
+    parser.add_argument("--max-pages", type=int, metavar="N", help="cap on list/API pages per start point")
     parser.add_argument("--output", type=Path, help="output folder (default: ./output)")
     parser.add_argument("--loglevel", default=None, help="Scrapy log level (default: INFO)")
 
@@ -29,10 +34,17 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.discovery.horizon import parse_since
     from crawler.offline import project_settings
+    from crawler.sources.base import SourceError
     from crawler.sources.registry import load_registry
 
-    registry = load_registry()
+    try:
+        registry = load_registry(args.sources)
+        parse_since(args.since)
+    except (SourceError, ValueError) as exc:
+        print(f"ecopolicy crawl: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     unknown = [key for key in args.source if key not in registry]
     if unknown:
         print(
@@ -40,7 +52,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = {"ECOPOLICY_SOURCES_FILES": [str(Path(f).resolve()) for f in args.sources]}
+    if args.since:
+        overrides["ECOPOLICY_SINCE"] = args.since
+    if args.max_pages:
+        overrides["ECOPOLICY_DISCOVERY_MAX_PAGES"] = args.max_pages
     if args.output:
         overrides["ECOPOLICY_OUTPUT_DIR"] = str(args.output.resolve())
     if args.loglevel:

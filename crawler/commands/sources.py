@@ -1,35 +1,125 @@
-"""``ecopolicy sources``: the registry as a table (or JSON), one source a line."""
+"""``ecopolicy sources [--sources FILE] [--check [--source KEY] [--articles N]] [--json]``.
+
+Without ``--check``: the registry as a table (or JSON), one source a line, user sources
+included. With ``--check``: a short crawl of each source (one list page per start point, a few
+articles, nothing written) reporting whether discovery found articles and whether title, date
+and body came out by the source's selector or the generic fallback; exit code 1 when a source
+is broken, 2 on a bad registry or unknown key.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
+from typing import Any
 
+from crawler.sources.base import Source, SourceError
 from crawler.sources.registry import load_registry
+
+EXIT_OK = 0
+EXIT_BROKEN = 1
+EXIT_CONFIG = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--sources", action="append", default=[], metavar="FILE", help="extra sources from a TOML file"
+    )
+    parser.add_argument("--check", action="store_true", help="fetch a few pages of each source and report")
+    parser.add_argument("--source", action="append", metavar="KEY", help="only this source (repeatable)")
+    parser.add_argument("--articles", type=int, default=3, help="articles fetched per source by --check")
+    parser.add_argument("--loglevel", default="WARNING", help="Scrapy log level during --check")
 
 
-def run(args: argparse.Namespace) -> int:
-    registry = load_registry()
+def _print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    table = [headers, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    for row in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _listing(sources: list[Source], as_json: bool) -> int:
     rows = [
         {
             "key": s.key,
             "name": s.name,
             "language": s.language,
             "domains": ", ".join(s.allowed_domains) or "(loopback)",
+            "start": ", ".join(s.start_kinds),
+            "structure": s.structure,
             "verified": s.verified.isoformat() if s.verified else None,
         }
-        for s in registry.values()
+        for s in sources
     ]
-    if args.json:
+    if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
-    headers = ("key", "name", "language", "domains", "verified")
-    table = [headers, *[tuple(str(r[h] or "-") for h in headers) for r in rows]]
-    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
-    for row in table:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-    return 0
+        return EXIT_OK
+    headers = ("key", "name", "language", "domains", "start", "structure", "verified")
+    _print_table(headers, [tuple(str(r[h] or "-") for h in headers) for r in rows])
+    return EXIT_OK
+
+
+def _check(sources: list[Source], args: argparse.Namespace) -> int:
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.offline import project_settings
+    from crawler.sources.check import health_from_stats
+
+    overrides: dict[str, Any] = {
+        "ECOPOLICY_CHECK_ARTICLES": max(1, args.articles),
+        "ECOPOLICY_SOURCES_FILES": list(args.sources),
+        "ECOPOLICY_OUTPUT_ENABLED": False,
+        "LOG_LEVEL": args.loglevel,
+        "RETRY_TIMES": 1,
+    }
+    process = CrawlerProcess(project_settings(overrides))
+    crawlers = []
+    for source in sources:
+        crawler = process.create_crawler("policy")
+        crawlers.append((source, crawler))
+        process.crawl(crawler, source=source.key)
+    process.start()
+    reports = [health_from_stats(s, c.stats.get_stats() if c.stats else {}) for s, c in crawlers]
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        headers = ("key", "status", "structure", "links", "records", "blocked", "title", "date", "body",
+                   "problems")
+
+        def cell(fields: dict[str, int]) -> str:
+            return f"{fields['selector']}s/{fields['generic']}g/{fields['missing']}m"
+
+        _print_table(headers, [
+            (r.key, r.status, r.structure, str(r.links), str(r.records), str(r.blocked),
+             cell(r.fields["title"]), cell(r.fields["date"]), cell(r.fields["body"]),
+             "; ".join(r.problems) or "-")
+            for r in reports
+        ])  # fmt: skip
+        print("(fields: s = source selector, g = generic fallback, m = missing)")
+    broken = [r.key for r in reports if r.status == "broken"]
+    if broken:
+        print(f"ecopolicy sources --check: broken: {', '.join(broken)}", file=sys.stderr)
+        return EXIT_BROKEN
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        registry = load_registry(args.sources)
+    except SourceError as exc:
+        print(f"ecopolicy sources: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    keys = args.source or list(registry)
+    unknown = [key for key in keys if key not in registry]
+    if unknown:
+        print(f"ecopolicy sources: unknown source(s) {', '.join(unknown)}; known: {', '.join(registry)}",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    selected = [registry[key] for key in keys]
+    if args.check:
+        return _check(selected, args)
+    return _listing(selected, args.json)

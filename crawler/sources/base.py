@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES = frozenset({"zh", "en"})
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+STRUCTURES = frozenset({"documented", "partial", "guess"})
 
 
 class SourceError(ValueError):
@@ -27,6 +28,7 @@ class SourceError(ValueError):
         super().__init__(f"source {key!r}: field {field_name!r}: {problem}")
         self.key = key
         self.field_name = field_name
+        self.problem = problem
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +58,54 @@ class ListPage:
     pagination: str | None = None
     first_page_number: int = 1
     max_pages: int = 50
+    link_selector: str | None = None
+    """Anchors of this list's items (CSS or XPath); overrides ``Selectors.list_links``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApiList:
+    """A JSON list endpoint, paged by number or offset (State Council search, EC press corner).
+
+    ``url`` is a template with ``{page}`` (numbered from ``first_page``), ``{offset}``
+    (``(page - first_page) * page_size``) and ``{size}``. ``items`` is a dotted path to the list
+    of entries (``*`` matches any key or index); empty means "every object holding
+    ``url_field``", which survives a reshuffled envelope. ``url_template`` builds the article URL
+    from an entry's fields (``{reference}``) when the API gives no URL.
+    """
+
+    url: str
+    items: str = ""
+    url_field: str = "url"
+    url_template: str | None = None
+    title_field: str = "title"
+    date_field: str = "date"
+    first_page: int = 1
+    page_size: int = 20
+    max_pages: int = 50
+    method: str = "GET"
+    body: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HanwebList:
+    """A Hanweb (大汉) CMS column, whose list page is drawn by JavaScript from ``dataproxy.jsp``.
+
+    The endpoint answers a form POST (``col=1&appid=1&webid=…&columnid=…&unitid=…``) with XML
+    whose ``<record>`` elements wrap the HTML of one list item each; records are paged by
+    ``startrecord``/``endrecord`` in groups of ``perpage``.
+    """
+
+    url: str
+    """The ``/module/web/jpage/dataproxy.jsp`` endpoint."""
+    columnid: str
+    unitid: str
+    webid: str = "1"
+    perpage: int = 15
+    group: int = 3
+    """Pages fetched per request: ``endrecord - startrecord + 1 == perpage * group``."""
+    max_pages: int = 20
+    """Requests (groups), not list pages."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +120,8 @@ class Source:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     list_pages: tuple[ListPage, ...] = ()
+    apis: tuple[ApiList, ...] = ()
+    hanweb: tuple[HanwebList, ...] = ()
     article_pattern: str | None = None
     selectors: Selectors = field(default_factory=Selectors)
     paywall_markers: tuple[str, ...] = ()
@@ -78,6 +130,14 @@ class Source:
     offline_site: str | None = None
     """Package-relative folder served on loopback for offline sources (the demo)."""
     notes: str = ""
+    family: str | None = None
+    """CMS family whose rules filled the gaps of this entry (``trs``, ``hanweb``), if any."""
+    structure: str = "guess"
+    """``documented`` (selectors and URLs from cited public code), ``partial`` or ``guess``."""
+    citations: tuple[str, ...] = ()
+    """Where the structure comes from (``owner/repo:path`` or a URL)."""
+    fetch_attachments: bool = False
+    """Attachments (PDF, DOC) are listed on the record; fetched only when this is true."""
 
     def __post_init__(self) -> None:
         if not KEY_PATTERN.match(self.key):
@@ -90,13 +150,52 @@ class Source:
             raise SourceError(self.key, "timezone", f"unknown time zone {self.timezone!r}") from exc
         if not self.allowed_domains and self.offline_site is None:
             raise SourceError(self.key, "allowed_domains", "at least one domain is required")
-        if not (self.feeds or self.sitemaps or self.list_pages):
-            raise SourceError(self.key, "feeds/sitemaps/list_pages", "no start point")
+        if not (self.feeds or self.sitemaps or self.list_pages or self.apis or self.hanweb):
+            raise SourceError(self.key, "feeds/sitemaps/list_pages/apis/hanweb", "no start point")
+        if self.structure not in STRUCTURES:
+            raise SourceError(self.key, "structure", f"{self.structure!r} not in {sorted(STRUCTURES)}")
+        if self.offline_site is None:
+            self._check_start_hosts()
+        self._check_limits()
         if self.article_pattern is not None:
             try:
                 re.compile(self.article_pattern)
             except re.error as exc:
                 raise SourceError(self.key, "article_pattern", f"invalid regex: {exc}") from exc
+
+    def _check_start_hosts(self) -> None:
+        """Every start point must be inside ``allowed_domains``, or the offsite filter drops it."""
+        points = [
+            ("feeds", u) for u in self.feeds
+        ] + [("sitemaps", u) for u in self.sitemaps] + [
+            ("list_pages", p.url) for p in self.list_pages
+        ] + [("apis", a.url) for a in self.apis] + [("hanweb", h.url) for h in self.hanweb]
+        for field_name, url in points:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+            if parts.scheme not in {"http", "https"} or not host:
+                raise SourceError(self.key, field_name, f"{url!r} is not an absolute http(s) URL")
+            if not any(host == d or host.endswith("." + d) for d in self.allowed_domains):
+                raise SourceError(
+                    self.key, field_name, f"host {host!r} of {url!r} is outside allowed_domains"
+                )
+
+    def _check_limits(self) -> None:
+        for index, page in enumerate(self.list_pages):
+            if page.max_pages < 1:
+                raise SourceError(self.key, f"list_pages[{index}].max_pages", "must be >= 1")
+            if page.pagination is not None and "{n}" not in page.pagination:
+                raise SourceError(self.key, f"list_pages[{index}].pagination", "needs a {n} placeholder")
+        for index, api in enumerate(self.apis):
+            if api.max_pages < 1 or api.page_size < 1:
+                raise SourceError(self.key, f"apis[{index}]", "max_pages and page_size must be >= 1")
+            if api.method not in {"GET", "POST"}:
+                raise SourceError(self.key, f"apis[{index}].method", f"{api.method!r} is not GET or POST")
+            if api.url_template is None and not api.url_field:
+                raise SourceError(self.key, f"apis[{index}]", "needs url_field or url_template")
+        for index, column in enumerate(self.hanweb):
+            if column.perpage < 1 or column.group < 1 or column.max_pages < 1:
+                raise SourceError(self.key, f"hanweb[{index}]", "perpage, group and max_pages must be >= 1")
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -126,4 +225,15 @@ class Source:
             list_pages=tuple(
                 dataclasses.replace(page, url=urljoin(base_url, page.url)) for page in self.list_pages
             ),
+            apis=tuple(dataclasses.replace(api, url=urljoin(base_url, api.url)) for api in self.apis),
+            hanweb=tuple(dataclasses.replace(h, url=urljoin(base_url, h.url)) for h in self.hanweb),
         )
+
+    @property
+    def start_kinds(self) -> tuple[str, ...]:
+        """Kinds of start points this source has, for listings (``feed``, ``list``, ``api`` …)."""
+        kinds = (
+            ("feed", self.feeds), ("sitemap", self.sitemaps), ("list", self.list_pages),
+            ("api", self.apis), ("hanweb", self.hanweb),
+        )  # fmt: skip
+        return tuple(name for name, points in kinds if points)

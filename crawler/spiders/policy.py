@@ -1,8 +1,16 @@
 """The one generic spider: discovery from a registry entry, extraction, then the pipelines.
 
-``scrapy crawl policy -a source=KEY`` crawls one source. Feeds, sitemaps and list pages are
-read together; every article is requested once (the fingerprint is keyed on the canonical URL),
-and a page that cannot give a record is counted and logged with its reason, never lost silently.
+``scrapy crawl policy -a source=KEY [-a since=YYYY-MM-DD]`` crawls one source. Feeds, sitemaps,
+list pages, JSON list APIs and Hanweb XML lists are read together; every article is requested
+once (the fingerprint is keyed on the canonical URL), attachments are never fetched, and a page
+that cannot give a record is counted and logged with its reason, never lost silently.
+
+Settings: ECOPOLICY_SOURCES_FILES (user source files), ECOPOLICY_SINCE (date horizon, the
+``since`` argument wins), ECOPOLICY_DISCOVERY_MAX_PAGES (cap on pages per start point),
+ECOPOLICY_CHECK_ARTICLES / ECOPOLICY_CHECK_LIST_PAGES (health-check mode of ``sources --check``).
+Stats: ``discovery/<kind>/pages``, ``discovery/<kind>/links``, ``discovery/skipped/{older,
+attachment,offsite,not_article}``, ``discovery/stopped/{horizon,max_pages}``, ``check/*``
+(check mode), ``extraction/*``, ``fetch/failed/<error>``.
 """
 
 from __future__ import annotations
@@ -18,12 +26,29 @@ from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy.utils.url import url_is_from_any_domain
 
-from crawler.discovery import Link, next_page_urls, parse_feed, parse_list_page, parse_sitemap
+from crawler.discovery import (
+    Link,
+    api_page_url,
+    hanweb_request,
+    is_attachment,
+    is_older,
+    next_page_urls,
+    parse_api,
+    parse_feed,
+    parse_hanweb,
+    parse_list_page,
+    parse_since,
+    parse_sitemap,
+    past_horizon,
+)
 from crawler.extraction import ExtractionError, extract_article
 from crawler.feeds import feeds_setting, new_run_id
+from crawler.middlewares.blocked import BlockedAnswer
+from crawler.politeness import apply_politeness
 from crawler.records import build_record
-from crawler.sources.base import ListPage, Source
-from crawler.sources.registry import get_source, offline_site_root
+from crawler.sources.base import ApiList, HanwebList, ListPage, Source
+from crawler.sources.check import field_report
+from crawler.sources.registry import get_source, load_registry, offline_site_root, user_source_files
 from crawler.sources.server import LoopbackSite
 from crawler.urls import canonicalize_url
 
@@ -39,29 +64,43 @@ logger = logging.getLogger(__name__)
 
 
 class PolicySpider(Spider):
-    """Crawl one registry source: ``-a source=KEY`` (required)."""
+    """Crawl one registry source: ``-a source=KEY`` (required), ``-a since=YYYY-MM-DD`` (optional)."""
 
     name = "policy"
 
-    def __init__(self, source: str = "", run_id: str = "", **kwargs: Any) -> None:
+    def __init__(self, source: str = "", run_id: str = "", since: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not source:
             raise CloseSpider("missing -a source=KEY")
-        self.source: Source = get_source(source)
+        self.source_key = source
+        self.source: Source = None  # type: ignore[assignment]  # resolved in from_crawler
+        self.since: datetime.date | None = parse_since(since)
         self.run_id = run_id or new_run_id()
         self.started_at = datetime.datetime.now(datetime.UTC)
-        self.allowed_domains = list(self.source.allowed_domains)
+        self.allowed_domains: list[str] = []
         self._site: LoopbackSite | None = None
+        self._max_pages = 0
+        self._check_articles = 0
+        self._articles_requested = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
+        files = user_source_files(settings.get("ECOPOLICY_SOURCES_FILES"))
+        spider.source = get_source(spider.source_key, load_registry(files))
+        spider.allowed_domains = list(spider.source.allowed_domains)
+        if spider.since is None:
+            spider.since = parse_since(settings.get("ECOPOLICY_SINCE") or None)
+        spider._max_pages = settings.getint("ECOPOLICY_DISCOVERY_MAX_PAGES", 0)
+        spider._check_articles = settings.getint("ECOPOLICY_CHECK_ARTICLES", 0)
+        if spider._check_articles:
+            spider._max_pages = settings.getint("ECOPOLICY_CHECK_LIST_PAGES", 1)
         if spider.source.offline_site is not None:
             spider._serve_offline_site()
-        for name, value in spider.source.politeness.items():
-            settings.set(name, value, priority="spider")
-        if not settings.getdict("FEEDS") and settings.getbool("ECOPOLICY_OUTPUT_ENABLED", True):
+        apply_politeness(settings, spider.source)
+        output = settings.getbool("ECOPOLICY_OUTPUT_ENABLED", True) and not spider._check_articles
+        if not settings.getdict("FEEDS") and output:
             settings.set("FEEDS", feeds_setting(settings), priority="spider")
         crawler.signals.connect(spider._stop_offline_site, signal=signals.spider_closed)
         return spider
@@ -87,6 +126,13 @@ class PolicySpider(Spider):
             yield Request(url, callback=self.parse_sitemap, meta={"ecopolicy_kind": "sitemap"})
         for page in self.source.list_pages:
             yield self._list_request(page.url, page, 0)
+        for api in self.source.apis:
+            yield self._api_request(api, api.first_page)
+        for column in self.source.hanweb:
+            yield self._hanweb_request(column, 0)
+
+    def _page_limit(self, own: int) -> int:
+        return min(own, self._max_pages) if self._max_pages > 0 else own
 
     def _list_request(self, url: str, page: ListPage, number: int) -> Request:
         return Request(
@@ -95,14 +141,48 @@ class PolicySpider(Spider):
             meta={"ecopolicy_kind": "list", "list_page": page, "page_number": number},
         )
 
+    def _api_request(self, api: ApiList, page: int) -> Request:
+        return Request(
+            api_page_url(api, page),
+            method=api.method,
+            body=api.body.format(page=page, size=api.page_size) if api.body else None,
+            headers={"Accept": "application/json", **api.headers},
+            callback=self.parse_api,
+            meta={"ecopolicy_kind": "api", "api": api, "page_number": page},
+        )
+
+    def _hanweb_request(self, column: HanwebList, group: int) -> Request:
+        url, form = hanweb_request(column, group)
+        return Request(
+            url,
+            method="POST",
+            body=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
+            callback=self.parse_hanweb,
+            meta={"ecopolicy_kind": "hanweb", "hanweb": column, "page_number": group},
+        )
+
     def _in_scope(self, url: str) -> bool:
         return urlsplit(url).scheme in {"http", "https"} and url_is_from_any_domain(url, self.allowed_domains)
 
     def _article_requests(self, links: list[Link], via: str) -> Iterator[Request]:
         stats = self.crawler.stats
         for link in links:
-            if not (self._in_scope(link.url) and self.source.is_article_url(link.url)):
+            if not self._in_scope(link.url):
+                stats.inc_value("discovery/skipped/offsite")
                 continue
+            if is_attachment(link.url) and not self.source.fetch_attachments:
+                stats.inc_value("discovery/skipped/attachment")
+                continue
+            if not self.source.is_article_url(link.url):
+                stats.inc_value("discovery/skipped/not_article")
+                continue
+            if is_older(link, self.since):
+                stats.inc_value("discovery/skipped/older")
+                continue
+            if self._check_articles and self._articles_requested >= self._check_articles:
+                return
+            self._articles_requested += 1
             stats.inc_value(f"discovery/{via}/links")
             yield Request(
                 canonicalize_url(link.url),
@@ -111,28 +191,75 @@ class PolicySpider(Spider):
                 meta={"ecopolicy_kind": "article", "listing": link},
             )
 
+    def _continue_paging(self, links: list[Link], number: int, limit: int) -> bool:
+        """Whether to read the page after page *number* (0-based) of a walk limited to *limit* pages."""
+        if past_horizon(links, self.since):
+            self.crawler.stats.inc_value("discovery/stopped/horizon")
+            return False
+        if number + 1 >= self._page_limit(limit):
+            self.crawler.stats.inc_value("discovery/stopped/max_pages")
+            return False
+        return True
+
     def parse_feed(self, response: Response) -> Iterator[Request]:
-        """Article links of an RSS or Atom feed."""
+        """Article links of an RSS or Atom feed (entries older than the horizon skipped)."""
+        self.crawler.stats.inc_value("discovery/feed/pages")
         yield from self._article_requests(parse_feed(response.body, response.url), "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Article links of a sitemap, and the sitemaps of a sitemap index."""
+        self.crawler.stats.inc_value("discovery/sitemap/pages")
         pages, children = parse_sitemap(response.body, response.url)
         for child in children:
-            if self._in_scope(child.url):
+            if is_older(child, self.since):
+                self.crawler.stats.inc_value("discovery/skipped/older_sitemap")
+            elif self._in_scope(child.url):
                 yield Request(child.url, callback=self.parse_sitemap, meta={"ecopolicy_kind": "sitemap"})
         yield from self._article_requests(pages, "sitemap")
 
     def parse_list(self, response: Response) -> Iterator[Request]:
-        """Article links of a list page, then the next list page."""
+        """Article links of a list page, then the next list page unless the walk is over."""
         if not isinstance(response, TextResponse):
             return
+        self.crawler.stats.inc_value("discovery/list/pages")
         page: ListPage = response.meta["list_page"]
         number: int = response.meta["page_number"]
-        links = parse_list_page(response.text, response.url, self.source.selectors.list_links)
+        selector = page.link_selector or self.source.selectors.list_links
+        links = parse_list_page(response.text, response.url, selector)
+        articles = [link for link in links if self.source.is_article_url(link.url)]
         yield from self._article_requests(links, "list")
+        if not self._continue_paging(articles, number, page.max_pages):
+            return
         for url in next_page_urls(response.text, response.url, page, number):
             yield self._list_request(url, page, number + 1)
+
+    def parse_api(self, response: Response) -> Iterator[Request]:
+        """Article links of one page of a JSON list API, then its next page."""
+        self.crawler.stats.inc_value("discovery/api/pages")
+        api: ApiList = response.meta["api"]
+        number: int = response.meta["page_number"]
+        links = parse_api(response.body, response.url, api)
+        if not links:
+            self.crawler.stats.inc_value("discovery/api/empty")
+            return
+        yield from self._article_requests(links, "api")
+        if self._continue_paging(links, number - api.first_page, api.max_pages):
+            yield self._api_request(api, number + 1)
+
+    def parse_hanweb(self, response: Response) -> Iterator[Request]:
+        """Article links of a Hanweb ``dataproxy.jsp`` answer, then the next group of records."""
+        self.crawler.stats.inc_value("discovery/hanweb/pages")
+        column: HanwebList = response.meta["hanweb"]
+        group: int = response.meta["page_number"]
+        links, total = parse_hanweb(response.body, response.url)
+        if not links:
+            self.crawler.stats.inc_value("discovery/hanweb/empty")
+            return
+        yield from self._article_requests(links, "hanweb")
+        size = column.perpage * column.group
+        more = total is None or (group + 1) * size < total
+        if more and self._continue_paging(links, group, column.max_pages):
+            yield self._hanweb_request(column, group + 1)
 
     # --- articles ---------------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[ArticleRecord]:
@@ -143,6 +270,8 @@ class PolicySpider(Spider):
             self._drop(response, "not_html", header)
             return
         charset = header.partition("charset=")[2].split(";")[0].strip() or None
+        if self._check_articles:
+            stats.inc_value("check/articles")
         try:
             extracted = extract_article(response.body, response.url, self.source, encoding=charset)
         except ExtractionError as exc:
@@ -151,6 +280,10 @@ class PolicySpider(Spider):
         for event in extracted.pop("events", ()):
             stats.inc_value(f"extraction/{event}")
         stats.inc_value("extraction/records")
+        if self._check_articles:
+            for field_name, outcome in field_report(response.body, self.source, extracted).items():
+                stats.inc_value(f"check/{field_name}/{outcome}")
+            return
         now = datetime.datetime.now(datetime.UTC)
         yield build_record(extracted, url=response.url, source_key=self.source.key, crawled_at=now)
 
@@ -159,7 +292,12 @@ class PolicySpider(Spider):
         logger.info("No record from %s: %s (%s)", response.url, reason, detail)
 
     def article_failed(self, failure: Failure) -> None:
-        """Count an article that could not be fetched (after retries), by error type."""
+        """Count an article that could not be fetched (after retries), by error type.
+
+        Blocked answers are already counted by the blocked-answer middleware.
+        """
+        if failure.check(BlockedAnswer):
+            return
         request = failure.request  # type: ignore[attr-defined]
         reason = failure.type.__name__ if failure.type else "error"
         self.crawler.stats.inc_value(f"fetch/failed/{reason}")

@@ -24,4 +24,5 @@ SOURCE = Source(
     article_pattern=r"/t\d{8}_\d+\.html$",
     politeness={"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8},
     notes="Offline copy of portal-like pages; English pages carry their own time zone.",
+    structure="documented",
 )
