@@ -59,4 +59,6 @@ def test_sources_lists_the_registry():
     rows = {row["key"]: row for row in json.loads(result.stdout)}
     assert rows["demo"]["language"] == "zh"
     table = run_cli("sources")
-    assert table.stdout.splitlines()[0].split() == ["key", "name", "language", "domains", "verified"]
+    assert table.stdout.splitlines()[0].split() == [
+        "key", "name", "language", "domains", "start", "structure", "verified"
+    ]  # fmt: skip

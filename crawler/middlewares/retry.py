@@ -25,11 +25,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 
 if TYPE_CHECKING:
-    from typing import Self
-
     from scrapy import Request
-    from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -74,15 +72,10 @@ def backoff_delay(attempt: int, base: float, cap: float, jitter: float = 0.0) ->
 class BackoffRetryMiddleware(RetryMiddleware):
     """RetryMiddleware that waits (Retry-After, else exponential back-off) before retrying."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        settings = crawler.settings
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
         self._base = settings.getfloat("ECOPOLICY_RETRY_BASE_DELAY", 1.0)
         self._cap = settings.getfloat("ECOPOLICY_RETRY_MAX_DELAY", 120.0)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response

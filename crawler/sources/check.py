@@ -44,7 +44,7 @@ def field_report(body: bytes, source: Source, extracted: dict[str, Any]) -> dict
     """Per field: ``selector`` (the source's selector found it), ``generic`` (fallback) or ``missing``.
 
     >>> from crawler.sources.base import Selectors, Source
-    >>> source = Source(key="x", name="X", language="en", timezone="UTC", allowed_domains=("x.org",),
+    >>> source = Source(key="xx", name="X", language="en", timezone="UTC", allowed_domains=("x.org",),
     ...                 feeds=("https://x.org/f",), selectors=Selectors(title="h1.t"))
     >>> page = b"<html><body><h1 class='t'>Title</h1><p>Text</p></body></html>"
     >>> field_report(page, source, {"title": "Title", "published": None, "paragraphs": ["Text"]})
@@ -95,7 +95,7 @@ def health_from_stats(source: Source, stats: dict[str, Any]) -> SourceHealth:
     """Judge a source from the stats of its check crawl.
 
     >>> from crawler.sources.base import Source
-    >>> s = Source(key="x", name="X", language="en", timezone="UTC", allowed_domains=("x.org",),
+    >>> s = Source(key="xx", name="X", language="en", timezone="UTC", allowed_domains=("x.org",),
     ...            feeds=("https://x.org/f",))
     >>> health_from_stats(s, {"discovery/feed/links": 0}).problems
     ['discovery found no article links']

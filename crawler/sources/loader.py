@@ -83,11 +83,11 @@ def _build(cls: type, data: Any, key: str, where: str) -> Any:
 def source_from_mapping(data: dict[str, Any], origin: str = "") -> Source:
     """One validated :class:`Source` from a TOML table (family rules applied first).
 
-    >>> source_from_mapping({"key": "x", "name": "X", "language": "en", "timezone": "UTC",
+    >>> source_from_mapping({"key": "xx", "name": "X", "language": "en", "timezone": "UTC",
     ...     "allowed_domains": ["x.org"], "feeds": ["https://x.org/feed"], "colour": "red"})
     Traceback (most recent call last):
     ...
-    crawler.sources.base.SourceError: source 'x': field 'colour': unknown field; known: ...
+    crawler.sources.base.SourceError: source 'xx': field 'colour': unknown field; known: ...
     """
     key = str(data.get("key") or f"<entry without key in {origin or 'input'}>")
     if "verified" in data and data["verified"] is False:

@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
-from scrapy.utils.url import url_is_from_any_domain
 
 from crawler.discovery import (
     Link,
@@ -163,7 +162,12 @@ class PolicySpider(Spider):
         )
 
     def _in_scope(self, url: str) -> bool:
-        return urlsplit(url).scheme in {"http", "https"} and url_is_from_any_domain(url, self.allowed_domains)
+        """An http(s) URL whose host (port ignored) is an allowed domain or below one."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return parts.scheme in {"http", "https"} and any(
+            host == domain or host.endswith("." + domain) for domain in self.allowed_domains
+        )
 
     def _article_requests(self, links: list[Link], via: str) -> Iterator[Request]:
         stats = self.crawler.stats
