@@ -26,16 +26,18 @@ def test_check_reports_per_source_and_fails_on_a_broken_one(tmp_path):
         "/wall/index.html": list_page([("202405/t20240524_4.html", "t4", "2024-05-24")]),
         "/wall/202405/t20240524_4.html": Route("<script>$_ts=window['$_ts'];</script>", status=412),
     }
+    def trs(key: str, base: str, folder: str, extra: str = "") -> str:
+        return source_toml(key, base, f'family = "trs"\n{extra}[[source.list_pages]]\nurl = "{base}/{folder}/index.html"')
+
     with LoopbackServer(routes) as server:
         b = server.base_url
         path = tmp_path / "check.toml"
         path.write_text(
             "\n".join([
-                source_toml("chk_ok", b, f'family = "trs"\n[[source.list_pages]]\nurl = "{b}/ok/index.html"'),
-                source_toml("chk_stale", b, f'family = "trs"\n[source.selectors]\nbody = "div.article-body"\n'
-                                            f'[[source.list_pages]]\nurl = "{b}/stale/index.html"'),
-                source_toml("chk_gone", b, f'family = "trs"\n[[source.list_pages]]\nurl = "{b}/gone/index.html"'),
-                source_toml("chk_wall", b, f'family = "trs"\n[[source.list_pages]]\nurl = "{b}/wall/index.html"'),
+                trs("chk_ok", b, "ok"),
+                trs("chk_stale", b, "stale", '[source.selectors]\nbody = "div.article-body"\n'),
+                trs("chk_gone", b, "gone"),
+                trs("chk_wall", b, "wall"),
             ]),
             encoding="utf-8",
         )  # fmt: skip
