@@ -10,7 +10,7 @@ from crawler.sources.base import SourceError
 from crawler.sources.loader import load_file, source_from_mapping
 from crawler.sources.registry import load_registry
 
-from .conftest import run_cli
+from .conftest import REPO, run_cli
 
 REAL = {
     "mee", "henan_sthjt", "gov_cn_policy", "people_env", "chinadaily_env", "epa_news", "ec_presscorner",
@@ -124,3 +124,14 @@ def test_cli_lists_user_sources_and_reports_a_bad_file(tmp_path):
     assert refused.returncode == 2
     assert "source 'my_feed': field 'language'" in refused.stderr
     assert "bad.toml" in refused.stderr
+
+
+def test_the_readme_example_loads(tmp_path):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("# my-sources.toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "my-sources.toml"
+    path.write_text(block, encoding="utf-8")
+    sources = {s.key: s for s in load_file(path)}
+    assert set(sources) == {"zhejiang_sthjt", "climate_home"}
+    assert sources["zhejiang_sthjt"].list_pages[0].pagination == "index_{n}.html"
+    assert sources["climate_home"].is_article_url("https://www.climatechangenews.com/2024/05/22/cop29-talks/")
