@@ -42,7 +42,7 @@ _BLOCK = frozenset({
     "tbody", "tfoot", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "address", "hr",
     "center", "details", "summary", "caption", "header",
 })
-_SKIP_IN_BODY = frozenset({"figure", "figcaption", "nav", "footer", "aside", "form"})
+_SKIP_IN_BODY = frozenset({"figure", "figcaption", "nav", "footer", "aside", "form", "header"})
 _RELATED_HEADING = re.compile(
     r"^(?:相关(?:阅读|新闻|文章|链接|推荐|稿件|附件)?|延伸阅读|推荐阅读|热点推荐|猜你喜欢|热门文章|更多|"
     r"related(?: articles| content| news| stories| links| posts)?|read more|more on this topic|"
