@@ -28,6 +28,9 @@ BOILERPLATE = re.compile(
     r"dateline|article-info|info-bar|xgyd|xgxw|fenxiang|dayin|guanbi)(?:$|[-_\s])",
     re.IGNORECASE,
 )
+_LANDMARKS = frozenset({"article", "main", "body", "html"})
+# Page-builder wrappers whose names contain chrome words but wrap any widget, content included.
+_NEUTRAL_PREFIX = re.compile(r"(?:^|(?<=\s))elementor-widget(?:-container)?(?=[-\s]|$)-?")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -89,8 +92,15 @@ def is_boilerplate(el: HtmlElement) -> bool:
     role = el.get("role")
     if role in ("navigation", "contentinfo", "complementary", "banner", "search", "dialog"):
         return True
+    if tag in _LANDMARKS:
+        # WordPress puts taxonomy classes (tag-coal, category-news) on <article>; landmarks are
+        # judged by tag and role only.
+        return False
     marker = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return bool(marker.strip()) and BOILERPLATE.search(marker) is not None
+    if not marker.strip():
+        return False
+    marker = _NEUTRAL_PREFIX.sub(" ", marker)
+    return BOILERPLATE.search(marker) is not None
 
 
 def iter_text(el: HtmlElement, *, skip_chrome: bool = False) -> Iterator[str]:

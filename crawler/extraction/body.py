@@ -67,7 +67,7 @@ _DATE_ONLY = re.compile(
     r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s)）\]]*$"
 )
-_MIN_CONTAINER_CHARS = 40
+_MIN_CONTAINER_CHARS = 10
 _MIN_SELECTOR_CHARS = 30
 
 
@@ -186,7 +186,7 @@ _GOOD_MARKER = re.compile(r"article|content|main|body|text|post|story|entry|zhen
                           re.IGNORECASE)
 
 
-def _density_container(tree: HtmlElement) -> HtmlElement | None:
+def _density_containers(tree: HtmlElement) -> list[HtmlElement]:
     """Readability-style scoring: text blocks vote for their parent and grandparent."""
     scores: dict[HtmlElement, float] = {}
     body = tree.find(".//body")
@@ -220,7 +220,7 @@ def _density_container(tree: HtmlElement) -> HtmlElement | None:
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
-    best: tuple[float, HtmlElement] | None = None
+    ranked: list[tuple[float, HtmlElement]] = []
     for el, score in scores.items():
         if el.tag in ("html",) or chrome(el):
             continue
@@ -228,9 +228,9 @@ def _density_container(tree: HtmlElement) -> HtmlElement | None:
         marker = f"{el.get('class') or ''} {el.get('id') or ''}"
         if el.tag == "article" or _GOOD_MARKER.search(marker):
             weighted *= 1.25
-        if best is None or weighted > best[0]:
-            best = (weighted, el)
-    return best[1] if best else None
+        ranked.append((weighted, el))
+    ranked.sort(key=lambda pair: -pair[0])
+    return [el for _, el in ranked[:5]]
 
 
 _LEAD = re.compile(r"lead|summary|intro|standfirst|description|abstract|dek|daoyu|zhaiyao", re.IGNORECASE)
@@ -263,7 +263,8 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         paragraphs = _lead_paragraphs(container, title) + paragraphs_of(container, title)
         if _text_len(paragraphs) >= _MIN_CONTAINER_CHARS:
             return Body(paragraphs, container, "container", events)
-    container = _density_container(tree)
-    if container is not None:
-        return Body(paragraphs_of(container, title), container, "density", events)
+    for container in _density_containers(tree):
+        paragraphs = paragraphs_of(container, title)
+        if paragraphs:
+            return Body(paragraphs, container, "density", events)
     return Body([], None, "none", events)
