@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.extraction import RECORD_KEYS, EmptyPageError, ExtractionError, extract_article
 from crawler.sources.base import Selectors, Source
@@ -116,3 +118,33 @@ def test_wordpress_taxonomy_and_page_builder_classes_are_not_chrome():
             "<a>Share on Facebook</a></div></div></article></body></html>")
     got = extract_article(html, "https://example.org/a", now=NOW)
     assert got["paragraphs"] == ["China's coal output fell in March for the first time this year, official data showed."]
+
+
+@pytest.mark.parametrize("selector", ["div::first-line", "p:nth-child(", "//div[", "(//p)[", "a::attr(href)"])
+def test_broken_selectors_fall_back_instead_of_crashing(selector: str):
+    got = extract_article(PAGE, "https://example.org/n", src(body=selector, title=selector, date=selector), now=NOW)
+    assert "selector_fallback" in got["events"]
+    assert got["title"] == "Agency fines water firm"
+
+
+_FRAGMENTS = st.sampled_from([
+    "<p>", "</p>", "<div class='TRS_Editor'>", "</div>", "<h1>标题</h1>", "发布时间：2023-05-22 13:17", "<br>",
+    "Published: 8 November 2023", "<script>var x = '<p>';</script>", "<table><tr><td>", "</td></tr></table>",
+    "<meta name='PubDate' content='2099-01-01'>", "环大气〔2019〕35号", "<a href='x.pdf'>附件</a>", "<nav>", "</nav>",
+    "The agency said on Monday that emissions fell.", "生态环境部发布公报，空气质量持续改善。", "\x00", "\ufeff", "&nbsp;",
+    "<?xml version='1.0' encoding='gbk'?>", "<!-- c -->", "<footer>", "</footer>", "<ul><li>", "</li></ul>",
+])
+
+
+@given(st.lists(_FRAGMENTS, max_size=30), st.sampled_from([None, "utf-8", "gbk", "latin-1", "bogus"]))
+@settings(max_examples=60, deadline=None)
+def test_any_markup_gives_a_record_or_an_extraction_error(parts: list[str], charset: str | None):
+    html = "".join(parts)
+    for payload in (html, html.encode("utf-8")):
+        try:
+            got = extract_article(payload, "https://example.org/t20230522_1.html", encoding=charset, now=NOW)
+        except ExtractionError:
+            continue
+        assert tuple(got) == RECORD_KEYS
+        assert got["paragraphs"]
+        assert all(isinstance(p, str) and p for p in got["paragraphs"])

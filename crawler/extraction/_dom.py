@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
@@ -55,7 +56,7 @@ def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
     """Elements matching *selector* (CSS or XPath); text/attribute results are ignored."""
     try:
         found = compile_selector(selector)(root)
-    except (etree.XPathError, SyntaxError, ValueError):
+    except (etree.XPathError, SelectorError, SyntaxError, ValueError):
         return []
     if not isinstance(found, list):
         return []
@@ -66,7 +67,7 @@ def select_text(root: HtmlElement, selector: str) -> str:
     """Text of the first match of *selector*; XPath string results are returned as text."""
     try:
         found = compile_selector(selector)(root)
-    except (etree.XPathError, SyntaxError, ValueError):
+    except (etree.XPathError, SelectorError, SyntaxError, ValueError):
         return ""
     if isinstance(found, str):
         return norm(found)
