@@ -90,8 +90,21 @@ def _link_density(el: HtmlElement) -> float:
 
 
 def _in_chrome(el: HtmlElement) -> bool:
-    return any(is_boilerplate(anc) or is_hidden(anc) for anc in el.iterancestors()
-               if anc.tag not in ("body", "html"))
+    """Whether *el* sits inside navigation, a footer or a hidden block.
+
+    A "chrome" ancestor that holds most of the page is not chrome but a mis-nested tag: an
+    unclosed ``<div class="header">`` swallows the whole page in the parsed tree, and must not
+    hide the article container inside it.
+    """
+    page_size = 0
+    for anc in el.iterancestors():
+        if anc.tag in ("body", "html") or not (is_boilerplate(anc) or is_hidden(anc)):
+            continue
+        if not page_size:
+            page_size = len(text_of(el.getroottree().getroot()))
+        if len(text_of(anc)) < 0.6 * page_size:
+            return True
+    return False
 
 
 def _is_link_list(el: HtmlElement) -> bool:
