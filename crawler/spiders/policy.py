@@ -172,13 +172,14 @@ class PolicySpider(Spider):
     def _article_requests(self, links: list[Link], via: str) -> Iterator[Request]:
         stats = self.crawler.stats
         for link in links:
-            if not self._in_scope(link.url):
+            url = canonicalize_url(link.url)
+            if not self._in_scope(url):
                 stats.inc_value("discovery/skipped/offsite")
                 continue
-            if is_attachment(link.url) and not self.source.fetch_attachments:
+            if is_attachment(url) and not self.source.fetch_attachments:
                 stats.inc_value("discovery/skipped/attachment")
                 continue
-            if not self.source.is_article_url(link.url):
+            if not self.source.is_article_url(url):
                 stats.inc_value("discovery/skipped/not_article")
                 continue
             if is_older(link, self.since):
@@ -189,7 +190,7 @@ class PolicySpider(Spider):
             self._articles_requested += 1
             stats.inc_value(f"discovery/{via}/links")
             yield Request(
-                canonicalize_url(link.url),
+                url,
                 callback=self.parse_article,
                 errback=self.article_failed,
                 meta={"ecopolicy_kind": "article", "listing": link},
@@ -230,7 +231,7 @@ class PolicySpider(Spider):
         number: int = response.meta["page_number"]
         selector = page.link_selector or self.source.selectors.list_links
         links = parse_list_page(response.text, response.url, selector)
-        articles = [link for link in links if self.source.is_article_url(link.url)]
+        articles = [link for link in links if self.source.is_article_url(canonicalize_url(link.url))]
         yield from self._article_requests(links, "list")
         if not self._continue_paging(articles, number, page.max_pages):
             return
