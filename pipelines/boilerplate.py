@@ -216,7 +216,7 @@ def is_related_heading(text: str, extra: frozenset[str] = frozenset()) -> bool:
     False
     """
     key = _heading_key(text)
-    if key in RELATED_HEADINGS or key in extra:
+    if key in RELATED_HEADINGS or key in extra or _NAV_LINE.match(text.strip()):
         return True
     m = _INLINE_RELATED.match(text.strip())
     if m and length_units(m.group("rest")) <= 40:
@@ -302,7 +302,7 @@ def boilerplate_kind(text: str, *, at_edge: bool) -> str | None:
         return "boilerplate"
     if _CREDIT_LINE.match(stripped) and units <= 12:
         return "boilerplate"
-    if _SOURCE_LINE.match(stripped) and (at_edge or units <= 6):
+    if _SOURCE_LINE.match(stripped) and at_edge:
         return "boilerplate"
     return None
 
@@ -397,21 +397,18 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
             j += 1
         i = j
 
-    # Trailing teasers of other items after the body, read from the end.
+    # Trailing teasers of other items after the body, read from the end: stray date lines,
+    # blurbs shaped like teasers, and an unrelated paragraph right after a stray date line.
     kept = [k for k in range(n) if k not in removed]
-    boundary = False
     for pos in range(len(kept) - 1, 0, -1):
         k = kept[pos]
         text = paragraphs[k]
         if is_date_line(text) or _TEASER_SHAPE.match(text.strip()):
             removed[k] = "teaser"
-            boundary = True
             continue
-        before = kept[pos - 1]
-        after_marker = boundary or is_date_line(paragraphs[before])
-        if after_marker:
-            vocabulary = set().union(*(_content(paragraphs[q]) for q in kept[:pos]))
-            if _overlap(text, vocabulary) < 0.35:
+        if is_date_line(paragraphs[kept[pos - 1]]):
+            vocabulary = set().union(*(_content(paragraphs[q]) for q in kept[: pos - 1]))
+            if _overlap(text, vocabulary) < 0.3:
                 removed[k] = "teaser"
                 continue
         break

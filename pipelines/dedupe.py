@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult, filter_result
@@ -100,28 +101,76 @@ def _profile(index: int, text: str) -> _Para:
     )
 
 
-def _covered(a: _Para, b: _Para, threshold: float) -> bool:
-    """Whether (nearly) everything *a* says is also in *b*."""
-    if not a.shingles or not a.content:
+def _share(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a) if a else 0.0
+
+
+def _contained(a: _Para, b: _Para, threshold: float) -> bool:
+    """Whether *a* is copied (nearly word for word) inside *b*."""
+    return _share(a.shingles, b.shingles) >= threshold and _share(a.content, b.content) >= 0.85
+
+
+def _mutual(a: _Para, b: _Para) -> bool:
+    """Whether *a* and *b* say the same thing in other words (a second translation, an edited copy)."""
+    la, lb = len(a.tokens), len(b.tokens)
+    if min(la, lb) < 0.7 * max(la, lb):
         return False
-    shingle_share = len(a.shingles & b.shingles) / len(a.shingles)
-    content_share = len(a.content & b.content) / len(a.content)
-    return shingle_share >= threshold and content_share >= min(0.95, threshold + 0.1)
+    return (
+        min(_share(a.content, b.content), _share(b.content, a.content)) >= 0.6
+        and min(_share(a.shingles, b.shingles), _share(b.shingles, a.shingles)) >= 0.35
+    )
+
+
+_SLOT_SUFFIX = frozenset("市县区州镇乡村")
+_NOT_PLACES = frozenset(
+    {"联合", "会同", "全市", "本市", "该市", "各市", "我市", "城市", "全县", "各区", "本区", "社区"}
+)
+
+
+def _slot_value(toks: tuple[str, ...], start: int, end: int, cjk: bool, names: frozenset[str]) -> bool:
+    """Whether the replaced span holds a number or a name (a slot of a template sentence)."""
+    span = toks[start:end]
+    if any(t[:1].isdigit() for t in span):
+        return True
+    if cjk:
+        return (
+            end - start >= 2
+            and end < len(toks)
+            and toks[end] in _SLOT_SUFFIX
+            and "".join(span) not in _NOT_PLACES
+        )
+    return any(t in names for t in span)
 
 
 def _distinct_facts(a: _Para, b: _Para) -> bool:
-    """Whether *a* and *b* each state a number or name the other lacks (alike, not copies)."""
-    a_tokens, b_tokens = set(a.tokens), set(b.tokens)
-    a_only_numbers = a.numbers - b.numbers
-    b_only_numbers = b.numbers - a.numbers
-    if a_only_numbers and b_only_numbers:
-        return True
-    a_names = {e for e in a.entities if e not in b_tokens and e not in b.entities}
-    b_names = {e for e in b.entities if e not in a_tokens and e not in a.entities}
-    if a.key and any(ch for ch in a.key if "\u4e00" <= ch <= "\u9fff"):
-        a_names = {e for e in a.entities if e not in b.key}
-        b_names = {e for e in b.entities if e not in a.key}
-    return bool(a_names and b_names) or bool((a_only_numbers and b_names) or (b_only_numbers and a_names))
+    """Whether *a* and *b* are one template filled with different names or numbers.
+
+    "In Ohio, 64 buses ..." / "In Kentucky, 58 buses ...": every difference is a short
+    substitution, and at least one substitutes a number or a name on both sides. Such
+    paragraphs state different facts and both stay. A paraphrase differs by insertions,
+    deletions and reordered words, and is not protected by this rule.
+    """
+    if a.numbers == b.numbers and a.entities == b.entities:
+        return False
+    cjk = is_cjk_text(a.key)
+    limit = 4 if cjk else 3
+    matcher = SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
+    changed = 0
+    slot = False
+    differences = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    if len(differences) > 4:
+        return False
+    for op, i1, i2, j1, j2 in differences:
+        if i2 - i1 > limit or j2 - j1 > limit:
+            return False
+        changed += max(i2 - i1, j2 - j1)
+        if (
+            op == "replace"
+            and _slot_value(a.tokens, i1, i2, cjk, a.entities)
+            and _slot_value(b.tokens, j1, j2, cjk, b.entities)
+        ):
+            slot = True
+    return slot and changed <= 0.2 * min(len(a.tokens), len(b.tokens))
 
 
 def _rank(p: _Para) -> tuple[bool, int, int]:
@@ -129,13 +178,24 @@ def _rank(p: _Para) -> tuple[bool, int, int]:
 
 
 def _better(a: _Para, b: _Para) -> bool:
-    """Whether *a* is the more complete of two mutual near copies (ties: the earlier)."""
+    """Whether *a* is the more complete of two mutual near copies.
+
+    A well-formed paragraph beats one cut mid-sentence; then the one that holds more of the
+    other's wording; then the earlier one (it stands where the article put it).
+    """
     if a.well_formed != b.well_formed:
         return a.well_formed
-    la, lb = len(a.tokens), len(b.tokens)
-    if abs(la - lb) > 0.05 * max(la, lb):
-        return la > lb
+    a_in_b, b_in_a = _share(a.shingles, b.shingles), _share(b.shingles, a.shingles)
+    if min(a_in_b, b_in_a) >= 0.6 and abs(a_in_b - b_in_a) >= 0.08:
+        return b_in_a > a_in_b
     return a.index < b.index
+
+
+def _fragment(paragraphs: list[str], index: int) -> bool:
+    """A short piece of a sentence split over paragraphs: it belongs to its neighbour, not a copy."""
+    text = paragraphs[index]
+    opens_mid_sentence = starts_lowercase(text) or text[:1].isdigit()
+    return len(tokens(text)) < 30 and (opens_mid_sentence or not ends_sentence(text))
 
 
 def _candidates(paras: list[_Para]) -> set[tuple[int, int]]:
@@ -168,6 +228,8 @@ def _stitched(p: _Para, others: list[_Para], threshold: float) -> bool:
     contributors = 0
     for q in others:
         overlap = p.long_shingles & q.long_shingles
+        if len(overlap) >= 0.8 * len(p.long_shingles):
+            return False  # a copy of one paragraph: a near copy, judged pairwise
         if len(overlap) >= 0.15 * len(p.long_shingles):
             contributors += 1
         union |= overlap
@@ -209,34 +271,32 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
 
     # Stitched copies: covered by several others together, by none alone.
     by_index = {p.index: p for p in paras}
-    covered_by: dict[int, list[int]] = defaultdict(list)
-    losers: list[tuple[int, int]] = []  # (loser, winner)
-    for i, j in pairs:
-        a, b = by_index[i], by_index[j]
-        if _distinct_facts(a, b):
-            continue
-        a_in_b, b_in_a = _covered(a, b, threshold), _covered(b, a, threshold)
-        if a_in_b:
-            covered_by[i].append(j)
-        if b_in_a:
-            covered_by[j].append(i)
-        if a_in_b and b_in_a:
-            losers.append((j, i) if _better(a, b) else (i, j))
-        elif a_in_b and not (a.numbers - b.numbers):
-            losers.append((i, j))
-        elif b_in_a and not (b.numbers - a.numbers):
-            losers.append((j, i))
     for p in live:
-        if p.index in covered_by or len(neighbours[p.index]) < 2:
+        if len(neighbours[p.index]) < 2:
             continue
         others = [by_index[j] for j in neighbours[p.index] if not _distinct_facts(p, by_index[j])]
         if _stitched(p, others, threshold):
             removed[p.index] = "stitched"
 
+    losers: list[tuple[int, int, bool]] = []  # (loser, winner, loser only contained in winner)
+    for i, j in pairs:
+        if i in removed or j in removed:
+            continue
+        a, b = by_index[i], by_index[j]
+        if _distinct_facts(a, b):
+            continue
+        if _mutual(a, b):
+            losers.append((j, i, False) if _better(a, b) else (i, j, False))
+            continue
+        if _contained(a, b, threshold) and not (a.numbers - b.numbers):
+            losers.append((i, j, True))
+        elif _contained(b, a, threshold) and not (b.numbers - a.numbers):
+            losers.append((j, i, True))
+
     # Near copies: strongest winners first, so a chain keeps its best member.
     losers.sort(key=lambda lw: _rank(by_index[lw[1]]), reverse=True)
-    for loser, winner in losers:
-        if winner in removed or loser in removed:
+    for loser, winner, contained in losers:
+        if winner in removed or loser in removed or (contained and _fragment(paragraphs, loser)):
             continue
         removed[loser] = "near"
     result = filter_result(paragraphs, removed)

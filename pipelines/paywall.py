@@ -272,7 +272,7 @@ def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> Payw
     # Stubs after the last stub-free paragraph: the tail of the page.
     body = [i for i in range(n) if i not in stubs]
     last_body = body[-1] if body else -1
-    tail_stub = any(i > last_body for i in stubs)
+    tail_stub = any(i > last_body or i >= n - 3 for i in stubs)
     out = [paragraphs[i] for i in body]
     trimmed = False
     if out:
