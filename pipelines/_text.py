@@ -16,6 +16,9 @@ CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{CJK_CLASS}]|\d+(?:[.,]\d+)*|[^\W\d_]+")
 _CJK = re.compile(rf"[{CJK_CLASS}]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NON_WORD = re.compile(r"[^\w.]+|_+")
+_LONE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
+_CJK_SPACE = re.compile(rf"(?<=[{CJK_CLASS}]) (?=[{CJK_CLASS}\d])|(?<=\d) (?=[{CJK_CLASS}])")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f0-9'’-]*")
 
 # Closing characters that may follow the sentence-final mark (quotes, brackets).
@@ -136,18 +139,10 @@ def comparison_key(text: str) -> str:
     '同比下降4.8'
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
-    out = []
-    for ch in folded:
-        cat = unicodedata.category(ch)
-        if cat[0] in "PS" and ch != ".":
-            out.append(" ")
-        else:
-            out.append(ch)
-    joined = "".join(out)
-    # Keep a dot only inside a number ("4.8"); elsewhere it is punctuation.
-    joined = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", joined)
+    # Punctuation and symbols become spaces; a dot stays only inside a number ("4.8").
+    joined = _LONE_DOT.sub(" ", _NON_WORD.sub(" ", folded))
     joined = " ".join(joined.split())
-    return re.sub(rf"(?<=[{CJK_CLASS}]) (?=[{CJK_CLASS}\d])|(?<=\d) (?=[{CJK_CLASS}])", "", joined)
+    return _CJK_SPACE.sub("", joined)
 
 
 @lru_cache(maxsize=4096)
@@ -168,12 +163,11 @@ def cjk_ratio(text: str) -> float:
     >>> cjk_ratio("同比下降4.8%")
     0.5
     """
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
-        return 0.0
-    return len(_CJK.findall(text)) / len(chars)
+    size = len(text) - sum(text.count(c) for c in " \t\n\u3000\xa0")
+    return len(_CJK.findall(text)) / size if size > 0 else 0.0
 
 
+@lru_cache(maxsize=8192)
 def is_cjk_text(text: str) -> bool:
     """Whether *text* is mostly Chinese (decides word versus character handling).
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult, filter_result
@@ -307,14 +308,15 @@ def boilerplate_kind(text: str, *, at_edge: bool) -> str | None:
     return None
 
 
-def _content(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _content(text: str) -> frozenset[str]:
     toks = tokens(text)
     if is_cjk_text(text):
-        return {"".join(toks[i : i + 2]) for i in range(len(toks) - 1)}
-    return {t for t in toks if t not in EN_STOPWORDS and not t.isdigit()}
+        return frozenset("".join(toks[i : i + 2]) for i in range(len(toks) - 1))
+    return frozenset(t for t in toks if t not in EN_STOPWORDS and not t.isdigit())
 
 
-def _overlap(text: str, vocabulary: set[str]) -> float:
+def _overlap(text: str, vocabulary: set[str] | frozenset[str]) -> float:
     content = _content(text)
     return len(content & vocabulary) / len(content) if content else 1.0
 
@@ -358,7 +360,7 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
     n = len(paragraphs)
     removed: dict[int, str] = {}
     origin: str | None = None
-    edge = 3
+    edge = 2
 
     for i, text in enumerate(paragraphs):
         at_edge = i < edge or i >= n - edge
@@ -372,7 +374,7 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
     # Related blocks: the heading, then its teasers until this article's text resumes.
     i = 0
     while i < n:
-        if i in removed or not is_related_heading(paragraphs[i], extra):
+        if removed.get(i, "boilerplate") != "boilerplate" or not is_related_heading(paragraphs[i], extra):
             i += 1
             continue
         removed[i] = "related"
@@ -390,7 +392,7 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
                 removed[j] = "related"
                 j += 1
                 continue
-            resumes = length_units(text) >= 25 and _overlap(text, vocabulary) >= 0.5
+            resumes = length_units(text) >= 25 and _overlap(text, vocabulary) >= 0.35
             if resumes:
                 break
             removed[j] = "related"
@@ -406,8 +408,8 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
         if is_date_line(text) or _TEASER_SHAPE.match(text.strip()):
             removed[k] = "teaser"
             continue
-        if is_date_line(paragraphs[kept[pos - 1]]):
-            vocabulary = set().union(*(_content(paragraphs[q]) for q in kept[: pos - 1]))
+        if is_date_line(paragraphs[k - 1]):
+            vocabulary = set().union(*(_content(paragraphs[q]) for q in kept[:pos] if q < k - 1))
             if _overlap(text, vocabulary) < 0.3:
                 removed[k] = "teaser"
                 continue

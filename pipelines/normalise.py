@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from typing import TYPE_CHECKING
 
 from pipelines._step import CleaningPipeline, StepResult
@@ -26,6 +25,9 @@ if TYPE_CHECKING:
     from itemadapter import ItemAdapter
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069\u180e]")
+# Control, format and private-use characters (tabs and line breaks are spaces, handled below).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f\ue000-\uf8ff\U000f0000-\U0010ffff]")
+_LINE_BREAK = re.compile("\r\n?|[\x85\u2028\u2029\x0c]")
 _ENTITY = re.compile(r"&(?:nbsp|ensp|emsp|amp|lt|gt|quot|apos|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
 
 
@@ -44,20 +46,10 @@ def normalise_text(text: str) -> str:
     """
     if "&" in text and _ENTITY.search(text):
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
-    text = _INVISIBLE.sub("", text)
-    out: list[str] = []
-    for ch in text:
-        if ch in "\n\r\u2028\u2029\x85":
-            out.append("\n")
-        elif ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
-            continue
-        else:
-            out.append(ch)
-    joined = "".join(out)
-    joined = re.sub(rf"(?<=[{CJK_CLASS}，。；：、]) *\n *(?=[{CJK_CLASS}])", "", joined)
-    return " ".join(joined.split())
+    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    text = _LINE_BREAK.sub("\n", text)
+    text = re.sub(rf"(?<=[{CJK_CLASS}，。；：、]) *\n *(?=[{CJK_CLASS}])", "", text)
+    return " ".join(text.split())
 
 
 def normalise_paragraphs(paragraphs: list[str]) -> StepResult:
