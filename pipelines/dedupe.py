@@ -186,7 +186,8 @@ def _better(a: _Para, b: _Para) -> bool:
     if a.well_formed != b.well_formed:
         return a.well_formed
     a_in_b, b_in_a = _share(a.shingles, b.shingles), _share(b.shingles, a.shingles)
-    if min(a_in_b, b_in_a) >= 0.6 and abs(a_in_b - b_in_a) >= 0.08:
+    gap = abs(a_in_b - b_in_a)
+    if gap >= 0.15 or (min(a_in_b, b_in_a) >= 0.6 and gap >= 0.08):
         return b_in_a > a_in_b
     return a.index < b.index
 

@@ -170,14 +170,26 @@ _MID_NUMBER = re.compile(
     r"is|was|be|totalled|totaled|totaling|totalling)\s+\d+[.,]?$",
     re.IGNORECASE,
 )
+_DANGLING_END = re.compile(
+    r"\b(?:and|or|of|the|a|an|to|for|with|by|in|on|at|from|such as|as|be|is|are|was|were|that|which|"
+    r"than|into|including|nearly|about)$|[的和与及或在对把将被等从向]$",
+    re.IGNORECASE,
+)
 _YEAR_END = re.compile(r"(?:19|20)\d{2}\.$")
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…|……)\s*[\"”’」]?$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s*")
 _PERCENT_UNREAD = re.compile(r"剩余\s*\d+\s*%\s*未读|剩余\d+字")
 
 
-def _match(key: str, phrases: Iterable[str]) -> str | None:
-    return next((p for p in phrases if p and p in key), None)
+def _coverage(key: str, phrases: Iterable[str]) -> float:
+    """Share of *key* made of the phrases found in it (0 when none is)."""
+    covered = bytearray(len(key))
+    for phrase in phrases:
+        start = key.find(phrase) if phrase else -1
+        while start >= 0:
+            covered[start : start + len(phrase)] = b"\x01" * len(phrase)
+            start = key.find(phrase, start + 1)
+    return sum(covered) / len(key) if key else 0.0
 
 
 def stub_strength(text: str, markers: Sequence[str] = ()) -> str | None:
@@ -196,11 +208,11 @@ def stub_strength(text: str, markers: Sequence[str] = ()) -> str | None:
         return None
     if _PERCENT_UNREAD.search(text):
         return "strong"
-    phrase = _match(key, (*tuple(comparison_key(m) for m in markers), *_KEYS_STRONG))
-    if phrase is not None and (units <= 25 or len(phrase) >= 0.3 * len(key)):
+    # The stub is the paragraph: its phrases make up a good part of it.
+    strong = _coverage(key, (*tuple(comparison_key(m) for m in markers), *_KEYS_STRONG))
+    if strong >= 0.3 or (strong and units <= 6):
         return "strong"
-    phrase = _match(key, _KEYS_WEAK)
-    if phrase is not None and units <= 12 and len(phrase) >= 0.35 * len(key):
+    if units <= 12 and _coverage(key, (*_KEYS_STRONG, *_KEYS_WEAK)) >= 0.35:
         return "weak"
     return None
 
@@ -232,9 +244,12 @@ def stops_early(text: str) -> bool:
     if length_units(stripped) < 8:
         return False
     if not ends_sentence(stripped):
-        if stripped[-1] in ",，、":
+        if stripped[-1] in ",，、" or _DANGLING_END.search(stripped):
             return True
-        prose = length_units(stripped) >= 15 and re.search(r"[，。；、]|[,;.]\s", stripped)
+        last_clause = re.split(r"[，,；;]", stripped)[-1]
+        if re.search(r"[:：]", last_clause) or re.search(r"\d$", stripped):
+            return False  # a label and its value (contact, phone, annex), not a sentence
+        prose = re.search(r"[，。；、]|[,;.]\s", stripped)
         return bool(prose)
     return bool(_MID_NUMBER.search(stripped)) and not _YEAR_END.search(stripped)
 
@@ -257,17 +272,13 @@ def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> Payw
     """
     n = len(paragraphs)
     result = PaywallResult([], {}, [], {})
-    short_body = sum(1 for p in paragraphs if length_units(p) >= 15) <= 3
     stubs: set[int] = set()
     for i, text in enumerate(paragraphs):
         strength = stub_strength(text, markers)
         if strength is None:
             continue
-        in_tail = i >= n - 4
-        at_head = i == 0 and n > 1
-        if strength == "strong" or in_tail or short_body or at_head:
-            if strength == "weak" and not (in_tail or short_body):
-                continue
+        in_tail = i >= n - 3
+        if strength == "strong" or in_tail:
             stubs.add(i)
     # Stubs after the last stub-free paragraph: the tail of the page.
     body = [i for i in range(n) if i not in stubs]

@@ -117,12 +117,12 @@ def test_chinese_related_block(heading):
 
 def test_related_block_inside_the_body_ends_where_the_article_resumes():
     body = [
-        "The ministry issued a plan to cut methane emissions from coal mines, oil fields and landfills by 2030.",
+        "The ministry issued a plan to cut methane emissions from coal mines, oil fields and landfills.",
         "相关阅读：《甲烷排放控制行动方案》全文",
         "Related",
         "Carbon market sees record trading volume",
-        "Under the plan, coal mines with methane concentrations above 8 percent must install facilities to use "
-        "the methane, and oil fields must cut flaring and venting of methane by 2030.",
+        "Under the plan, coal mines with methane concentrations above 8 percent must install facilities "
+        "to use the methane, and oil fields must cut flaring and venting of methane by 2030.",
     ]
     result = strip_boilerplate(body)
     assert result.paragraphs == [body[0], body[4]]
