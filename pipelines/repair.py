@@ -236,6 +236,61 @@ def split_heading_tail(heading: str, continuation: str, max_words: int = 20) -> 
     return "", continuation
 
 
+_OPENERS = frozenset(
+    [
+        "the",
+        "in",
+        "we",
+        "our",
+        "this",
+        "it",
+        "since",
+        "according",
+        "under",
+        "on",
+        "at",
+        "by",
+        "from",
+        "to",
+        "as",
+    ]
+)
+
+
+def _title_case_tail(heading: str, continuation: str, max_words: int) -> tuple[str, str] | None:
+    """A title-case heading whose second half starts in capitals and runs into its body.
+
+    ("1. Expanding the Control", "Areas to Inland Waterways The ministry said ...") gives
+    ("Areas to Inland Waterways", "The ministry said ..."). Only a run of title-case words
+    ended by a capitalised sentence opener qualifies, so a heading followed by its own
+    body ("By 2025, the country will ...") is left alone.
+
+    >>> _title_case_tail("1. Expanding the Control",
+    ...     "Areas to Inland Waterways The ministry said it would study the limits.", 20)
+    ('Areas to Inland Waterways', 'The ministry said it would study the limits.')
+    >>> _title_case_tail("I. Background", "The plan was issued in 2021 by the ministry.", 20) is None
+    True
+    """
+    words = _words(continuation)
+    budget = max_words - len(_words(heading))
+    for i, word in enumerate(words[: max(budget, 0) + 1]):
+        if i == 0:
+            if not word[:1].isupper() or word.lower() in _OPENERS:
+                return None
+            continue
+        bare = word.strip("\"'“‘(")
+        if re.search(r"[,.;:!?]$", words[i - 1]):
+            return None
+        if bare.lower() in _OPENERS and bare[:1].isupper():
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if nxt[:1].islower() and len(words) - i >= 4:
+                return " ".join(words[:i]), " ".join(words[i:])
+            return None
+        if not (bare[:1].isupper() or bare.lower() in _FUNCTION_WORDS):
+            return None
+    return None
+
+
 def _zh_heading_tail(continuation: str) -> tuple[str, str] | None:
     """Chinese: the heading's end is a short unpunctuated run before a space or the end."""
     first, _, rest = continuation.partition(" ")
@@ -294,6 +349,8 @@ def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> 
                         pieces = _zh_heading_tail(text)
                 elif starts_lowercase(text):
                     pieces = split_heading_tail(prev, text, max_heading_words)
+                elif _is_title_case(prev):
+                    pieces = _title_case_tail(prev, text, max_heading_words)
                 if pieces is not None:
                     tail, body = pieces
                     merged = sources[-1] + (i,)

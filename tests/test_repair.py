@@ -66,6 +66,16 @@ def test_sentence_split_over_two_paragraphs_is_joined(pieces, joined):
             ],
         ),
         (
+            [
+                "1. Expanding the Control",
+                "Areas to Inland Waterways The ministry said it would study extending the limits by 2026.",
+            ],
+            [
+                "1. Expanding the Control Areas to Inland Waterways",
+                "The ministry said it would study extending the limits by 2026.",
+            ],
+        ),
+        (
             ["III. Building a Long-term Mechanism", "for Ecological Compensation"],
             ["III. Building a Long-term Mechanism for Ecological Compensation"],
         ),
