@@ -106,7 +106,7 @@ def _as_html(paragraphs: list[str]) -> str:
 
 def _time(fn, repeat: int) -> float:
     best = []
-    for _ in range(5):
+    for _ in range(7):
         start = time.perf_counter()
         for _ in range(repeat):
             fn()
@@ -131,7 +131,7 @@ def cost(pages: list[dict]) -> dict:
 
     def ratio(texts_list: list[list[str]], repeat: int) -> dict:
         docs = [_as_html(t) for t in texts_list]
-        t_lxml = _time(lambda: [lxml.html.document_fromstring(d) for d in docs], repeat)
+        t_lxml = _time(lambda: [lxml.html.document_fromstring(d) for d in docs], repeat * 50)
         t_clean = _time(lambda: [_cold_clean(t) for t in texts_list], repeat)
         return {
             "pages": len(texts_list),

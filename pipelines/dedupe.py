@@ -101,7 +101,7 @@ def _profile(index: int, text: str) -> _Para:
     )
 
 
-def _share(a: frozenset, b: frozenset) -> float:
+def _share(a: frozenset[Any], b: frozenset[Any]) -> float:
     return len(a & b) / len(a) if a else 0.0
 
 
