@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler.discovery import (
@@ -306,4 +306,6 @@ class PolicySpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         reason = failure.type.__name__ if failure.type else "error"
         self.crawler.stats.inc_value(f"fetch/failed/{reason}")
-        logger.warning("Could not fetch %s: %s", request.url, failure.getErrorMessage())
+        # IgnoreRequest is policy (robots.txt, offsite, size limits), not a fault of the site.
+        level = logging.INFO if failure.check(IgnoreRequest) else logging.WARNING
+        logger.log(level, "Could not fetch %s: %s", request.url, failure.getErrorMessage())
