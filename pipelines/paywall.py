@@ -28,10 +28,8 @@ from pipelines._text import comparison_key, ends_sentence, length_units
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from typing import Self
 
     from itemadapter import ItemAdapter
-    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
 STRONG_PHRASES: tuple[str, ...] = (
@@ -307,31 +305,25 @@ class PaywallPipeline(CleaningPipeline):
     """Remove paywall stubs from ``paragraphs``; set ``paywalled`` and ``truncated``.
 
     Markers: ``ECOPOLICY_PAYWALL_MARKERS`` plus the ``paywall_markers`` of the record's source,
-    taken from the running spider's ``source`` attribute when it is the record's source.
+    looked up in the registry (with ``ECOPOLICY_SOURCES_FILES``) once, so the crawl and
+    ``ecopolicy extract`` apply the same source markers.
     """
 
     step = "paywall"
 
-    def __init__(self, stats: Any = None, **options: Any) -> None:
-        super().__init__(stats, **options)
-        self._crawler: Crawler | None = None
-
     @classmethod
     def options_from_settings(cls, settings: BaseSettings) -> dict[str, Any]:
-        return {"markers": tuple(settings.getlist("ECOPOLICY_PAYWALL_MARKERS"))}
+        from crawler.sources.registry import load_registry, user_source_files
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        pipeline = super().from_crawler(crawler)
-        pipeline._crawler = crawler
-        return pipeline
+        registry = load_registry(user_source_files(settings.get("ECOPOLICY_SOURCES_FILES")))
+        return {
+            "markers": tuple(settings.getlist("ECOPOLICY_PAYWALL_MARKERS")),
+            "source_markers": {key: s.paywall_markers for key, s in registry.items() if s.paywall_markers},
+        }
 
     def _source_markers(self, source_key: object) -> tuple[str, ...]:
-        spider = getattr(self._crawler, "spider", None)
-        source = getattr(spider, "source", None)
-        if source is not None and getattr(source, "key", None) == source_key:
-            return tuple(getattr(source, "paywall_markers", ()) or ())
-        return ()
+        by_source: dict[str, tuple[str, ...]] = self.options.get("source_markers", {})
+        return by_source.get(str(source_key), ())
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
         markers = (*self.options.get("markers", ()), *self._source_markers(adapter.get("source")))

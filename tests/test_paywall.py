@@ -1,8 +1,6 @@
 # ruff: noqa: E501
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler
@@ -137,19 +135,23 @@ def test_truncated_without_a_stub():
     assert (result.paywalled, result.truncated) == (False, True)
 
 
-@dataclass
-class _Source:
-    key: str
-    paywall_markers: tuple[str, ...]
+CAIXIN_SOURCE = """
+key = "caixin"
+name = "Caixin"
+language = "zh"
+timezone = "Asia/Shanghai"
+allowed_domains = ["caixin.com"]
+feeds = ["https://www.caixin.com/rss.xml"]
+paywall_markers = ["仅限财新通订户"]
+"""
 
 
-class _SourceSpider(StubSpider):
-    source = _Source("caixin", ("仅限财新通订户",))
-
-
-def test_source_markers_are_merged_with_settings_markers():
-    crawler = get_crawler(_SourceSpider, {"ECOPOLICY_PAYWALL_MARKERS": ["Réservé aux abonnés"]})
-    crawler.spider = crawler._create_spider()
+def test_source_markers_are_merged_with_settings_markers(tmp_path):
+    sources = tmp_path / "sources.toml"
+    sources.write_text(CAIXIN_SOURCE, encoding="utf-8")
+    crawler = get_crawler(
+        StubSpider, {"ECOPOLICY_PAYWALL_MARKERS": ["Réservé aux abonnés"], "ECOPOLICY_SOURCES_FILES": str(sources)}
+    )
     pipeline = build_from_crawler(PaywallPipeline, crawler)
     item = pipeline.process_item(record([*BODY_ZH, "本文仅限财新通订户阅读"], language="zh", source="caixin"))
     assert item["paragraphs"] == BODY_ZH
