@@ -24,11 +24,28 @@ __all__ = [
     "Validators",
     "open_near_duplicate_index",
     "open_seen_store",
+    "run_batch",
     "state_configured",
+    "validators_batch",
 ]
 
 SEEN_DB = "seen.sqlite3"
 NEARDUP_DB = "neardup.sqlite3"
+
+
+def run_batch(spider: object) -> str:
+    """The batch id under which a crawl stages its observations: source key and run id.
+
+    Several sources may run in one process with one run id, so the key is part of it.
+    """
+    source = getattr(getattr(spider, "source", None), "key", None) or getattr(spider, "name", "spider")
+    run_id = getattr(spider, "run_id", None) or "run"
+    return f"{source}:{run_id}"
+
+
+def validators_batch(batch: str) -> str:
+    """The batch of a run's list-page validators: committed only when the run finished cleanly."""
+    return f"{batch}/validators"
 
 
 def state_configured(settings: BaseSettings) -> bool:

@@ -78,10 +78,11 @@ class SeenStore(Protocol):
         """
 
     def commit(self, batch: str, keys: Iterable[str] | None = None) -> int:
-        """Make the staged observations of *batch* (only *keys*, if given) committed state.
+        """Make the staged observations and validators of *batch* (only *keys*, if given) committed.
 
-        Staged observations not in *keys* are discarded. Idempotent: committing a batch that
-        has nothing staged does nothing. Returns the number of entries written.
+        Staged entries not in *keys* stay staged (a run may deliver its records in several
+        files); :meth:`discard` drops what is left. Idempotent: committing keys that have
+        nothing staged does nothing. Returns the number of observations written.
         """
 
     def discard(self, batch: str) -> int:
