@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 
-from crawler.state import open_seen_store, run_batch, state_configured, validators_batch
-from crawler.urls import url_key
+from crawler.state import open_seen_store, run_batch, state_configured, state_key, validators_batch
 
 if TYPE_CHECKING:
     from typing import Self
@@ -76,7 +75,7 @@ class ConditionalRequestMiddleware:
         if not self._applies(request) or b"If-None-Match" in request.headers:
             return
         assert self._store is not None
-        known = self._store.validators(url_key(request.url))
+        known = self._store.validators(state_key(self._crawler.spider, request.url))
         if known is None or not (known.etag or known.last_modified):
             return
         if known.etag:
@@ -100,7 +99,7 @@ class ConditionalRequestMiddleware:
             modified = response.headers.get(b"Last-Modified")
             if etag or modified:
                 self._store.save_validators(
-                    url_key(request.url),
+                    state_key(self._crawler.spider, request.url),
                     etag.decode("latin-1") if etag else None,
                     modified.decode("latin-1") if modified else None,
                     batch=self._batch,

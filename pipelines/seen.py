@@ -25,8 +25,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.feeds import feed_committed, feed_prepared
-from crawler.state import journal, open_seen_store, run_batch, state_configured, validators_batch
-from crawler.urls import url_key
+from crawler.state import journal, open_seen_store, run_batch, state_configured, state_key, validators_batch
 
 if TYPE_CHECKING:
     from typing import Self
@@ -109,7 +108,9 @@ class SeenPipeline:
             stats.inc_value("seen/dropped/no_content_hash")
             raise DropItem(f"No content hash, cannot tell if it changed: {url}")
         now = datetime.datetime.now(datetime.UTC)
-        observation = self._store.observe(url_key(url), content_hash, now, batch=self._batch)
+        observation = self._store.observe(
+            state_key(self._crawler.spider, url), content_hash, now, batch=self._batch
+        )
         stats.inc_value(f"seen/{observation.status}")
         if observation.status == "unchanged":
             raise DropItem(f"Unchanged since version {observation.version}: {url}", log_level=self._log_level)
@@ -117,18 +118,23 @@ class SeenPipeline:
         return item
 
     # --- delivery ---------------------------------------------------------------------------------
+    def _key(self, url: str) -> str:
+        return state_key(self._crawler.spider, url)
+
     def _item_scraped(self, item: Any) -> None:
         if not self._use_feeds:
             adapter = ItemAdapter(item)
-            self._delivered.add(url_key(adapter.get("canonical_url") or adapter["url"]))
+            self._delivered.add(
+                state_key(self._crawler.spider, adapter.get("canonical_url") or adapter["url"])
+            )
 
     def _feed_prepared(self, target: Path, part: Path) -> None:
         if self._store is None:
             return
         if self._state_dir is not None:
-            self._journal[target] = journal.prepare(self._state_dir, self._batch, target, part)
+            self._journal[target] = journal.prepare(self._state_dir, self._batch, target, part, self._key)
         else:  # no folder for a journal (Redis state): commit right after the rename
-            self._delivered.update(journal.keys_in_feed(part))
+            self._delivered.update(journal.keys_in_feed(part, self._key))
 
     def _feed_committed(self, target: Path) -> None:
         if self._store is None:

@@ -180,11 +180,13 @@ def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | N
     except KeyError as exc:
         return _fail(EXIT_CONFIG, f"configuration error: {exc}")
     crawlers = []
-    for key in keys:
+    for number, key in enumerate(keys):
         source_settings = settings.copy()
         if state_dir is not None and not source_settings.get("JOBDIR"):
             source_settings.set("JOBDIR", str(_job_dir(state_dir, key)), priority="cmdline")
-        crawler = Crawler(spider_cls, source_settings)
+        # One JOBDIR per source needs one settings object per crawler; the first crawler
+        # installs the reactor, as CrawlerProcess.create_crawler would.
+        crawler = Crawler(spider_cls, source_settings, init_reactor=number == 0)
         crawlers.append((key, crawler))
         process.crawl(crawler, source=key, run_id=run_id)
     process.start()

@@ -29,19 +29,79 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 CONTAINER_SELECTORS: tuple[str, ...] = (
-    ".TRS_Editor", ".Custom_UnionStyle", ".TRS_UEDITOR", "#UCAP-CONTENT", "#BodyLabel",
-    ".neiright_JPZ_GK_CP", ".content_body_box", ".pages_content", "#zoom", ".TRS_PreAppend",
-    "#rwb_zw", ".rm_txt_con", "#p_content", ".box_con", "#detail", "#p-detail", "#Content",
-    "#contentText", ".jgzn_content", ".zwcontent", ".article-con", ".bt_content", "#ozoom",
-    "[itemprop=articleBody]", ".field--name-body", ".entry-content", ".post-content",
-    ".article-body", ".article__body", ".article-content", ".story-body", ".gem-c-govspeak",
-    ".govspeak", ".ecl-editor", ".ecl-content", ".content_wrap", ".c-article__body",
+    ".TRS_Editor",
+    ".Custom_UnionStyle",
+    ".TRS_UEDITOR",
+    "#UCAP-CONTENT",
+    "#BodyLabel",
+    ".neiright_JPZ_GK_CP",
+    ".content_body_box",
+    ".pages_content",
+    "#zoom",
+    ".TRS_PreAppend",
+    "#rwb_zw",
+    ".rm_txt_con",
+    "#p_content",
+    ".box_con",
+    "#detail",
+    "#p-detail",
+    "#Content",
+    "#contentText",
+    ".jgzn_content",
+    ".zwcontent",
+    ".article-con",
+    ".bt_content",
+    "#ozoom",
+    "[itemprop=articleBody]",
+    ".field--name-body",
+    ".entry-content",
+    ".post-content",
+    ".article-body",
+    ".article__body",
+    ".article-content",
+    ".story-body",
+    ".gem-c-govspeak",
+    ".govspeak",
+    ".ecl-editor",
+    ".ecl-content",
+    ".content_wrap",
+    ".c-article__body",
 )
-_BLOCK = frozenset({
-    "p", "div", "section", "article", "main", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
-    "tbody", "tfoot", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "address", "hr",
-    "center", "details", "summary", "caption", "header",
-})
+_BLOCK = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "address",
+        "hr",
+        "center",
+        "details",
+        "summary",
+        "caption",
+        "header",
+    }
+)
 _SKIP_IN_BODY = frozenset({"figure", "figcaption", "nav", "footer", "aside", "form", "header"})
 _RELATED_HEADING = re.compile(
     r"^(?:相关(?:阅读|新闻|文章|链接|推荐|稿件|附件)?|延伸阅读|推荐阅读|热点推荐|猜你喜欢|热门文章|更多|"
@@ -90,8 +150,9 @@ def _link_density(el: HtmlElement) -> float:
 
 
 def _in_chrome(el: HtmlElement) -> bool:
-    return any(is_boilerplate(anc) or is_hidden(anc) for anc in el.iterancestors()
-               if anc.tag not in ("body", "html"))
+    return any(
+        is_boilerplate(anc) or is_hidden(anc) for anc in el.iterancestors() if anc.tag not in ("body", "html")
+    )
 
 
 def _is_link_list(el: HtmlElement) -> bool:
@@ -152,8 +213,9 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     walk(container, top=True)
     kept: list[str] = []
     for index, text in enumerate(out):
-        if len(text) <= 80 and (_CHROME_LINE.search(text) or _META_LINE.match(text)
-                                or (index < 2 and _DATE_ONLY.match(text))):
+        if len(text) <= 80 and (
+            _CHROME_LINE.search(text) or _META_LINE.match(text) or (index < 2 and _DATE_ONLY.match(text))
+        ):
             continue
         if title_key and re.sub(r"\W+", "", text).lower() == title_key:
             continue
@@ -182,8 +244,9 @@ def _known_container(tree: HtmlElement) -> HtmlElement | None:
 
 
 _PUNCT = re.compile(r"[,，。；;、.!?！？:：]")
-_GOOD_MARKER = re.compile(r"article|content|main|body|text|post|story|entry|zhengwen|detail|news",
-                          re.IGNORECASE)
+_GOOD_MARKER = re.compile(
+    r"article|content|main|body|text|post|story|entry|zhengwen|detail|news", re.IGNORECASE
+)
 
 
 def _density_container(tree: HtmlElement) -> HtmlElement | None:
@@ -196,8 +259,11 @@ def _density_container(tree: HtmlElement) -> HtmlElement | None:
     def chrome(el: HtmlElement) -> bool:
         if el not in chrome_cache:
             parent = el.getparent()
-            chrome_cache[el] = (is_boilerplate(el) or is_hidden(el)
-                                or (parent is not None and parent is not root and chrome(parent)))
+            chrome_cache[el] = (
+                is_boilerplate(el)
+                or is_hidden(el)
+                or (parent is not None and parent is not root and chrome(parent))
+            )
         return chrome_cache[el]
 
     for el in root.iter("p", "pre", "td", "blockquote", "div", "section", "li"):

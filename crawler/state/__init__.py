@@ -26,6 +26,7 @@ __all__ = [
     "open_seen_store",
     "run_batch",
     "state_configured",
+    "state_key",
     "validators_batch",
 ]
 
@@ -41,6 +42,26 @@ def run_batch(spider: object) -> str:
     source = getattr(getattr(spider, "source", None), "key", None) or getattr(spider, "name", "spider")
     run_id = getattr(spider, "run_id", None) or "run"
     return f"{source}:{run_id}"
+
+
+def state_key(spider: object, url: str) -> str:
+    """The seen-store key of *url* in this crawl: its :func:`crawler.urls.url_key`.
+
+    A bundled offline site is served on a new loopback port each run, so for such a source
+    the host is replaced by the source key and the key stays the same from run to run.
+
+    >>> from types import SimpleNamespace
+    >>> demo = SimpleNamespace(source=SimpleNamespace(key="demo", offline_site="sources/demo/site"))
+    >>> state_key(demo, "http://127.0.0.1:40123/news/t1.html")
+    'demo/news/t1.html'
+    """
+    from crawler.urls import url_key
+
+    key = url_key(url)
+    source = getattr(spider, "source", None)
+    if source is not None and getattr(source, "offline_site", None):
+        key = f"{source.key}/{key.partition('/')[2]}"
+    return key
 
 
 def validators_batch(batch: str) -> str:

@@ -21,7 +21,7 @@ import gzip
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,14 +65,14 @@ def _open_feed(path: Path) -> Iterator[bytes]:
         yield from lines
 
 
-def keys_in_feed(path: Path) -> list[str]:
-    """URL keys of the complete records in a JSON-lines feed file (gzip or not)."""
+def keys_in_feed(path: Path, key: Callable[[str], str] = url_key) -> list[str]:
+    """Seen-store keys (*key* of each URL) of the complete records in a JSON-lines file (gzip or not)."""
     keys = []
     for line in _open_feed(path):
         if not line.endswith(b"\n"):
             break  # a torn last line is not a delivered record
         record = json.loads(line)
-        keys.append(url_key(record.get("canonical_url") or record["url"]))
+        keys.append(key(record.get("canonical_url") or record["url"]))
     return keys
 
 
@@ -82,10 +82,12 @@ def journal_path(state_dir: Path, batch: str, target: Path) -> Path:
     return Path(state_dir) / JOURNAL_DIR / f"{safe}.json"
 
 
-def prepare(state_dir: Path, batch: str, target: Path, part: Path) -> Path:
+def prepare(
+    state_dir: Path, batch: str, target: Path, part: Path, key: Callable[[str], str] = url_key
+) -> Path:
     """Step 2: record which keys *part* delivers once renamed to *target*."""
     entry = journal_path(state_dir, batch, target)
-    write_json_atomic(entry, {"batch": batch, "target": str(target), "keys": keys_in_feed(part)})
+    write_json_atomic(entry, {"batch": batch, "target": str(target), "keys": keys_in_feed(part, key)})
     return entry
 
 
