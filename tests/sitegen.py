@@ -121,12 +121,12 @@ class GeneratedSite:
         handler.wfile.write(body)
 
     # --- site content ----------------------------------------------------------------------------
-    def publish(self, articles: list[Article], section: str = "news") -> None:
+    def publish(self, articles: list[Article], section: str = "news", per_page: int = PER_PAGE) -> None:
         """Article pages plus list pages (newest first, PER_PAGE a page, ``index_N.html``)."""
         self.put("/robots.txt", "User-agent: *\nAllow: /\n")
         for article in articles:
             self.put(f"/{section}/{article.slug}.html", article_page(article))
-        pages = [articles[i : i + PER_PAGE] for i in range(0, len(articles), PER_PAGE)] or [[]]
+        pages = [articles[i : i + per_page] for i in range(0, len(articles), per_page)] or [[]]
         for number, chunk in enumerate(pages):
             name = "index.html" if number == 0 else f"index_{number}.html"
             following = f"index_{number + 1}.html" if number + 1 < len(pages) else None
