@@ -66,6 +66,7 @@ ECOPOLICY_OFFLINE = False
 # Stateful steps stand down (NotConfigured) without ECOPOLICY_STATE_DIR (SQLite) or
 # ECOPOLICY_REDIS_URL, and when ECOPOLICY_OFFLINE is set: a plain ``scrapy crawl`` emits everything.
 ECOPOLICY_STATE_DIR = None
+ECOPOLICY_SINCE = None
 ECOPOLICY_OUTPUT_GZIP = False
 ECOPOLICY_SEEN_LOG_LEVEL = "DEBUG"
 ECOPOLICY_CONDITIONAL_KINDS = ["list", "feed", "sitemap"]
@@ -73,6 +74,7 @@ ECOPOLICY_NEARDUP_THRESHOLD = 0.8
 ECOPOLICY_PROGRESS_INTERVAL = 60.0
 ITEM_PIPELINES.update(
     {
+        "pipelines.since.SincePipeline": 650,
         "pipelines.seen.SeenPipeline": 700,
         "pipelines.neardup.NearDuplicatePipeline": 750,
     }
