@@ -155,14 +155,14 @@ def test_sigkill_at_six_points_then_resume_emits_every_article_exactly_once(site
         extra = ["-s", f"SITEGEN_KILL_AT={point}"] if kind == "switch" else []
         site.on_hit = kill_when(site, holder, *point) if kind == "server" else None
         holder.clear()
-        command = [sys.executable, "-m", "crawler.cli", *crawl_args({"gen": site}, out, state, *extra)]
+        command = [sys.executable, "-m", "crawler.cli", *crawl_args({"gen": site}, out, state, *extra, *NO_NEARDUP)]
         pipe = subprocess.PIPE
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=pipe, stderr=pipe, text=True)
         holder.append(process)
         _, stderr = process.communicate(timeout=120)
         assert process.returncode == -9, (point, process.returncode, stderr[-2000:])
     site.on_hit = None
-    final = run_cli(*crawl_args({"gen": site}, out, state))
+    final = run_cli(*crawl_args({"gen": site}, out, state, *NO_NEARDUP))
     assert final.returncode == 0, final.stderr[-3000:]
     delivered = records(out)
     counts: dict[str, int] = {}
