@@ -155,7 +155,8 @@ def test_sigkill_at_six_points_then_resume_emits_every_article_exactly_once(site
         extra = ["-s", f"SITEGEN_KILL_AT={point}"] if kind == "switch" else []
         site.on_hit = kill_when(site, holder, *point) if kind == "server" else None
         holder.clear()
-        command = [sys.executable, "-m", "crawler.cli", *crawl_args({"gen": site}, out, state, *extra, *NO_NEARDUP)]
+        args = crawl_args({"gen": site}, out, state, *extra, *NO_NEARDUP)
+        command = [sys.executable, "-m", "crawler.cli", *args]
         pipe = subprocess.PIPE
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=pipe, stderr=pipe, text=True)
         holder.append(process)
