@@ -25,7 +25,7 @@ def demo_crawl(tmp_path_factory):
 def test_writes_one_dated_file_and_no_partial_files(demo_crawl):
     output, _ = demo_crawl
     files = sorted(output.rglob("*"))
-    jsonl = [p for p in files if p.is_file()]
+    jsonl = [p for p in files if p.is_file() and not p.name.endswith(".summary.json")]
     assert len(jsonl) == 1, jsonl
     path = jsonl[0]
     assert path.name.startswith("demo-")

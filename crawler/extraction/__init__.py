@@ -52,12 +52,28 @@ if TYPE_CHECKING:
 
     from crawler.sources.base import Source
 
-__all__ = ["RECORD_KEYS", "EmptyPageError", "ExtractionError", "UndecodableError", "extract_article",
-           "parse_html"]
+__all__ = [
+    "RECORD_KEYS",
+    "EmptyPageError",
+    "ExtractionError",
+    "UndecodableError",
+    "extract_article",
+    "parse_html",
+]
 
 RECORD_KEYS: tuple[str, ...] = (
-    "title", "paragraphs", "published", "modified", "date_source", "language", "authors", "origin",
-    "canonical_url", "doc_numbers", "attachments", "events",
+    "title",
+    "paragraphs",
+    "published",
+    "modified",
+    "date_source",
+    "language",
+    "authors",
+    "origin",
+    "canonical_url",
+    "doc_numbers",
+    "attachments",
+    "events",
 )
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -122,7 +138,10 @@ def extract_article(
         if date_text is None:
             events.append("selector_fallback")
     dates = find_dates(
-        tree, url, lines, title,
+        tree,
+        url,
+        lines,
+        title,
         source_zone=source.zone if source is not None else None,
         now=now or datetime.datetime.now(datetime.UTC),
         selector_text=date_text,
@@ -130,8 +149,11 @@ def extract_article(
     )
     events += dates.events
 
-    fallback_language = source.language if source is not None else (
-        "zh" if (tree.get("lang") or "").lower().startswith("zh") else "en")
+    fallback_language = (
+        source.language
+        if source is not None
+        else ("zh" if (tree.get("lang") or "").lower().startswith("zh") else "en")
+    )
     language = detect_language("".join(paragraphs[:40]) or title, fallback=fallback_language)
 
     container = body.container

@@ -16,9 +16,29 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 _SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "svg",
-                       "canvas", "select", "option", "button", "input", "textarea", "head", "title",
-                       "link", "meta", "map"})
+SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "canvas",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "head",
+        "title",
+        "link",
+        "meta",
+        "map",
+    }
+)
 # Class/id words that mark page chrome rather than article text.
 BOILERPLATE = re.compile(
     r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|breadcrumbs?|crumbs?|footer|foot|sidebar|side|aside|widget|"
@@ -81,8 +101,11 @@ def select_text(root: HtmlElement, selector: str) -> str:
 def is_hidden(el: HtmlElement) -> bool:
     """Whether the element is hidden by attribute or inline style."""
     get = el.get
-    return (get("hidden") is not None or get("aria-hidden") == "true"
-            or bool(_HIDDEN_STYLE.search(get("style") or "")))
+    return (
+        get("hidden") is not None
+        or get("aria-hidden") == "true"
+        or bool(_HIDDEN_STYLE.search(get("style") or ""))
+    )
 
 
 def is_boilerplate(el: HtmlElement) -> bool:

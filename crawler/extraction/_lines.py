@@ -9,12 +9,50 @@ from crawler.extraction._dom import SKIP_TAGS, norm
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-BLOCK_TAGS = frozenset({
-    "p", "div", "section", "article", "main", "header", "footer", "nav", "aside", "ul", "ol", "li",
-    "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-    "blockquote", "pre", "figure", "figcaption", "form", "fieldset", "address", "hr", "br", "body",
-    "center", "details", "summary", "caption",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "form",
+        "fieldset",
+        "address",
+        "hr",
+        "br",
+        "body",
+        "center",
+        "details",
+        "summary",
+        "caption",
+    }
+)
 
 
 def visible_lines(root: HtmlElement) -> list[str]:

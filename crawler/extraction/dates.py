@@ -42,27 +42,59 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MIN_YEAR = 1990
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-_MONTH = (r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
-_TIME = (r"(?:\s*(?:T|,|at|-|\|)?\s*(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2})?)?(?:\.\d+)?"
-         r"\s*(?:秒)?\s*([ap]\.?m\.?)?)?")
-_TZ = (r"(?:\s*(Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?"
-       r"|GMT|UTC|BST|CEST|CET|EST|EDT|PST|PDT|北京时间))?")
-_NAMED_TZ = {"Z": 0, "GMT": 0, "UTC": 0, "BST": 60, "CET": 60, "CEST": 120, "EST": -300, "EDT": -240,
-             "PST": -480, "PDT": -420, "北京时间": 480}
+_MONTH = (
+    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_TIME = (
+    r"(?:\s*(?:T|,|at|-|\|)?\s*(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2})?)?(?:\.\d+)?"
+    r"\s*(?:秒)?\s*([ap]\.?m\.?)?)?"
+)
+_TZ = (
+    r"(?:\s*(Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?"
+    r"|GMT|UTC|BST|CEST|CET|EST|EDT|PST|PDT|北京时间))?"
+)
+_NAMED_TZ = {
+    "Z": 0,
+    "GMT": 0,
+    "UTC": 0,
+    "BST": 60,
+    "CET": 60,
+    "CEST": 120,
+    "EST": -300,
+    "EDT": -240,
+    "PST": -480,
+    "PDT": -420,
+    "北京时间": 480,
+}
 
 _YMD = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
-    + _TIME + _TZ,
+    + _TIME
+    + _TZ,
     re.IGNORECASE,
 )
-_DMY_TEXT = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+((?:19|20)\d{2})(?!\d)"
-                       + _TIME + _TZ, re.IGNORECASE)
-_MDY_TEXT = re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{2})(?!\d)" + _TIME + _TZ,
-                       re.IGNORECASE)
+_DMY_TEXT = re.compile(
+    r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH + r",?\s+((?:19|20)\d{2})(?!\d)" + _TIME + _TZ,
+    re.IGNORECASE,
+)
+_MDY_TEXT = re.compile(
+    _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{2})(?!\d)" + _TIME + _TZ, re.IGNORECASE
+)
 _Y_MD = re.compile(r"(?<!\d)((?:19|20)\d{2})\s+(\d{1,2})/(\d{1,2})(?!\d)" + _TIME + _TZ)
 _COMPACT = re.compile(
     r"^\s*((?:19|20)\d{2})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
@@ -93,16 +125,45 @@ _URL_PATTERNS = (
 )
 
 _PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "og:published_time", "datepublished",
-    "pubdate", "publishdate", "publish-date", "publish_date", "publication_date", "publishtime",
-    "firstpublishedtime", "originalpublicationdate", "citation_publication_date", "parsely-pub-date",
-    "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created",
-    "dc.date", "dcterms.date", "govuk:first-published-at", "date", "article.published", "created",
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "publication_date",
+    "publishtime",
+    "firstpublishedtime",
+    "originalpublicationdate",
+    "citation_publication_date",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date.created",
+    "dcterms.created",
+    "dc.date",
+    "dcterms.date",
+    "govuk:first-published-at",
+    "date",
+    "article.published",
+    "created",
     "weibo:article:create_at",
 )
 _MODIFIED_META = (
-    "article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "dcterms.modified",
-    "lastmod", "last-modified", "modified", "article:modified", "updated", "govuk:public-updated-at",
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "lastmod",
+    "last-modified",
+    "modified",
+    "article:modified",
+    "updated",
+    "govuk:public-updated-at",
 )
 _JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
 _TIME_ELEMENTS = etree.XPath("//time[@datetime]|//publishtime")
@@ -149,8 +210,16 @@ def _offset(token: str | None) -> datetime.timezone | None:
     return datetime.timezone(datetime.timedelta(minutes=minutes if m.group(1) == "+" else -minutes))
 
 
-def _build(year: str, month: int, day: str, hh: str | None, mm: str | None, ss: str | None,
-           ampm: str | None, tz: str | None) -> Parsed | None:
+def _build(
+    year: str,
+    month: int,
+    day: str,
+    hh: str | None,
+    mm: str | None,
+    ss: str | None,
+    ampm: str | None,
+    tz: str | None,
+) -> Parsed | None:
     try:
         hour = int(hh) if hh else 0
         if ampm:
@@ -180,8 +249,13 @@ def parse_date(text: str) -> Parsed | None:
     True
     """
     best: tuple[int, Parsed] | None = None
-    for pattern, order in ((_YMD, "ymd"), (_Y_MD, "ymd"), (_DMY_TEXT, "dmy"), (_MDY_TEXT, "mdy"),
-                           (_DMY_NUM, "dmyn")):
+    for pattern, order in (
+        (_YMD, "ymd"),
+        (_Y_MD, "ymd"),
+        (_DMY_TEXT, "dmy"),
+        (_MDY_TEXT, "mdy"),
+        (_DMY_NUM, "dmyn"),
+    ):
         m = pattern.search(text)
         if m is None or (best is not None and m.start() >= best[0]):
             continue
@@ -217,9 +291,13 @@ def _dateparser(value: str) -> Parsed | None:
     import dateparser  # imported lazily: slow to import and rarely needed
 
     parsed = dateparser.parse(
-        value[:60], languages=["zh", "en"],
-        settings={"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DATES_FROM": "past",
-                  "RETURN_AS_TIMEZONE_AWARE": False},
+        value[:60],
+        languages=["zh", "en"],
+        settings={
+            "REQUIRE_PARTS": ["day", "month", "year"],
+            "PREFER_DATES_FROM": "past",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+        },
     )
     if parsed is None:
         return None
@@ -234,8 +312,11 @@ def _jsonld_dates(tree: HtmlElement) -> list[Candidate]:
             for item in node:
                 walk(item)
         elif isinstance(node, dict):
-            for key, kind in (("datePublished", "published"), ("dateCreated", "published"),
-                              ("dateModified", "modified")):
+            for key, kind in (
+                ("datePublished", "published"),
+                ("dateCreated", "published"),
+                ("dateModified", "modified"),
+            ):
                 value = node.get(key)
                 if isinstance(value, str) and (parsed := parse_machine_date(value)) is not None:
                     found.append(Candidate(parsed, "jsonld", kind))
@@ -254,7 +335,7 @@ def _jsonld_dates(tree: HtmlElement) -> list[Candidate]:
 def _meta_dates(tree: HtmlElement) -> list[Candidate]:
     ranked: list[tuple[int, Candidate]] = []
     for el in tree.iter("meta"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or "")
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or ""
         key = key.strip().lower()
         if not key:
             continue
@@ -283,8 +364,8 @@ def _labelled(lines: list[str], label: re.Pattern[str], kind: str) -> list[Candi
         if m_alone and idx + 1 < len(lines) and not _NOT_PUBLISH.search(line):
             line = f"{line} {lines[idx + 1]}"
         for m in label.finditer(line):
-            rest = line[m.end():m.end() + 60]
-            if kind == "published" and _NOT_PUBLISH.search(line[max(0, m.start() - 6):m.start() + 6]):
+            rest = line[m.end() : m.end() + 60]
+            if kind == "published" and _NOT_PUBLISH.search(line[max(0, m.start() - 6) : m.start() + 6]):
                 continue
             parsed = parse_date(rest)
             if parsed is not None:
@@ -304,11 +385,14 @@ def _near_title(lines: list[str], title: str) -> list[Candidate]:
     if not title:
         return []
     try:
-        start = next(i for i, line in enumerate(lines)
-                     if line == title or (title in line and len(line) < 2 * len(title)))
+        start = next(
+            i
+            for i, line in enumerate(lines)
+            if line == title or (title in line and len(line) < 2 * len(title))
+        )
     except StopIteration:
         return []
-    for line in lines[start + 1:start + 8]:
+    for line in lines[start + 1 : start + 8]:
         if _MODIFIED_LABEL.search(line):
             continue
         if len(line) <= 160 and not _NOT_PUBLISH.search(line) and (parsed := parse_date(line)) is not None:
@@ -372,9 +456,17 @@ def format_date(value: datetime.datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def find_dates(tree: HtmlElement, url: str, lines: list[str], title: str, *,
-               source_zone: datetime.tzinfo | None, now: datetime.datetime,
-               selector_text: str | None = None, paragraphs: list[str] | None = None) -> PageDates:
+def find_dates(
+    tree: HtmlElement,
+    url: str,
+    lines: list[str],
+    title: str,
+    *,
+    source_zone: datetime.tzinfo | None,
+    now: datetime.datetime,
+    selector_text: str | None = None,
+    paragraphs: list[str] | None = None,
+) -> PageDates:
     """Published and modified dates of a page, with where the published date came from."""
     events: list[str] = []
     zone, zone_event = zone_for(url, source_zone)
@@ -383,14 +475,20 @@ def find_dates(tree: HtmlElement, url: str, lines: list[str], title: str, *,
         candidates.append(Candidate(parsed, "text", "published"))
     candidates += _jsonld_dates(tree)
     candidates += _meta_dates(tree)
-    text_published = (_labelled(lines, _PUBLISHED_LABEL, "published") or _near_title(lines, title)
-                      or _dateline(paragraphs or []))
+    text_published = (
+        _labelled(lines, _PUBLISHED_LABEL, "published")
+        or _near_title(lines, title)
+        or _dateline(paragraphs or [])
+    )
     text_modified = _labelled(lines, _MODIFIED_LABEL, "modified")
     candidates += text_published + text_modified
     if (parsed_url := url_date(url)) is not None:
         candidates.append(Candidate(parsed_url, "url", "published"))
-    if not text_published and text_modified and not any(c.kind == "published" and c.source != "url"
-                                                         for c in candidates):
+    if (
+        not text_published
+        and text_modified
+        and not any(c.kind == "published" and c.source != "url" for c in candidates)
+    ):
         # "Updated: …" is the only time a page shows (news portals); it is the publication time.
         candidates.insert(0, Candidate(text_modified[0].parsed, "text", "published"))
         candidates = [c for c in candidates if not (c.kind == "modified" and c.source == "text")]

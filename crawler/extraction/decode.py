@@ -31,10 +31,37 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""",
     re.IGNORECASE,
 )
-_GB_ALIASES = frozenset({"gbk", "gb2312", "gb_2312", "gb_2312-80", "x-gbk", "cp936", "ms936", "csgb2312",
-                         "euc-cn", "euccn", "gb18030", "hz-gb-2312", "chinese"})
-_WESTERN = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "windows-1252", "cp1252",
-                      "ascii", "us-ascii", "iso-8859-15"})
+_GB_ALIASES = frozenset(
+    {
+        "gbk",
+        "gb2312",
+        "gb_2312",
+        "gb_2312-80",
+        "x-gbk",
+        "cp936",
+        "ms936",
+        "csgb2312",
+        "euc-cn",
+        "euccn",
+        "gb18030",
+        "hz-gb-2312",
+        "chinese",
+    }
+)
+_WESTERN = frozenset(
+    {
+        "iso-8859-1",
+        "iso8859-1",
+        "latin-1",
+        "latin1",
+        "l1",
+        "windows-1252",
+        "cp1252",
+        "ascii",
+        "us-ascii",
+        "iso-8859-15",
+    }
+)
 _MAX_REPLACED_FRACTION = 0.001
 
 
@@ -90,8 +117,11 @@ def _cjk_share(text: str) -> float:
     non_ascii = [c for c in text if ord(c) > 127]
     if not non_ascii:
         return 0.0
-    cjk = sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f"
-              or "\uff00" <= c <= "\uffef")
+    cjk = sum(
+        1
+        for c in non_ascii
+        if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
+    )
     return cjk / len(non_ascii)
 
 
@@ -103,10 +133,13 @@ def decode_html(data: bytes, http_charset: str | None = None) -> Decoded:
     >>> decode_html("生态".encode("utf-8"), "iso-8859-1").encoding
     'utf-8'
     """
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
-            text = _strict(data[len(bom):], codec)
+            text = _strict(data[len(bom) :], codec)
             if text is not None:
                 return Decoded(text, codec, False)
     has_high = any(b > 127 for b in data)
@@ -116,8 +149,11 @@ def decode_html(data: bytes, http_charset: str | None = None) -> Decoded:
     if text is not None:
         return Decoded(text, "utf-8", False)
 
-    declared = [c for c in (normalise_charset(http_charset), normalise_charset(declared_charset(data)))
-                if c is not None]
+    declared = [
+        c
+        for c in (normalise_charset(http_charset), normalise_charset(declared_charset(data)))
+        if c is not None
+    ]
     tried: list[str] = []
     for codec in declared:
         if codec in tried:
@@ -146,6 +182,4 @@ def decode_html(data: bytes, http_charset: str | None = None) -> Decoded:
         text = data.decode(codec, errors="replace")
         if text.count("\ufffd") <= max(1, int(len(data) * _MAX_REPLACED_FRACTION)):
             return Decoded(text, codec, True)
-    raise UndecodableError(
-        f"no charset decodes the page cleanly (declared: {', '.join(tried) or 'none'})"
-    )
+    raise UndecodableError(f"no charset decodes the page cleanly (declared: {', '.join(tried) or 'none'})")

@@ -61,7 +61,7 @@ def find_doc_numbers(texts: Iterable[str]) -> list[str]:
         hits: list[tuple[int, str]] = []
         for m in _ZH_BRACKETED.finditer(text):
             issuer = _issuer(m.group(1))
-            number = m.group(0)[m.start(1) - m.start(0) + len(m.group(1)) - len(issuer):]
+            number = m.group(0)[m.start(1) - m.start(0) + len(m.group(1)) - len(issuer) :]
             hits.append((m.start(), re.sub(r"\s+", "", number)))
         for pattern in (_ZH_ORDER, _ZH_NOTICE):
             for m in pattern.finditer(text):

@@ -15,11 +15,16 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".ofd")
-_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|yclid|spm|igshid|"
-                       r"share|from|isappinstalled|wt\.\w+|ref_src|cmpid)$", re.IGNORECASE)
-_NEXT_LABEL = (r"作者|发布时间|发布日期|时间|日期|浏览次数|浏览|点击数|阅读|字号|字体|编辑|责任编辑|"
-               r"责编|成文日期|"
-               r"索引号|文号|主题分类|分享|打印|关闭")
+_TRACKING = re.compile(
+    r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|yclid|spm|igshid|"
+    r"share|from|isappinstalled|wt\.\w+|ref_src|cmpid)$",
+    re.IGNORECASE,
+)
+_NEXT_LABEL = (
+    r"作者|发布时间|发布日期|时间|日期|浏览次数|浏览|点击数|阅读|字号|字体|编辑|责任编辑|"
+    r"责编|成文日期|"
+    r"索引号|文号|主题分类|分享|打印|关闭"
+)
 _ORIGIN_LABEL = re.compile(
     r"(?:信息来源|文章来源|稿件来源|新闻来源|来源|发布机构|发文机关|\bSource|\bFrom)\s*[:：]\s*"
     rf"(.+?)(?=\s*(?:{_NEXT_LABEL})|\s+[\u4e00-\u9fff]{{2,5}}\s*[:：]|\s+(?:Published|Updated|Date|By)\b"
@@ -36,8 +41,11 @@ _AUTHOR_LABEL = re.compile(
 )
 _BY = re.compile(r"^\s*By\s+(.{2,120}?)(?:\s*[|｜,]\s*(?:China Daily|Xinhua|Updated|Published).*|\s+\d.*)?$")
 _SPLIT_NAMES = re.compile(r"\s*(?:,|，|、|;|；|\band\b|&|\s{2,})\s*")
-_ORG_WORDS = re.compile(r"(?:厅|部|局|委|办|政府|中心|网|站|社|报|院|会|处|科|Agency|Ministry|Department|"
-                        r"Commission|Office|News|Daily|Team|Staff|Editor)$", re.IGNORECASE)
+_ORG_WORDS = re.compile(
+    r"(?:厅|部|局|委|办|政府|中心|网|站|社|报|院|会|处|科|Agency|Ministry|Department|"
+    r"Commission|Office|News|Daily|Team|Staff|Editor)$",
+    re.IGNORECASE,
+)
 _JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
 _BYLINE_EL = etree.XPath(
     "//*[@rel='author' or @itemprop='author' or contains(concat(' ',normalize-space(@class),' '),' author ')"

@@ -25,11 +25,15 @@ _SITE_WORDS = re.compile(
     r"Department|\.com|\.org|\.cn)\s*$",
     re.IGNORECASE,
 )
-_HEADINGS = (etree.XPath("//h1"), etree.XPath("//h2"), etree.XPath(
-    "//*[self::div or self::p or self::span or self::td][contains(@class,'title') "
-    "or contains(@id,'title') or contains(@class,'Title') or contains(@class,'biaoti') "
-    "or contains(@class,'headline')]"
-))
+_HEADINGS = (
+    etree.XPath("//h1"),
+    etree.XPath("//h2"),
+    etree.XPath(
+        "//*[self::div or self::p or self::span or self::td][contains(@class,'title') "
+        "or contains(@id,'title') or contains(@class,'Title') or contains(@class,'biaoti') "
+        "or contains(@class,'headline')]"
+    ),
+)
 
 
 def strip_site_suffix(title: str) -> str:

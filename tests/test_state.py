@@ -1,0 +1,165 @@
+"""The seen-store, two-phase delivery, the near-duplicate index and the stateful components' switches."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import subprocess
+import sys
+
+import pytest
+from scrapy import Spider
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from crawler.commands.report import articles_per_day, format_table, html_report, table_rows
+from crawler.conditional import ConditionalRequestMiddleware
+from crawler.state.journal import prepare, recover, register_run
+from crawler.state.lock import LockedError, RunLock
+from crawler.state.neardup import SqliteNearDuplicateIndex
+from crawler.state.sqlite import SqliteSeenStore
+from pipelines.neardup import NearDuplicatePipeline
+from pipelines.seen import SeenPipeline
+
+NOW = datetime.datetime(2026, 3, 1, 8, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def store(tmp_path):
+    opened = SqliteSeenStore(tmp_path / "seen.sqlite3")
+    yield opened
+    opened.close()
+
+
+def test_observations_count_only_after_commit(store):
+    assert store.observe("ex.org/a", "h1", NOW, batch="r1").status == "new"
+    assert store.observe("ex.org/a", "h1", NOW, batch="r1").status == "unchanged"  # same run, once
+    assert store.lookup("ex.org/a") is None  # staged, not delivered
+    assert store.observe("ex.org/a", "h1", NOW, batch="r2").status == "new"
+    store.discard("r2")
+    assert store.commit("r1", ["ex.org/a"]) == 1
+    entry = store.lookup("ex.org/a")
+    assert (entry.content_hash, entry.version) == ("h1", 1)
+    assert store.observe("ex.org/a", "h1", NOW, batch="r3").status == "unchanged"
+    changed = store.observe("ex.org/a", "h2", NOW, batch="r3")
+    assert (changed.status, changed.version) == ("changed", 2)
+    store.commit("r3", ["ex.org/other"])  # not this key: stays staged
+    assert store.lookup("ex.org/a").version == 1
+    assert store.staged_batches() == ["r3"]
+    store.commit("r3")
+    assert store.lookup("ex.org/a").version == 2
+
+
+def test_validators_of_a_run_apply_with_its_batch(store):
+    store.save_validators("ex.org/news", '"e1"', "Sun, 01 Mar 2026 08:00:00 GMT", batch="r1/validators")
+    assert store.validators("ex.org/news") is None
+    store.commit("r1/validators")
+    assert store.validators("ex.org/news").etag == '"e1"'
+
+
+def test_survives_a_writer_killed_mid_transaction(tmp_path):
+    path = tmp_path / "seen.sqlite3"
+    code = (
+        "import datetime, os, signal, sys\n"
+        "from crawler.state.sqlite import SqliteSeenStore\n"
+        f"s = SqliteSeenStore({str(path)!r})\n"
+        "now = datetime.datetime.now(datetime.UTC)\n"
+        "for i in range(500): s.observe(f'k{i}', 'h', now, batch='b')\n"
+        "s.commit('b')\n"
+        "s._db.execute('BEGIN IMMEDIATE')\n"
+        "s._db.execute(\"UPDATE seen SET content_hash = 'torn'\")\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=False, cwd=str(tmp_path.parent), env=_env())
+    assert result.returncode == -9
+    reopened = SqliteSeenStore(path)
+    assert reopened.count() == 500
+    assert reopened.lookup("k7").content_hash == "h"
+    reopened.close()
+
+
+def _env():
+    import os
+    from pathlib import Path
+
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+
+
+def test_recovery_finishes_delivered_files_and_forgets_the_rest(tmp_path, store):
+    state, out = tmp_path / "state", tmp_path / "out"
+    (out / "2026-03-01").mkdir(parents=True)
+    register_run(state, "RUN", out)
+    for name, key in (("delivered", "ex.org/d"), ("lost", "ex.org/l")):
+        store.observe(key, "h", NOW, batch=f"{name}:RUN")
+        part = out / "2026-03-01" / f".{name}-RUN.jsonl.part"
+        part.write_text(json.dumps({"url": f"http://{key}"}) + "\n", encoding="utf-8")
+        prepare(state, f"{name}:RUN", out / "2026-03-01" / f"{name}-RUN.jsonl", part)
+    (out / "2026-03-01" / ".delivered-RUN.jsonl.part").rename(out / "2026-03-01" / "delivered-RUN.jsonl")
+    found = recover(state, store)
+    assert found.completed_files == [str(out / "2026-03-01" / "delivered-RUN.jsonl")]
+    assert found.discarded_batches == ["lost:RUN"]
+    assert store.lookup("ex.org/d") is not None
+    assert store.lookup("ex.org/l") is None
+    assert list(out.rglob("*.part")) == []
+    assert not recover(state, store)  # idempotent
+
+
+def test_lock_is_exclusive_and_released_by_a_dead_holder(tmp_path):
+    code = "import os\nfrom crawler.state.lock import RunLock\n"
+    code += f"RunLock({str(tmp_path)!r}).acquire()\nos._exit(0)"
+    subprocess.run([sys.executable, "-c", code], check=True, env=_env())
+    with RunLock(tmp_path), pytest.raises(LockedError, match="held by pid"):
+        RunLock(tmp_path).acquire()
+    RunLock(tmp_path).acquire()
+
+
+def test_near_duplicate_index_finds_a_chinese_copy_and_keeps_its_verdicts(tmp_path):
+    index = SqliteNearDuplicateIndex(tmp_path / "nd.sqlite3")
+    text = (
+        "生态环境部召开新闻发布会，通报全国生态环境质量状况，介绍大气污染防治攻坚战进展情况和下一步工作安排。"
+        * 3
+    )
+    assert index.query_or_add("orig", text) is None
+    assert (
+        index.query_or_add(
+            "other", "国家林业和草原局发布湿地保护规划，明确到二〇三〇年的保护目标与重点任务。" * 3
+        )
+        is None
+    )
+    assert index.query_or_add("copy", "【转载】" + text + "（来源：生态环境部）") == "orig"
+    assert index.query_or_add("copy2", text + "责任编辑：王某") == "orig"  # the original, not the copy
+    assert index.query_or_add("orig", text) is None  # asked again after a crash: same verdict
+    index.close()
+    reopened = SqliteNearDuplicateIndex(tmp_path / "nd.sqlite3")
+    assert reopened.query_or_add("copy", text) == "orig"
+    reopened.close()
+
+
+@pytest.mark.parametrize("component", [SeenPipeline, NearDuplicatePipeline, ConditionalRequestMiddleware])
+def test_stateful_components_stand_down_without_state_or_offline(tmp_path, component):
+    with pytest.raises(NotConfigured):
+        build_from_crawler(component, get_crawler(Spider, {}))
+    offline = {"ECOPOLICY_STATE_DIR": str(tmp_path), "ECOPOLICY_OFFLINE": True}
+    with pytest.raises(NotConfigured):
+        build_from_crawler(component, get_crawler(Spider, offline))
+    assert build_from_crawler(component, get_crawler(Spider, {"ECOPOLICY_STATE_DIR": str(tmp_path)}))
+
+
+def test_report_table_and_html_from_summaries():
+    summaries = [
+        {"run_id": "r1", "source": "demo", "started": "2026-03-01T00:00:00+00:00",
+         "finish_reason": "finished",
+         "duration_s": 3.2, "pages_fetched": 40, "not_modified": 0, "drops": {"seen/unchanged": 2},
+         "articles": {"emitted": 38, "new": 38, "changed": 0, "unchanged": 2}, "errors": {"log_errors": 1}},
+        {"run_id": "r2", "source": "demo", "started": "2026-03-02T00:00:00+00:00",
+         "finish_reason": "finished",
+         "articles": {"emitted": 3, "new": 1, "changed": 2, "unchanged": 35}},
+    ]  # fmt: skip
+    rows = table_rows(summaries)
+    assert rows[0] == ("r1", "demo", "finished", "3", "40", "0", "38", "0", "2", "2", "1")
+    assert "r2" in format_table(rows).splitlines()[3]
+    assert articles_per_day(summaries) == {"demo": {"2026-03-01": 38, "2026-03-02": 3}}
+    page = html_report(summaries, rows)
+    assert "<svg" in page
+    assert "<td>r2</td>" in page
