@@ -44,7 +44,7 @@ BOILERPLATE = re.compile(
     r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|breadcrumbs?|crumbs?|footer|foot|sidebar|side|aside|widget|"
     r"share|sharing|social|sns|bdshare|jiathis|related|relate|recommend|recommended|more-news|"
     r"cookie|cookies|consent|gdpr|banner|ad|ads|advert|advertisement|promo|subscribe|newsletter|"
-    r"comment|comments|tags?|print|toolbar|tools|pagination|pager|prev-next|prevnext|skip|skip-link|"
+    r"comment|comments|commentlist|disqus|respond|replies|tags?|print|toolbar|tools|pagination|pager|prev-next|prevnext|skip|skip-link|"
     r"modal|popup|overlay|login|search|header|masthead|topbar|copyright|byline|author|meta|"
     r"dateline|article-info|info-bar|xgyd|xgxw|fenxiang|dayin|guanbi)(?:$|[-_\s])",
     re.IGNORECASE,

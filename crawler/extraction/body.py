@@ -9,7 +9,10 @@ Engine, chosen by measurement (``benchmarks/extraction_quality.py``):
    Drupal ``.field--name-body``, WordPress ``.entry-content``, GOV.UK ``.govspeak``, EU ``.ecl``
    rich text), the largest match that holds enough text and few links;
 3. otherwise a text-density scorer (readability's idea: paragraphs vote for their parent and
-   grandparent, weighted by length and punctuation, discounted by link density).
+   grandparent, weighted by length and punctuation, discounted by link density). The best
+   candidates are widened to the whole body (wrappers that add no text are climbed; sibling blocks
+   of the same tag and class, cut apart by ad slots, are joined) and a candidate in the title
+   heading's column beats a sidebar of teasers unless it holds a fifth of its text or less.
 
 Inside the container a walker emits one paragraph per block (``p``, headings, list items, table
 rows, ``br``-separated runs) and skips chrome: ``nav``/``footer``/``aside``, elements whose class
@@ -26,6 +29,8 @@ from typing import TYPE_CHECKING
 from crawler.extraction._dom import SKIP_TAGS, is_boilerplate, is_hidden, norm, select, text_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from lxml.html import HtmlElement
 
 CONTAINER_SELECTORS: tuple[str, ...] = (
@@ -46,12 +51,15 @@ _SKIP_IN_BODY = frozenset({"figure", "figcaption", "nav", "footer", "aside", "fo
 _RELATED_HEADING = re.compile(
     r"^(?:相关(?:阅读|新闻|文章|链接|推荐|稿件|附件)?|延伸阅读|推荐阅读|热点推荐|猜你喜欢|热门文章|更多|"
     r"related(?: articles| content| news| stories| links| posts)?|read more|more on this topic|"
-    r"you may also like|recommended(?: for you)?|see also|further reading)\s*[:：]?$",
+    r"you may also like|recommended(?: for you)?|see also|further reading|"
+    r"(?:\d+\s+)?(?:comments?|responses?|replies|thoughts)(?: on [^.!?]{0,80})?|leave a (?:reply|comment)|"
+    r"(?:网友|发表|最新|全部)?评论)\s*[:：]?$",
     re.IGNORECASE,
 )
 _CHROME_LINE = re.compile(
     r"^(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|保存本页|纠错|加入收藏|我要纠错)\s*[】\]]?\s*)+$|"
     r"^(?:字号|字体)\s*[:：]?\s*[【\[]?\s*大\s*中\s*小\s*[】\]]?|^分享到\s*[:：]?|^扫一扫在手机打开当前页|"
+    r"^点击(?:进入|查看)[^。！？]{0,30}$|"
     r"^(?:share(?: this(?: page| article| story)?)?|print(?: this page)?|back to top|"
     r"email this page|tweet|share on (?:facebook|twitter|x|linkedin))\s*[:：]?$|^上一篇|^下一篇",
     re.IGNORECASE,
@@ -199,8 +207,82 @@ _GOOD_MARKER = re.compile(r"article|content|main|body|text|post|story|entry|zhen
                           re.IGNORECASE)
 
 
-def _density_containers(tree: HtmlElement) -> list[HtmlElement]:
-    """Readability-style scoring: text blocks vote for their parent and grandparent."""
+def _block_scores(root: HtmlElement, chrome: Callable[[HtmlElement], bool]) -> dict[HtmlElement, float]:
+    """Score of each text block: one point, one per punctuation mark, up to three for length."""
+    blocks: dict[HtmlElement, float] = {}
+    for el in root.iter("p", "pre", "td", "blockquote", "div", "section", "li"):
+        if el.tag in ("div", "section", "li"):
+            text = norm((el.text or "") + "".join(c.tail or "" for c in el))
+        else:
+            text = text_of(el)
+        if len(text) < 25 or chrome(el):
+            continue
+        blocks[el] = 1.0 + len(_PUNCT.findall(text)) + min(len(text) / 100.0, 3.0)
+    return blocks
+
+
+def _title_heading(root: HtmlElement, title: str) -> HtmlElement | None:
+    """The heading that carries the article title (or the page's only ``h1``)."""
+    key = re.sub(r"\W+", "", title).lower()
+    h1s = list(root.iter("h1"))
+    for heading in h1s + list(root.iter("h2")):
+        text = re.sub(r"\W+", "", text_of(heading)).lower()
+        if key and text and (text in key or key in text):
+            return heading
+    return h1s[0] if len(h1s) == 1 else None
+
+
+def _title_depths(heading: HtmlElement | None) -> dict[HtmlElement, int]:
+    """Depth of each ancestor of the title heading (the page root is 0)."""
+    if heading is None:
+        return {}
+    chain = [heading, *heading.iterancestors()]
+    return {el: len(chain) - 1 - i for i, el in enumerate(chain)}
+
+
+def _title_affinity(el: HtmlElement, depths: dict[HtmlElement, int]) -> int:
+    """Depth of the closest element that holds both *el* and the title heading: the body sits
+    in the title's column, deeper than any sidebar's meeting point with it."""
+    for node in (el, *el.iterancestors()):
+        if node in depths:
+            return -1 if node.tag in ("body", "html") else depths[node]
+    return -1
+
+
+def _signature(el: HtmlElement) -> tuple[str, str]:
+    return el.tag, " ".join(sorted((el.get("class") or "").split()))
+
+
+def _group(top: HtmlElement, chrome: Callable[[HtmlElement], bool],
+           content: dict[HtmlElement, float]) -> list[HtmlElement]:
+    """The body around a winning block: wrappers that add nothing are climbed, then siblings cut
+    apart by ads or "companion column" markup (same tag and class, text inside) are joined."""
+    node = top
+    size = len(text_of(node))
+    while True:
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html") or chrome(parent):
+            break
+        if len(text_of(parent)) > size * 1.1 + 20:
+            break
+        node = parent
+    parent = node.getparent()
+    if parent is None or parent.tag in ("body", "html"):
+        return [node]
+    sig = _signature(node)
+    members = []
+    for sib in parent:
+        same = (isinstance(sib.tag, str) and bool(sig[1]) and _signature(sib) == sig
+                and content.get(sib, 0.0) > 0 and not chrome(sib))
+        if sib is node or same:
+            members.append(sib)
+    return members
+
+
+def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement]]:
+    """Readability-style scoring: text blocks vote for their parent and grandparent; the best
+    candidates are widened to the whole body (see :func:`_group`) and ranked by the text the
+    group holds, with a bonus for following the title heading."""
     scores: dict[HtmlElement, float] = {}
     body = tree.find(".//body")
     root = body if body is not None else tree
@@ -213,37 +295,55 @@ def _density_containers(tree: HtmlElement) -> list[HtmlElement]:
                                 or (parent is not None and parent is not root and chrome(parent)))
         return chrome_cache[el]
 
-    for el in root.iter("p", "pre", "td", "blockquote", "div", "section", "li"):
-        if el.tag in ("div", "section", "li"):
-            own = norm((el.text or "") + "".join(c.tail or "" for c in el))
-            if len(own) < 25:
-                continue
-            text = own
-        else:
-            text = text_of(el)
-        if len(text) < 25 or chrome(el):
-            continue
-        score = 1.0 + len(_PUNCT.findall(text)) + min(len(text) / 100.0, 3.0)
-        parent = el.getparent()
-        if el.tag in ("div", "section"):
-            parent = el
+    blocks = _block_scores(root, chrome)
+    content: dict[HtmlElement, float] = {}
+    for el, score in blocks.items():
+        parent = el if el.tag in ("div", "section") else el.getparent()
         if parent is None:
             continue
         scores[parent] = scores.get(parent, 0.0) + score
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
+        for anc in el.iterancestors():
+            content[anc] = content.get(anc, 0.0) + score
+        content[el] = content.get(el, 0.0) + score
+    heading = _title_heading(root, title)
     ranked: list[tuple[float, HtmlElement]] = []
     for el, score in scores.items():
         if el.tag in ("html",) or chrome(el):
             continue
-        weighted = score * (1.0 - _link_density(el))
-        marker = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if el.tag == "article" or _GOOD_MARKER.search(marker):
-            weighted *= 1.25
-        ranked.append((weighted, el))
+        ranked.append((score * _quality(el), el))
     ranked.sort(key=lambda pair: -pair[0])
-    return [el for _, el in ranked[:5]]
+    depths = _title_depths(heading)
+    candidates = []
+    for order, (_, el) in enumerate(ranked[:5]):
+        members = _group(el, chrome, content)
+        total = sum(content.get(m, 0.0) * (1.0 - _link_density(m)) for m in members)
+        candidates.append((total * _marker_bonus(members[0]), order, members,
+                           _title_affinity(members[0], depths)))
+    # Groups in the title's column come first, in score order, unless they hold a fifth of the
+    # best group's text or less (a sidebar of teasers can outweigh a short release, not the other
+    # way round); the rest follow by the text they hold.
+    best = max((c[0] for c in candidates), default=0.0)
+    closest = max((c[3] for c in candidates if c[0] > 0.2 * best), default=-1)
+    groups = []
+    for total, order, members, affinity in candidates:
+        if closest >= 0 and affinity == closest and total > 0.2 * best:
+            groups.append((0, float(order), members))
+        else:
+            groups.append((1, -total, members))
+    groups.sort(key=lambda g: (g[0], g[1]))
+    return [g[2] for g in groups]
+
+
+def _quality(el: HtmlElement) -> float:
+    return (1.0 - _link_density(el)) * _marker_bonus(el)
+
+
+def _marker_bonus(el: HtmlElement) -> float:
+    marker = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return 1.25 if el.tag == "article" or _GOOD_MARKER.search(marker) else 1.0
 
 
 _LEAD = re.compile(r"lead|summary|intro|standfirst|description|abstract|dek|daoyu|zhaiyao", re.IGNORECASE)
@@ -276,8 +376,8 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         paragraphs = _lead_paragraphs(container, title) + paragraphs_of(container, title)
         if _text_len(paragraphs) >= _MIN_CONTAINER_CHARS:
             return Body(paragraphs, container, "container", events)
-    for container in _density_containers(tree):
-        paragraphs = paragraphs_of(container, title)
+    for members in _density_groups(tree, title):
+        paragraphs = [p for member in members for p in paragraphs_of(member, title)]
         if paragraphs:
-            return Body(paragraphs, container, "density", events)
+            return Body(paragraphs, members[0], "density", events)
     return Body([], None, "none", events)
