@@ -43,11 +43,13 @@ class PolicySpider(Spider):
 
     name = "policy"
 
-    def __init__(self, source: str = "", run_id: str = "", **kwargs: Any) -> None:
+    def __init__(self, source: str | Source = "", run_id: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not source:
             raise CloseSpider("missing -a source=KEY")
-        self.source: Source = get_source(source)
+        # A Source object (not only a registry key) lets a site known only at run time be
+        # crawled from Python: ``process.crawl(PolicySpider, source=Source(...))``.
+        self.source: Source = source if isinstance(source, Source) else get_source(source)
         self.run_id = run_id or new_run_id()
         self.started_at = datetime.datetime.now(datetime.UTC)
         self.allowed_domains = list(self.source.allowed_domains)
