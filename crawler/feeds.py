@@ -64,7 +64,8 @@ def feeds_setting(settings: BaseSettings) -> dict[str, dict[str, Any]]:
     if settings.getbool("ECOPOLICY_OUTPUT_GZIP"):
         template += ".gz"
         options["postprocessing"] = ["scrapy.extensions.postprocessing.GzipPlugin"]
-    return {(output_dir / template).as_uri(): options}
+    # A plain path, not a file:// URI: as_uri() would percent-encode the %(name)s parameters.
+    return {str(output_dir / template): options}
 
 
 class AtomicFileFeedStorage(FileFeedStorage):
