@@ -20,13 +20,27 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from pipelines._step import CleaningPipeline, StepResult
-from pipelines._text import CJK_CLASS
+from pipelines._text import CJK_CLASS, CharTable
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
 
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069\u180e]")
 _ENTITY = re.compile(r"&(?:nbsp|ensp|emsp|amp|lt|gt|quot|apos|#\d{1,6}|#x[0-9a-fA-F]{1,6});")
+
+
+def _space_or_control(ch: str) -> str | None:
+    """Line breaks to ``\n``, other spaces to a space, control and private-use characters out."""
+    if ch in "\n\r\u2028\u2029\x85":
+        return "\n"
+    if ch.isspace():
+        return " "
+    if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
+        return None
+    return ch
+
+
+_SPACES_AND_CONTROLS = CharTable(_space_or_control)
 
 
 def normalise_text(text: str) -> str:
@@ -44,18 +58,7 @@ def normalise_text(text: str) -> str:
     """
     if "&" in text and _ENTITY.search(text):
         text = _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
-    text = _INVISIBLE.sub("", text)
-    out: list[str] = []
-    for ch in text:
-        if ch in "\n\r\u2028\u2029\x85":
-            out.append("\n")
-        elif ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs"):
-            continue
-        else:
-            out.append(ch)
-    joined = "".join(out)
+    joined = _INVISIBLE.sub("", text).translate(_SPACES_AND_CONTROLS)
     joined = re.sub(rf"(?<=[{CJK_CLASS}，。；：、]) *\n *(?=[{CJK_CLASS}])", "", joined)
     return " ".join(joined.split())
 
