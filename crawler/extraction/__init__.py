@@ -126,6 +126,7 @@ def extract_article(
         source_zone=source.zone if source is not None else None,
         now=now or datetime.datetime.now(datetime.UTC),
         selector_text=date_text,
+        paragraphs=paragraphs,
     )
     events += dates.events
 

@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from cssselect import SelectorError
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
@@ -28,6 +29,9 @@ BOILERPLATE = re.compile(
     r"dateline|article-info|info-bar|xgyd|xgxw|fenxiang|dayin|guanbi)(?:$|[-_\s])",
     re.IGNORECASE,
 )
+_LANDMARKS = frozenset({"article", "main", "body", "html"})
+# Page-builder wrappers whose names contain chrome words but wrap any widget, content included.
+_NEUTRAL_PREFIX = re.compile(r"(?:^|(?<=\s))elementor-widget(?:-container)?(?=[-\s]|$)-?")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -52,7 +56,7 @@ def select(root: HtmlElement, selector: str) -> list[HtmlElement]:
     """Elements matching *selector* (CSS or XPath); text/attribute results are ignored."""
     try:
         found = compile_selector(selector)(root)
-    except (etree.XPathError, SyntaxError, ValueError):
+    except (etree.XPathError, SelectorError, SyntaxError, ValueError):
         return []
     if not isinstance(found, list):
         return []
@@ -63,7 +67,7 @@ def select_text(root: HtmlElement, selector: str) -> str:
     """Text of the first match of *selector*; XPath string results are returned as text."""
     try:
         found = compile_selector(selector)(root)
-    except (etree.XPathError, SyntaxError, ValueError):
+    except (etree.XPathError, SelectorError, SyntaxError, ValueError):
         return ""
     if isinstance(found, str):
         return norm(found)
@@ -89,8 +93,15 @@ def is_boilerplate(el: HtmlElement) -> bool:
     role = el.get("role")
     if role in ("navigation", "contentinfo", "complementary", "banner", "search", "dialog"):
         return True
+    if tag in _LANDMARKS:
+        # WordPress puts taxonomy classes (tag-coal, category-news) on <article>; landmarks are
+        # judged by tag and role only.
+        return False
     marker = f"{el.get('class') or ''} {el.get('id') or ''}"
-    return bool(marker.strip()) and BOILERPLATE.search(marker) is not None
+    if not marker.strip():
+        return False
+    marker = _NEUTRAL_PREFIX.sub(" ", marker)
+    return BOILERPLATE.search(marker) is not None
 
 
 def iter_text(el: HtmlElement, *, skip_chrome: bool = False) -> Iterator[str]:

@@ -42,7 +42,7 @@ _BLOCK = frozenset({
     "tbody", "tfoot", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "address", "hr",
     "center", "details", "summary", "caption", "header",
 })
-_SKIP_IN_BODY = frozenset({"figure", "figcaption", "nav", "footer", "aside", "form"})
+_SKIP_IN_BODY = frozenset({"figure", "figcaption", "nav", "footer", "aside", "form", "header"})
 _RELATED_HEADING = re.compile(
     r"^(?:相关(?:阅读|新闻|文章|链接|推荐|稿件|附件)?|延伸阅读|推荐阅读|热点推荐|猜你喜欢|热门文章|更多|"
     r"related(?: articles| content| news| stories| links| posts)?|read more|more on this topic|"
@@ -67,7 +67,7 @@ _DATE_ONLY = re.compile(
     r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s)）\]]*$"
 )
-_MIN_CONTAINER_CHARS = 40
+_MIN_CONTAINER_CHARS = 10
 _MIN_SELECTOR_CHARS = 30
 
 
@@ -90,8 +90,21 @@ def _link_density(el: HtmlElement) -> float:
 
 
 def _in_chrome(el: HtmlElement) -> bool:
-    return any(is_boilerplate(anc) or is_hidden(anc) for anc in el.iterancestors()
-               if anc.tag not in ("body", "html"))
+    """Whether *el* sits inside navigation, a footer or a hidden block.
+
+    A "chrome" ancestor that holds most of the page is not chrome but a mis-nested tag: an
+    unclosed ``<div class="header">`` swallows the whole page in the parsed tree, and must not
+    hide the article container inside it.
+    """
+    page_size = 0
+    for anc in el.iterancestors():
+        if anc.tag in ("body", "html") or not (is_boilerplate(anc) or is_hidden(anc)):
+            continue
+        if not page_size:
+            page_size = len(text_of(el.getroottree().getroot()))
+        if len(text_of(anc)) < 0.6 * page_size:
+            return True
+    return False
 
 
 def _is_link_list(el: HtmlElement) -> bool:
@@ -186,7 +199,7 @@ _GOOD_MARKER = re.compile(r"article|content|main|body|text|post|story|entry|zhen
                           re.IGNORECASE)
 
 
-def _density_container(tree: HtmlElement) -> HtmlElement | None:
+def _density_containers(tree: HtmlElement) -> list[HtmlElement]:
     """Readability-style scoring: text blocks vote for their parent and grandparent."""
     scores: dict[HtmlElement, float] = {}
     body = tree.find(".//body")
@@ -220,7 +233,7 @@ def _density_container(tree: HtmlElement) -> HtmlElement | None:
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
-    best: tuple[float, HtmlElement] | None = None
+    ranked: list[tuple[float, HtmlElement]] = []
     for el, score in scores.items():
         if el.tag in ("html",) or chrome(el):
             continue
@@ -228,9 +241,9 @@ def _density_container(tree: HtmlElement) -> HtmlElement | None:
         marker = f"{el.get('class') or ''} {el.get('id') or ''}"
         if el.tag == "article" or _GOOD_MARKER.search(marker):
             weighted *= 1.25
-        if best is None or weighted > best[0]:
-            best = (weighted, el)
-    return best[1] if best else None
+        ranked.append((weighted, el))
+    ranked.sort(key=lambda pair: -pair[0])
+    return [el for _, el in ranked[:5]]
 
 
 _LEAD = re.compile(r"lead|summary|intro|standfirst|description|abstract|dek|daoyu|zhaiyao", re.IGNORECASE)
@@ -263,7 +276,8 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         paragraphs = _lead_paragraphs(container, title) + paragraphs_of(container, title)
         if _text_len(paragraphs) >= _MIN_CONTAINER_CHARS:
             return Body(paragraphs, container, "container", events)
-    container = _density_container(tree)
-    if container is not None:
-        return Body(paragraphs_of(container, title), container, "density", events)
+    for container in _density_containers(tree):
+        paragraphs = paragraphs_of(container, title)
+        if paragraphs:
+            return Body(paragraphs, container, "density", events)
     return Body([], None, "none", events)

@@ -316,6 +316,18 @@ def _near_title(lines: list[str], title: str) -> list[Candidate]:
     return []
 
 
+_DATELINE = re.compile(r"^\s*[A-Z][A-Za-z.'\- ]{1,30},\s*(.{6,32}?)\s*[–—-]+\s")
+
+
+def _dateline(paragraphs: list[str]) -> list[Candidate]:
+    """A news dateline opening the body: "BRUSSELS, 22 May 2023 – …"."""
+    for text in paragraphs[:2]:
+        m = _DATELINE.match(text)
+        if m and (parsed := parse_date(m.group(1))) is not None:
+            return [Candidate(parsed, "text", "published")]
+    return []
+
+
 def url_date(url: str) -> Parsed | None:
     """The date a URL path carries, if any.
 
@@ -362,7 +374,7 @@ def format_date(value: datetime.datetime) -> str:
 
 def find_dates(tree: HtmlElement, url: str, lines: list[str], title: str, *,
                source_zone: datetime.tzinfo | None, now: datetime.datetime,
-               selector_text: str | None = None) -> PageDates:
+               selector_text: str | None = None, paragraphs: list[str] | None = None) -> PageDates:
     """Published and modified dates of a page, with where the published date came from."""
     events: list[str] = []
     zone, zone_event = zone_for(url, source_zone)
@@ -371,7 +383,8 @@ def find_dates(tree: HtmlElement, url: str, lines: list[str], title: str, *,
         candidates.append(Candidate(parsed, "text", "published"))
     candidates += _jsonld_dates(tree)
     candidates += _meta_dates(tree)
-    text_published = _labelled(lines, _PUBLISHED_LABEL, "published") or _near_title(lines, title)
+    text_published = (_labelled(lines, _PUBLISHED_LABEL, "published") or _near_title(lines, title)
+                      or _dateline(paragraphs or []))
     text_modified = _labelled(lines, _MODIFIED_LABEL, "modified")
     candidates += text_published + text_modified
     if (parsed_url := url_date(url)) is not None:
