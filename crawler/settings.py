@@ -61,3 +61,10 @@ FEED_STORE_EMPTY = False
 ECOPOLICY_OFFLINE = False
 """True when records are produced outside a crawl (``ecopolicy extract``): stateful steps
 (seen-store, cross-article duplicates) stand down with NotConfigured."""
+
+# --- redirect guard (benchmarks / fault-injection work) -----------------------------------------
+# Sees 3xx answers before RedirectMiddleware (600): process_response runs from high to low
+# order, so 650 is earlier. Offsite and looping redirects fail the article with a reason.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.redirects.RedirectGuardMiddleware": 650,
+}

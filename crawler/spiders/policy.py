@@ -19,7 +19,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.discovery import Link, next_page_urls, parse_feed, parse_list_page, parse_sitemap
 from crawler.extraction import ExtractionError, extract_article
-from crawler.feeds import feeds_setting, new_run_id
+from crawler.feeds import feeds_setting, new_run_id, safe_path_component
 from crawler.records import build_record
 from crawler.sources.base import ListPage, Source
 from crawler.sources.registry import get_source, offline_site_root
@@ -49,7 +49,9 @@ class PolicySpider(Spider):
         # A Source object (not only a registry key) lets a site known only at run time be
         # crawled from Python: ``process.crawl(PolicySpider, source=Source(...))``.
         self.source: Source = source if isinstance(source, Source) else get_source(source)
-        self.run_id = run_id or new_run_id()
+        # Refused here, before anything is fetched: a run id that fails only when the feed
+        # opens would let the crawl run on and lose every record it makes.
+        self.run_id = safe_path_component("run_id", run_id or new_run_id())
         self.started_at = datetime.datetime.now(datetime.UTC)
         self.allowed_domains = list(self.source.allowed_domains)
         self._site: LoopbackSite | None = None

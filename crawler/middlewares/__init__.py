@@ -1,0 +1,1 @@
+"""Downloader middlewares of the crawl: blocked-answer detection and polite retries."""
