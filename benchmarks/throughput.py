@@ -37,16 +37,27 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             with SiteProcess(size) as site:
                 base = crawl("baseline", size, work / f"baseline-{size}", base_url=site.base_url)
                 full = crawl("policy", size, work / f"policy-{size}", base_url=site.base_url)
-            rows.append({"articles": size, "baseline": base, "full": full,
-                         "ratio": _rate(full) / _rate(base) if _rate(base) else 0.0})  # fmt: skip
+            rows.append(
+                {
+                    "articles": size,
+                    "baseline": base,
+                    "full": full,
+                    "ratio": _rate(full) / _rate(base) if _rate(base) else 0.0,
+                }
+            )
         # Where the server runs: a thread of the crawling process, or a process of its own.
         server_size = sizes[0]
         in_thread = crawl("baseline", server_size, work / "server-thread", server="thread")
         with SiteProcess(server_size) as site:
             own_process = crawl("baseline", server_size, work / "server-process", base_url=site.base_url)
         with SiteProcess(profile_size) as site:
-            profiled = crawl("policy", profile_size, work / "profiled", base_url=site.base_url,
-                             profile=work / "policy.prof")  # fmt: skip
+            profiled = crawl(
+                "policy",
+                profile_size,
+                work / "profiled",
+                base_url=site.base_url,
+                profile=work / "policy.prof",
+            )
             shares = attribute_profile(work / "policy.prof")
     # Per-article CPU of the unprofiled full crawl at the largest size, split by profile shares.
     largest = rows[-1]["full"]
@@ -54,34 +65,62 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     base_cpu_ms = 1000 * rows[-1]["baseline"]["cpu_s"] / max(rows[-1]["baseline"]["items"], 1)
     stages = [[stage, round(100 * share, 1), round(cpu_ms * share, 3)] for stage, share in shares.items()]
     result_rows = [
-        [r["articles"], r["baseline"]["items"], round(_rate(r["baseline"]), 1),
-         round(1000 * r["baseline"]["cpu_s"] / max(r["baseline"]["items"], 1), 2),
-         r["full"]["items"], round(_rate(r["full"]), 1),
-         round(1000 * r["full"]["cpu_s"] / max(r["full"]["items"], 1), 2), round(r["ratio"], 2),
-         "yes" if r["ratio"] >= TARGET_RATIO else "no"]
+        [
+            r["articles"],
+            r["baseline"]["items"],
+            round(_rate(r["baseline"]), 1),
+            round(1000 * r["baseline"]["cpu_s"] / max(r["baseline"]["items"], 1), 2),
+            r["full"]["items"],
+            round(_rate(r["full"]), 1),
+            round(1000 * r["full"]["cpu_s"] / max(r["full"]["items"], 1), 2),
+            round(r["ratio"], 2),
+            "yes" if r["ratio"] >= TARGET_RATIO else "no",
+        ]
         for r in rows
-    ]  # fmt: skip
+    ]
     met = all(r["ratio"] >= TARGET_RATIO for r in rows)
-    markdown = "\n\n".join([
-        f"Command: `{COMMAND}{' --quick' if quick else ''}`. Both spiders: 16 concurrent requests, no delay, "
-        "robots.txt obeyed, site served by its own process (`benchmarks/sitegen.py`).",
-        table(["articles", "baseline items", "baseline art/s", "baseline CPU ms/art", "full items",
-               "full art/s", "full CPU ms/art", "ratio full/baseline", f"target >= {TARGET_RATIO}"],
-              result_rows),
-        f"Where the loopback server runs (baseline spider, {server_size} articles): in a thread of the "
-        f"crawling process {_rate(in_thread):.1f} art/s, in its own process {_rate(own_process):.1f} art/s; "
-        "the benchmarks use the separate process.",
-        f"CPU time per article of the full crawler by stage ({cpu_ms:.2f} ms/article unprofiled at "
-        f"{largest['articles']:,} articles, baseline {base_cpu_ms:.2f} ms/article; shares from a cProfile run "
-        f"of {profiled['items']:,} articles):",
-        table(["stage", "share %", "ms/article"], stages),
-    ])  # fmt: skip
+    markdown = "\n\n".join(
+        [
+            f"Command: `{COMMAND}{' --quick' if quick else ''}`. "
+            "Both spiders: 16 concurrent requests, no delay, "
+            "robots.txt obeyed, site served by its own process (`benchmarks/sitegen.py`).",
+            table(
+                [
+                    "articles",
+                    "baseline items",
+                    "baseline art/s",
+                    "baseline CPU ms/art",
+                    "full items",
+                    "full art/s",
+                    "full CPU ms/art",
+                    "ratio full/baseline",
+                    f"target >= {TARGET_RATIO}",
+                ],
+                result_rows,
+            ),
+            f"Where the loopback server runs (baseline spider, {server_size} articles): in a thread of the "
+            f"crawling process {_rate(in_thread):.1f} art/s, "
+            f"in its own process {_rate(own_process):.1f} art/s; "
+            "the benchmarks use the separate process.",
+            f"CPU time per article of the full crawler by stage ({cpu_ms:.2f} ms/article unprofiled at "
+            f"{largest['articles']:,} articles, baseline {base_cpu_ms:.2f} ms/article; "
+            "shares from a cProfile run "
+            f"of {profiled['items']:,} articles):",
+            table(["stage", "share %", "ms/article"], stages),
+        ]
+    )
     result = {
         "title": "Crawl throughput: full crawler vs plain Scrapy baseline",
         "command": COMMAND + (" --quick" if quick else ""),
         "quick": quick,
-        "targets": [{"name": "full/baseline articles per second", "target": f">= {TARGET_RATIO}",
-                     "value": [round(r["ratio"], 3) for r in rows], "met": met}],  # fmt: skip
+        "targets": [
+            {
+                "name": "full/baseline articles per second",
+                "target": f">= {TARGET_RATIO}",
+                "value": [round(r["ratio"], 3) for r in rows],
+                "met": met,
+            }
+        ],
         "rows": rows,
         "server": {"thread": _rate(in_thread), "process": _rate(own_process)},
         "stages": shares,

@@ -38,7 +38,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 class OffsiteRedirect(IgnoreRequest):
-    """A redirect to a host outside the source's allowed domains, by host name, any port (or to a non-http scheme)."""
+    """A redirect to a host outside the source's allowed domains (by host name, any port) or not http(s)."""
 
 
 class RedirectLoop(IgnoreRequest):
@@ -103,5 +103,7 @@ class RedirectGuardMiddleware:
         self._stats.inc_value(f"redirect/refused/{verdict}")
         original = chain[0]
         if verdict == "offsite":
-            raise OffsiteRedirect(f"redirect to {urljoin(request.url, target)} is outside the source ({original})")
+            raise OffsiteRedirect(
+                f"redirect to {urljoin(request.url, target)} is outside the source ({original})"
+            )
         raise RedirectLoop(f"redirect loop back to {urljoin(request.url, target)} ({original})")

@@ -32,8 +32,13 @@ def fault_crawl(tmp_path_factory) -> FaultCrawl:
         env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
         done = subprocess.run(
             [sys.executable, "-m", "tests.faults.crawl", server.base_url, str(output)],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=150, check=False,
-        )  # fmt: skip
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=150,
+            check=False,
+        )
     finally:
         server.stop()
     records = [r for path in sorted(output.rglob("*.jsonl")) for r in read_jsonl(path)]

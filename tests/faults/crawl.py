@@ -41,7 +41,9 @@ def fault_source(base_url: str) -> Source:
 
 
 def main(base_url: str, output: str) -> None:
-    settings = project_settings({**SETTINGS, "ECOPOLICY_OUTPUT_DIR": output, "LOG_FILE": f"{output}/crawl.log"})
+    settings = project_settings(
+        {**SETTINGS, "ECOPOLICY_OUTPUT_DIR": output, "LOG_FILE": f"{output}/crawl.log"}
+    )
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(PolicySpider)
     process.crawl(crawler, source=fault_source(base_url), run_id="faults")

@@ -147,7 +147,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
-    def _send(self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", **headers: str) -> None:
+    def _send(
+        self, status: int, body: bytes, ctype: str = "text/html; charset=utf-8", **headers: str
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -164,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
         self.close_connection = True
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib hook name
+    def do_GET(self) -> None:
         try:
             self._route()
         except (BrokenPipeError, ConnectionResetError, OSError):
@@ -219,12 +221,19 @@ class _Handler(BaseHTTPRequestHandler):
             body = page_html(fault).replace('charset="utf-8"', 'charset="gb18030"').encode("gb18030")
             return self._send(200, body, "text/html")
         if fault == "utf8_bom":
-            return self._send(200, b"\xef\xbb\xbf" + page_html(fault).replace('<meta charset="utf-8">', "").encode(),
-                              "text/html")  # fmt: skip
+            return self._send(
+                200,
+                b"\xef\xbb\xbf" + page_html(fault).replace('<meta charset="utf-8">', "").encode(),
+                "text/html",
+            )
         if fault == "utf8_bom_says_gbk":
             return self._send(200, b"\xef\xbb\xbf" + ok, "text/html; charset=gbk")
         if fault == "malformed":
-            html = page_html(fault).replace("</p>", "", 3).replace("<div class=\"info\">", "<div class=info><b><i>")
+            html = (
+                page_html(fault)
+                .replace("</p>", "", 3)
+                .replace('<div class="info">', "<div class=info><b><i>")
+            )
             return self._send(200, ("<table><tr><td>" + html + "</div></span></td>").encode())
         if fault == "deep":
             html = page_html(fault)
@@ -299,31 +308,41 @@ def _sitemap(port: int) -> bytes:
 
 
 def _feed(port: int) -> bytes:
-    items = "".join(f"<item><title>{f.name}</title><link>{article_path(f.name)}</link></item>" for f in FAULTS[:5])
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}</channel></rss>'.encode()
+    items = "".join(
+        f"<item><title>{f.name}</title><link>{article_path(f.name)}</link></item>" for f in FAULTS[:5]
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{items}</channel></rss>'.encode()
+    )
 
 
 def _laughs(port: int) -> bytes:
     entities = '<!ENTITY lol "lol">' + "".join(
         f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
     )
-    return (f'<?xml version="1.0"?><!DOCTYPE rss [{entities}]><rss version="2.0"><channel><title>&lol9;</title>'
-            f"<item><title>&lol9;</title><link>{article_path('ok')}</link></item></channel></rss>").encode()  # fmt: skip
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE rss [{entities}]><rss version="2.0"><channel><title>&lol9;</title>'
+        f"<item><title>&lol9;</title><link>{article_path('ok')}</link></item></channel></rss>"
+    ).encode()
 
 
 def _xxe_feed(port: int) -> bytes:
-    return (f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://127.0.0.1:{port}/probe/dtd-feed">'
-            f'<!DOCTYPE x [<!ENTITY xxe SYSTEM "http://127.0.0.1:{port}/probe/entity-feed">'
-            '<!ENTITY file SYSTEM "file:///etc/passwd">]>'
-            f"<rss><channel><item><title>&xxe;&file;</title><link>{article_path('ok')}</link></item>"
-            "</channel></rss>").encode()  # fmt: skip
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE rss SYSTEM "http://127.0.0.1:{port}/probe/dtd-feed">'
+        f'<!DOCTYPE x [<!ENTITY xxe SYSTEM "http://127.0.0.1:{port}/probe/entity-feed">'
+        '<!ENTITY file SYSTEM "file:///etc/passwd">]>'
+        f"<rss><channel><item><title>&xxe;&file;</title><link>{article_path('ok')}</link></item>"
+        "</channel></rss>"
+    ).encode()
 
 
 def _xxe_sitemap(port: int) -> bytes:
-    return (f'<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY xxe SYSTEM "http://127.0.0.1:{port}/probe/entity-sitemap">'
-            '<!ENTITY file SYSTEM "file:///etc/passwd">]>'
-            f'<urlset><url><loc>http://127.0.0.1:{port}{article_path("ok")}</loc></url>'
-            "<url><loc>&xxe;</loc></url><url><loc>&file;</loc></url></urlset>").encode()  # fmt: skip
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE urlset [<!ENTITY xxe SYSTEM "http://127.0.0.1:{port}/probe/entity-sitemap">'
+        '<!ENTITY file SYSTEM "file:///etc/passwd">]>'
+        f"<urlset><url><loc>http://127.0.0.1:{port}{article_path('ok')}</loc></url>"
+        "<url><loc>&xxe;</loc></url><url><loc>&file;</loc></url></urlset>"
+    ).encode()
 
 
 XML_DOCUMENTS = {

@@ -64,9 +64,10 @@ def test_every_other_article_is_accounted_for_with_its_url(fault_crawl, fault):
         return
     assert emitted == 0, f"{fault} must not give a record"
     reasons = [
-        line for line in fault_crawl.log.splitlines()
+        line
+        for line in fault_crawl.log.splitlines()
         if url in line and ("Could not fetch " in line or "No record from " in line)
-    ]  # fmt: skip  (a redirect refused on a later hop names the first URL in its reason)
+    ]  # (a redirect refused on a later hop names the first URL in its reason)
     assert len(reasons) == 1, f"{fault}: expected one line naming {url} with its reason"
 
 
@@ -91,7 +92,9 @@ def test_offsite_and_looping_redirects_are_refused_and_counted(fault_crawl):
 def test_size_limits_stop_the_huge_page_and_the_gzip_bomb(fault_crawl):
     stats = fault_crawl.stats
     assert stats.get("fetch/failed/DownloadCancelledError") == 2  # 50 MB with and without length
-    assert "gzip_bomb" in next(line for line in fault_crawl.log.splitlines() if "exceeded DOWNLOAD_MAXSIZE" in line)
+    assert "gzip_bomb" in next(
+        line for line in fault_crawl.log.splitlines() if "exceeded DOWNLOAD_MAXSIZE" in line
+    )
 
 
 def test_transient_errors_were_retried(fault_crawl):

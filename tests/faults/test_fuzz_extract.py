@@ -17,19 +17,74 @@ from crawler.extraction import ExtractionError
 from crawler.offline import default_extractor
 
 NOW = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
-TAGS = ("div", "p", "span", "h1", "h2", "table", "tr", "td", "ul", "li", "a", "script", "style", "br", "b",
-        "article", "section", "font", "center", "title", "meta", "html", "body", "head", "iframe", "svg")  # fmt: skip
+TAGS = (
+    "div",
+    "p",
+    "span",
+    "h1",
+    "h2",
+    "table",
+    "tr",
+    "td",
+    "ul",
+    "li",
+    "a",
+    "script",
+    "style",
+    "br",
+    "b",
+    "article",
+    "section",
+    "font",
+    "center",
+    "title",
+    "meta",
+    "html",
+    "body",
+    "head",
+    "iframe",
+    "svg",
+)
 TOKENS = st.sampled_from(
-    list("ab cDE,.;:!?<>&\"'=/\n\t") + list("生态环境部关于发布时间来源：。，、购买后可查看全文")
-    + ["\u3000", "\u00a0", "\u200b", "\ufeff", "\x00", "\x07", "&nbsp;", "&#x4e00;", "&#9999999;", "]]>",
-       "Subscribe to continue reading", "Related", "2023-05-22 13:17:00", "责任编辑：李明", "<!--", "-->"]
-)  # fmt: skip
+    list("ab cDE,.;:!?<>&\"'=/\n\t")
+    + list("生态环境部关于发布时间来源：。，、购买后可查看全文")
+    + [
+        "\u3000",
+        "\u00a0",
+        "\u200b",
+        "\ufeff",
+        "\x00",
+        "\x07",
+        "&nbsp;",
+        "&#x4e00;",
+        "&#9999999;",
+        "]]>",
+        "Subscribe to continue reading",
+        "Related",
+        "2023-05-22 13:17:00",
+        "责任编辑：李明",
+        "<!--",
+        "-->",
+    ]
+)
 TEXT = st.lists(TOKENS, max_size=40).map("".join)
 ATTRS = st.sampled_from(
-    ['', ' class="TRS_Editor"', ' id="zoom"', ' class="article"', ' charset="gbk"', ' name="PubDate"',
-     ' content="2023-05-22 13:17"', ' href="javascript:x"', ' style="display:none"', " class='related'",
-     ' lang="zh"', ' content="99999-99-99"', ' http-equiv="Content-Type" content="text/html; charset=utf-16"']
-)  # fmt: skip
+    [
+        "",
+        ' class="TRS_Editor"',
+        ' id="zoom"',
+        ' class="article"',
+        ' charset="gbk"',
+        ' name="PubDate"',
+        ' content="2023-05-22 13:17"',
+        ' href="javascript:x"',
+        ' style="display:none"',
+        " class='related'",
+        ' lang="zh"',
+        ' content="99999-99-99"',
+        ' http-equiv="Content-Type" content="text/html; charset=utf-16"',
+    ]
+)
 
 
 def _markup() -> st.SearchStrategy[str]:
@@ -38,10 +93,13 @@ def _markup() -> st.SearchStrategy[str]:
         leaf,
         lambda inner: st.builds(
             lambda tag, attrs, kids, close: f"<{tag}{attrs}>{''.join(kids)}" + (f"</{tag}>" if close else ""),
-            st.sampled_from(TAGS), ATTRS, st.lists(inner, max_size=4), st.booleans(),
+            st.sampled_from(TAGS),
+            ATTRS,
+            st.lists(inner, max_size=4),
+            st.booleans(),
         ),
         max_leaves=30,
-    )  # fmt: skip
+    )
 
 
 PAGES = st.one_of(

@@ -16,14 +16,20 @@ from crawler.spiders.policy import PolicySpider
 
 class _SourceSpider(Spider):
     name = "guarded"
-    allowed_domains = ["127.0.0.1", "example.gov.cn"]
+    allowed_domains = ("127.0.0.1", "example.gov.cn")
 
 
 @pytest.mark.parametrize("key", ["../evil", "a/../../b", "/etc", "..", "a/b"])
 def test_a_source_key_that_could_leave_the_output_folder_is_refused(key):
     with pytest.raises(SourceError, match="key"):
-        Source(key=key, name="x", language="zh", timezone="Asia/Shanghai", allowed_domains=("a.org",),
-               feeds=("http://a.org/feed.xml",))  # fmt: skip
+        Source(
+            key=key,
+            name="x",
+            language="zh",
+            timezone="Asia/Shanghai",
+            allowed_domains=("a.org",),
+            feeds=("http://a.org/feed.xml",),
+        )
 
 
 @pytest.mark.parametrize("run_id", ["../../evil", "a/b", "..", ".hidden"])
@@ -45,9 +51,15 @@ def _redirect(url: str, location: str, chain: list[str] | None = None):
 
 @pytest.mark.parametrize(
     "location",
-    ["http://169.254.169.254/latest/meta-data/", "http://127.0.0.2:8080/t1.html", "http://localhost/x",
-     "file:///etc/passwd", "ftp://example.gov.cn/x", "http://example.gov.cn.evil.org/x"],
-)  # fmt: skip
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.2:8080/t1.html",
+        "http://localhost/x",
+        "file:///etc/passwd",
+        "ftp://example.gov.cn/x",
+        "http://example.gov.cn.evil.org/x",
+    ],
+)
 def test_offsite_redirects_fail_the_request_and_are_counted(location):
     crawler, guard = _guard()
     request, response = _redirect("http://example.gov.cn/t1.html", location)
