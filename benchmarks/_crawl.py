@@ -50,7 +50,9 @@ def bench_source(base_url: str, site: SyntheticSite) -> Any:
             for u, pages in points["list_pages"]
         ),
         article_pattern=ARTICLE_PATTERN,
-        politeness={k: FAST[k] for k in ("DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS_PER_DOMAIN")},
+        politeness={
+            k: FAST[k] for k in ("DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS_PER_DOMAIN")
+        },
     )
 
 
@@ -81,9 +83,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         from benchmarks.baseline_spider import BaselineSpider
 
         settings = Settings(
-            {**FAST, "ROBOTSTXT_OBEY": True, "LOG_FILE": log_file,
-             "FEEDS": {str(output / "baseline.jsonl"): {"format": "jsonlines", "encoding": "utf-8"}}}
-        )  # fmt: skip
+            {
+                **FAST,
+                "ROBOTSTXT_OBEY": True,
+                "LOG_FILE": log_file,
+                "FEEDS": {str(output / "baseline.jsonl"): {"format": "jsonlines", "encoding": "utf-8"}},
+            }
+        )
         points = site.start_points()
         spider_cls = BaselineSpider
         kwargs = {

@@ -24,11 +24,32 @@ def python_env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
 
 
-def crawl(spider: str, articles: int, output: Path, *, base_url: str = "", server: str = "process",
-          profile: Path | None = None, seed: int = 1) -> dict[str, Any]:  # fmt: skip
+def crawl(
+    spider: str,
+    articles: int,
+    output: Path,
+    *,
+    base_url: str = "",
+    server: str = "process",
+    profile: Path | None = None,
+    seed: int = 1,
+) -> dict[str, Any]:
     """Run one crawl in a fresh process (:mod:`benchmarks._crawl`) and return its measurements."""
-    cmd = [sys.executable, "-m", "benchmarks._crawl", "--spider", spider, "--articles", str(articles),
-           "--seed", str(seed), "--output", str(output), "--server", server]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks._crawl",
+        "--spider",
+        spider,
+        "--articles",
+        str(articles),
+        "--seed",
+        str(seed),
+        "--output",
+        str(output),
+        "--server",
+        server,
+    ]
     if base_url:
         cmd += ["--base-url", base_url]
     if profile:
@@ -60,6 +81,7 @@ ENTRY_POINTS: dict[str, tuple[str, str]] = {
 }
 # What is left is split by the module whose Python code (or whose call of a C function) ran.
 REMAINDER: tuple[tuple[str, str], ...] = (
+    ("engine: asyncio event loop", "/asyncio/"),
     ("download: HTTP client, Twisted reactor", "/twisted/"),
     ("download: Scrapy downloader and middlewares", "/scrapy/core/downloader/"),
     ("download: Scrapy downloader and middlewares", "/scrapy/downloadermiddlewares/"),
@@ -146,6 +168,7 @@ def write_result(name: str, result: dict[str, Any]) -> Path:
 
 def table(header: list[str], rows: list[list[Any]]) -> str:
     """A Markdown table."""
+
     def cell(v: Any) -> str:
         return f"{v:,.2f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
 

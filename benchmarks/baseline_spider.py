@@ -51,7 +51,9 @@ class BaselineSpider(Spider):
             yield Request(response.urljoin(href), callback=self.parse_article)
         if number + 1 < self.max_pages:
             yield Request(
-                response.urljoin(f"index_{number + 1}.html"), callback=self.parse_list, cb_kwargs={"number": number + 1}
+                response.urljoin(f"index_{number + 1}.html"),
+                callback=self.parse_list,
+                cb_kwargs={"number": number + 1},
             )
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:

@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks._harness import REPO, RESULTS, python_env
+from benchmarks._harness import REPO, RESULTS, python_env, table
 
 NOT_BENCHMARKS = frozenset({"run_all", "sitegen", "baseline_spider"})
 RESULTS_MD = Path(__file__).resolve().parent / "RESULTS.md"
@@ -69,12 +69,32 @@ def run_one(name: str) -> int:
     return int(returned or 0)
 
 
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, int | float | str | bool)
+
+
 def _summary(data: Any) -> str:
-    """A short rendering of a result without a ``markdown`` field."""
+    """A short rendering of a result without a ``markdown`` field.
+
+    Top-level scalars become a list; a mapping of mappings (``{"engine": {"f1": ...}}``)
+    becomes a table of its scalar fields. Longer lists are left to the JSON file.
+    """
     if isinstance(data, dict):
-        scalars = {k: v for k, v in data.items() if isinstance(v, int | float | str | bool)}
-        if scalars:
-            return "\n".join(f"- `{k}`: {v}" for k, v in scalars.items())
+        parts = ["\n".join(f"- `{k}`: {v}" for k, v in data.items() if _is_scalar(v))]
+        for key, value in data.items():
+            rows = {k: v for k, v in value.items() if isinstance(v, dict)} if isinstance(value, dict) else {}
+            columns = sorted({c for row in rows.values() for c, v in row.items() if _is_scalar(v)})
+            if rows and columns:
+                parts.append(
+                    f"`{key}`:\n\n"
+                    + table(
+                        [key, *columns],
+                        [[name, *[row.get(c, "") for c in columns]] for name, row in rows.items()],
+                    )
+                )
+        rendered = "\n\n".join(p for p in parts if p)
+        if rendered:
+            return rendered
     return "```json\n" + json.dumps(data, indent=2, ensure_ascii=False, default=str)[:4000] + "\n```"
 
 
@@ -113,7 +133,7 @@ def write_markdown(runs: dict[str, dict[str, Any]], quick: bool) -> None:
         f"Last run: {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, "
         f"Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs{' (quick mode)' if quick else ''}; modules run: "
-        + ", ".join(f"`{n}` ({r['seconds']:.0f} s, exit {r['exit']})" for n, r in runs.items()),
+        + (", ".join(f"`{n}` ({r['seconds']:.0f} s, exit {r['exit']})" for n, r in runs.items()) or "none"),
         "",
         "## Targets",
         "",
@@ -131,10 +151,14 @@ def main_cli(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (minutes instead of an hour)")
     parser.add_argument("--only", default="", help="comma-separated benchmark names")
     parser.add_argument("--skip", default="", help="comma-separated benchmark names")
+    parser.add_argument("--markdown-only", action="store_true", help="rewrite RESULTS.md from the JSON files")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
         return run_one(args.one)
+    if args.markdown_only:
+        write_markdown({}, quick=False)
+        return 0
     names = discover()
     if args.only:
         names = [n for n in names if n in args.only.split(",")]

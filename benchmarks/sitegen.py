@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime
 import html
 import random
@@ -41,48 +42,125 @@ ARTICLE_PATTERN = r"/t\d{8}_\d+\.html$"
 
 # --- vocabulary ------------------------------------------------------------------------------
 _EN_BODIES = (
-    "Department of Ecology and Environment", "Provincial People's Government", "Ministry of Ecology and Environment",
-    "Municipal Bureau of Ecology and Environment", "Development and Reform Commission",
-)  # fmt: skip
-_EN_PLACES = ("Henan", "Hebei", "Jiangsu", "Zhejiang", "Shandong", "Guangdong", "Hubei", "Sichuan", "Yunnan", "Jiangxi")
+    "Department of Ecology and Environment",
+    "Provincial People's Government",
+    "Ministry of Ecology and Environment",
+    "Municipal Bureau of Ecology and Environment",
+    "Development and Reform Commission",
+)
+_EN_PLACES = (
+    "Henan",
+    "Hebei",
+    "Jiangsu",
+    "Zhejiang",
+    "Shandong",
+    "Guangdong",
+    "Hubei",
+    "Sichuan",
+    "Yunnan",
+    "Jiangxi",
+)
 _EN_TOPICS = (
-    "pollution reduction and carbon reduction", "solid waste management", "river basin protection",
-    "air quality improvement", "cleaner production audits", "ecological restoration of mines",
-    "hazardous waste identification", "climate investment and financing", "groundwater protection",
-    "volatile organic compound control", "coal consumption substitution", "green manufacturing",
-)  # fmt: skip
-_EN_VERBS = ("promote", "strengthen", "accelerate", "improve", "implement", "support", "standardise", "expand")
+    "pollution reduction and carbon reduction",
+    "solid waste management",
+    "river basin protection",
+    "air quality improvement",
+    "cleaner production audits",
+    "ecological restoration of mines",
+    "hazardous waste identification",
+    "climate investment and financing",
+    "groundwater protection",
+    "volatile organic compound control",
+    "coal consumption substitution",
+    "green manufacturing",
+)
+_EN_VERBS = (
+    "promote",
+    "strengthen",
+    "accelerate",
+    "improve",
+    "implement",
+    "support",
+    "standardise",
+    "expand",
+)
 _EN_OBJECTS = (
-    "the supervision of key enterprises", "the joint review mechanism for new projects",
-    "the monitoring network for surface water", "the withdrawal of backward production capacity",
-    "the transformation of traditional industries", "the green development investment fund",
-    "the identification system for hazardous wastes", "the reduction of emissions at the source",
-    "the construction of waste-free cities", "the treatment of industrial wastewater",
-)  # fmt: skip
+    "the supervision of key enterprises",
+    "the joint review mechanism for new projects",
+    "the monitoring network for surface water",
+    "the withdrawal of backward production capacity",
+    "the transformation of traditional industries",
+    "the green development investment fund",
+    "the identification system for hazardous wastes",
+    "the reduction of emissions at the source",
+    "the construction of waste-free cities",
+    "the treatment of industrial wastewater",
+)
 _EN_TAILS = (
-    "in accordance with the law and regulations", "in key industries and key regions",
-    "along the main stream of the Yellow River", "before the end of the 14th Five-Year Plan",
-    "with the support of provincial finance", "in cooperation with relevant departments",
-)  # fmt: skip
-_EN_PARAPHRASE = (("issued", "released"), ("promote", "advance"), ("strengthen", "reinforce"), ("key", "major"))
-_EN_HEADINGS = ("Implementing the Synergy of {t}", "Actively promoting {t}", "Strengthening {t}", "Improving {t}")
+    "in accordance with the law and regulations",
+    "in key industries and key regions",
+    "along the main stream of the Yellow River",
+    "before the end of the 14th Five-Year Plan",
+    "with the support of provincial finance",
+    "in cooperation with relevant departments",
+)
+_EN_PARAPHRASE = (
+    ("issued", "released"),
+    ("promote", "advance"),
+    ("strengthen", "reinforce"),
+    ("key", "major"),
+)
+_EN_HEADINGS = (
+    "Implementing the Synergy of {t}",
+    "Actively promoting {t}",
+    "Strengthening {t}",
+    "Improving {t}",
+)
 _EN_NUMERALS = ("I.", "II.", "III.", "IV.", "V.", "VI.")
-_EN_STUBS = ("All can be viewed after purchase", "Subscribe to continue reading", "Log in to read the full text")
+_EN_STUBS = (
+    "All can be viewed after purchase",
+    "Subscribe to continue reading",
+    "Log in to read the full text",
+)
 _EN_RELATED = ("Correlation", "Related", "Related news")
 
 _ZH_PLACES = ("河南", "河北", "江苏", "浙江", "山东", "广东", "湖北", "四川", "云南", "江西")
 _ZH_BODIES = ("省生态环境厅", "省人民政府", "生态环境部", "市生态环境局", "省发展改革委")
 _ZH_TOPICS = (
-    "减污降碳协同增效", "固体废物污染防治", "流域生态保护", "大气环境质量改善", "清洁生产审核",
-    "矿山生态修复", "危险废物鉴别", "气候投融资试点", "地下水污染防治", "挥发性有机物治理", "煤炭消费替代",
+    "减污降碳协同增效",
+    "固体废物污染防治",
+    "流域生态保护",
+    "大气环境质量改善",
+    "清洁生产审核",
+    "矿山生态修复",
+    "危险废物鉴别",
+    "气候投融资试点",
+    "地下水污染防治",
+    "挥发性有机物治理",
+    "煤炭消费替代",
     "绿色制造体系建设",
-)  # fmt: skip
+)
 _ZH_VERBS = ("推进", "加强", "加快", "完善", "落实", "支持", "规范", "扩大")
 _ZH_OBJECTS = (
-    "重点企业监管", "新建项目会商联审机制", "地表水监测网络", "落后产能退出", "传统产业转型升级",
-    "绿色发展投资基金", "危险废物鉴别体系", "源头减排", "无废城市建设", "工业废水治理",
-)  # fmt: skip
-_ZH_TAILS = ("依法依规", "在重点行业和重点区域", "在黄河干流沿线", "在十四五期间", "在省级财政支持下", "会同有关部门")
+    "重点企业监管",
+    "新建项目会商联审机制",
+    "地表水监测网络",
+    "落后产能退出",
+    "传统产业转型升级",
+    "绿色发展投资基金",
+    "危险废物鉴别体系",
+    "源头减排",
+    "无废城市建设",
+    "工业废水治理",
+)
+_ZH_TAILS = (
+    "依法依规",
+    "在重点行业和重点区域",
+    "在黄河干流沿线",
+    "在十四五期间",
+    "在省级财政支持下",
+    "会同有关部门",
+)
 _ZH_PARAPHRASE = (("印发", "发布"), ("推进", "推动"), ("加强", "强化"), ("重点", "主要"))
 _ZH_NUMERALS = ("一、", "二、", "三、", "四、", "五、", "六、")
 _ZH_STUBS = ("购买后可查看全文", "以上内容需登录后查看", "订阅后继续阅读")
@@ -200,11 +278,15 @@ class SyntheticSite:
         english = column.startswith("/en/")
         items = "\n".join(
             f'<li><a href="{self.article_path(i)}" title="{html.escape(self._title(i))}" target="_blank">'
-            f"{html.escape(self._title(i))}</a><span class=\"date\">{self.published(i):%Y-%m-%d}</span></li>"
+            f'{html.escape(self._title(i))}</a><span class="date">{self.published(i):%Y-%m-%d}</span></li>'
             for i in ids
         )
         pages = dict(self.list_pages())[column]
-        more = f'<a href="index_{page + 1}.html">{"Next" if english else "下一页"}</a>' if page + 1 < pages else ""
+        more = (
+            f'<a href="index_{page + 1}.html">{"Next" if english else "下一页"}</a>'
+            if page + 1 < pages
+            else ""
+        )
         return _chrome(
             "News" if english else "地方快讯",
             f'<div class="newsList"><ul>\n{items}\n</ul></div><div class="page">{more}</div>',
@@ -219,7 +301,7 @@ class SyntheticSite:
             f"<pubDate>{self.published(i):%a, %d %b %Y %H:%M:%S} +0800</pubDate></item>"
             for i in newest[:FEED_ITEMS]
         )
-        return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Portal</title>{items}</channel></rss>'
+        return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Portal</title>{items}</channel></rss>'  # noqa: E501
 
     def sitemap_index(self) -> str:
         """A sitemap index naming one child sitemap per 5,000 articles."""
@@ -281,8 +363,16 @@ class SyntheticSite:
         raw += [rng.choice(_EN_RELATED if english else _ZH_RELATED), lead, f"{published:%Y-%m-%d %H:%M:%S}"]
         raw.append(text.teaser())
         page = _article_page(title, published, origin, raw, english, self._neighbours(number))
-        return Article(number, self.article_path(number), "en" if english else "zh", title, published, origin,
-                       tuple(clean), page)  # fmt: skip
+        return Article(
+            number,
+            self.article_path(number),
+            "en" if english else "zh",
+            title,
+            published,
+            origin,
+            tuple(clean),
+            page,
+        )
 
     def _neighbours(self, number: int) -> list[tuple[str, str]]:
         others = [n for n in (number - 1, number - 2, number + 1) if 0 <= n < self.size]
@@ -305,9 +395,11 @@ class _English:
 
     def sentence(self) -> str:
         r = self.rng
-        return (f"We will {r.choice(_EN_VERBS)} {r.choice(_EN_OBJECTS)} and {r.choice(_EN_VERBS)} "
-                f"{r.choice(_EN_TOPICS)} {r.choice(_EN_TAILS)}, with {r.randint(2, 980)} projects "
-                f"and {r.randint(1, 90)}.{r.randint(0, 9)} billion yuan in {r.randint(2019, 2025)}.")  # fmt: skip
+        return (
+            f"We will {r.choice(_EN_VERBS)} {r.choice(_EN_OBJECTS)} and {r.choice(_EN_VERBS)} "
+            f"{r.choice(_EN_TOPICS)} {r.choice(_EN_TAILS)}, with {r.randint(2, 980)} projects "
+            f"and {r.randint(1, 90)}.{r.randint(0, 9)} billion yuan in {r.randint(2019, 2025)}."
+        )
 
     def paragraph(self, sentences: int) -> str:
         return " ".join(self.sentence() for _ in range(sentences))
@@ -336,8 +428,10 @@ class _English:
         return " ".join(words[:drop] + words[drop + 4 :])
 
     def teaser(self) -> str:
-        return (f"The title is \"Statistics of {self.rng.choice(_EN_TOPICS)} from January to June\". This is about "
-                "the statistics of the first half of the year, including the data of the whole country.")  # fmt: skip
+        return (
+            f'The title is "Statistics of {self.rng.choice(_EN_TOPICS)} from January to June". This is about '
+            "the statistics of the first half of the year, including the data of the whole country."
+        )
 
 
 class _Chinese(_English):
@@ -350,9 +444,11 @@ class _Chinese(_English):
 
     def sentence(self) -> str:
         r = self.rng
-        return (f"{r.choice(_ZH_TAILS)}{r.choice(_ZH_VERBS)}{r.choice(_ZH_OBJECTS)}，{r.choice(_ZH_VERBS)}"
-                f"{r.choice(_ZH_TOPICS)}，共安排项目{r.randint(2, 980)}个、资金{r.randint(1, 90)}.{r.randint(0, 9)}"
-                f"亿元（{r.randint(2019, 2025)}年）。")  # fmt: skip
+        return (
+            f"{r.choice(_ZH_TAILS)}{r.choice(_ZH_VERBS)}{r.choice(_ZH_OBJECTS)}，{r.choice(_ZH_VERBS)}"
+            f"{r.choice(_ZH_TOPICS)}，共安排项目{r.randint(2, 980)}个、资金{r.randint(1, 90)}.{r.randint(0, 9)}"  # noqa: E501
+            f"亿元（{r.randint(2019, 2025)}年）。"
+        )
 
     def paragraph(self, sentences: int) -> str:
         return "".join(self.sentence() for _ in range(sentences))
@@ -378,20 +474,47 @@ class _Chinese(_English):
         return body[:drop] + body[drop + 6 :]
 
     def teaser(self) -> str:
-        return (f"标题为《1-6月{self.rng.choice(_ZH_TOPICS)}情况统计》，内容为上半年全国及各省级行政区数据，"
-                "包括年初以来累计值和累计同比情况。")  # fmt: skip
+        return (
+            f"标题为《1-6月{self.rng.choice(_ZH_TOPICS)}情况统计》，内容为上半年全国及各省级行政区数据，"
+            "包括年初以来累计值和累计同比情况。"
+        )
 
 
-_NAV_ZH = ("首页", "机构设置", "新闻中心", "信息公开", "政策法规", "政务服务", "互动交流", "专题专栏", "环境质量", "数据发布")
-_NAV_EN = ("Home", "About", "News", "Policies", "Services", "Interaction", "Topics", "Data", "Contact", "Sitemap")
+_NAV_ZH = (
+    "首页",
+    "机构设置",
+    "新闻中心",
+    "信息公开",
+    "政策法规",
+    "政务服务",
+    "互动交流",
+    "专题专栏",
+    "环境质量",
+    "数据发布",
+)
+_NAV_EN = (
+    "Home",
+    "About",
+    "News",
+    "Policies",
+    "Services",
+    "Interaction",
+    "Topics",
+    "Data",
+    "Contact",
+    "Sitemap",
+)
 
 
 def _chrome(heading: str, content: str, english: bool, head: str = "") -> str:
     """The portal's frame: header, navigation, scripts and footer around *content*."""
     nav_words = _NAV_EN if english else _NAV_ZH
     nav = "".join(f'<li><a href="/{k}/index.html">{w}</a></li>' for k, w in enumerate(nav_words * 3))
-    footer = ("Copyright Provincial Department of Ecology and Environment. All rights reserved. ICP 05001234"
-              if english else "版权所有：省生态环境厅 主办单位：省生态环境厅 网站标识码4100000001 豫ICP备05001234号")  # fmt: skip
+    footer = (
+        "Copyright Provincial Department of Ecology and Environment. All rights reserved. ICP 05001234"
+        if english
+        else "版权所有：省生态环境厅 主办单位：省生态环境厅 网站标识码4100000001 豫ICP备05001234号"
+    )
     return (
         f'<!DOCTYPE html><html lang="{"en" if english else "zh-CN"}"><head><meta charset="utf-8">'
         f"<title>{html.escape(heading)}</title>{head}"
@@ -400,31 +523,40 @@ def _chrome(heading: str, content: str, english: bool, head: str = "") -> str:
         "hm.src='/js/stat.js';var s=document.getElementsByTagName('script')[0];"
         "s.parentNode.insertBefore(hm,s);})();</script></head><body>"
         f'<div class="header"><div class="logo"><img src="/img/logo.png" alt="logo"></div>'
-        f'<div class="search"><form action="/search"><input name="q"><button>{"Search" if english else "搜索"}'
+        f'<div class="search"><form action="/search"><input name="q"><button>{"Search" if english else "搜索"}'  # noqa: E501
         f'</button></form></div><ul class="nav">{nav}</ul></div>'
         f'<div class="main">{content}</div>'
-        f'<div class="footer"><p>{footer}</p><p><a href="/sitemap.html">{"Site map" if english else "网站地图"}</a>'
+        f'<div class="footer"><p>{footer}</p><p><a href="/sitemap.html">{"Site map" if english else "网站地图"}</a>'  # noqa: E501
         "</p></div></body></html>"
     )
 
 
 def _article_page(
-    title: str, published: datetime.datetime, origin: str, paragraphs: list[str], english: bool,
+    title: str,
+    published: datetime.datetime,
+    origin: str,
+    paragraphs: list[str],
+    english: bool,
     neighbours: list[tuple[str, str]],
-) -> str:  # fmt: skip
+) -> str:
     e = html.escape
-    head = (f'<meta name="ArticleTitle" content="{e(title)}"><meta name="PubDate" content="{published:%Y-%m-%d %H:%M}">'
-            f'<meta name="ContentSource" content="{e(origin)}">')  # fmt: skip
+    head = (
+        f'<meta name="ArticleTitle" content="{e(title)}"><meta name="PubDate" content="{published:%Y-%m-%d %H:%M}">'  # noqa: E501
+        f'<meta name="ContentSource" content="{e(origin)}">'
+    )
     crumbs = "Home &gt; News &gt; Local news" if english else "首页 &gt; 新闻中心 &gt; 地方快讯"
-    info = (f"Release time: {published:%Y-%m-%d %H:%M} Source: {e(origin)}" if english
-            else f"发布时间：{published:%Y-%m-%d %H:%M} 来源：{e(origin)}")  # fmt: skip
+    info = (
+        f"Release time: {published:%Y-%m-%d %H:%M} Source: {e(origin)}"
+        if english
+        else f"发布时间：{published:%Y-%m-%d %H:%M} 来源：{e(origin)}"
+    )
     body = "".join(f"<p>{e(p)}</p>" for p in paragraphs)
     related = "".join(f'<li><a href="{path}">{e(t)}</a></li>' for path, t in neighbours)
     share = "Share to: WeChat Weibo" if english else "分享到：微信 微博"
     content = (
         f'<div class="crumb">{crumbs}</div><div class="article"><h1 class="title">{e(title)}</h1>'
         f'<div class="info">{info}</div><div class="TRS_Editor">{body}</div>'
-        f'<div class="share">{share}</div><div class="editor">{"Editor: Li Ming" if english else "责任编辑：李明"}</div>'
+        f'<div class="share">{share}</div><div class="editor">{"Editor: Li Ming" if english else "责任编辑：李明"}</div>'  # noqa: E501
         f'</div><div class="related"><h3>{"Related" if english else "相关阅读"}</h3><ul>{related}</ul></div>'
     )
     return _chrome(title, content, english, head)
@@ -517,7 +649,7 @@ class _ThreadedHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     site: SyntheticSite
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib hook name
+    def do_GET(self) -> None:
         status, ctype, body = self.site.respond(self.path)
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -557,10 +689,8 @@ def _cli(argv: list[str] | None = None) -> None:
     def ready(port: int) -> None:
         print(f"http://127.0.0.1:{port}/", flush=True)
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         serve(site, args.port, ready)
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":
