@@ -50,8 +50,16 @@ def new_run_id(now: datetime.datetime | None = None) -> str:
     return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
-def _safe(name: str, value: str) -> str:
-    """Refuse URI parameters that could escape the output folder (``../``, ``/``)."""
+def safe_path_component(name: str, value: str) -> str:
+    """Refuse URI parameters that could escape the output folder (``../``, ``/``).
+
+    >>> safe_path_component("run_id", "20261126T000452Z-a1b2c3")
+    '20261126T000452Z-a1b2c3'
+    >>> safe_path_component("run_id", "../../etc")
+    Traceback (most recent call last):
+    ...
+    ValueError: unsafe run_id for an output path: '../../etc'
+    """
     if not _SAFE_COMPONENT.match(value) or ".." in value:
         raise ValueError(f"unsafe {name} for an output path: {value!r}")
     return value
@@ -63,8 +71,8 @@ def uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
     return {
         **params,
         "crawl_date": started.strftime("%Y-%m-%d"),
-        "source": _safe("source", spider.source.key),
-        "run_id": _safe("run_id", spider.run_id),
+        "source": safe_path_component("source", spider.source.key),
+        "run_id": safe_path_component("run_id", spider.run_id),
     }
 
 

@@ -105,3 +105,8 @@ EXTENSIONS = {
     "crawler.extensions.summary.RunSummary": 500,
     "crawler.extensions.progress.ProgressLog": 500,
 }
+
+# --- redirect guard ------------------------------------------------------------------------------
+# Sees 3xx answers before RedirectMiddleware (600): process_response runs from high to low
+# order, so 650 is earlier. Offsite and looping redirects fail the article with a reason.
+DOWNLOADER_MIDDLEWARES["crawler.middlewares.redirects.RedirectGuardMiddleware"] = 650

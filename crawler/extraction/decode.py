@@ -142,8 +142,7 @@ def decode_html(data: bytes, http_charset: str | None = None) -> Decoded:
             text = _strict(data[len(bom) :], codec)
             if text is not None:
                 return Decoded(text, codec, False)
-    has_high = any(b > 127 for b in data)
-    if not has_high:
+    if data.isascii():
         return Decoded(data.decode("ascii"), "ascii", False)
     text = _strict(data, "utf-8")
     if text is not None:

@@ -41,7 +41,7 @@ from crawler.discovery import (
     past_horizon,
 )
 from crawler.extraction import ExtractionError, extract_article
-from crawler.feeds import feeds_setting, new_run_id
+from crawler.feeds import feeds_setting, new_run_id, safe_path_component
 from crawler.middlewares.blocked import BlockedAnswer
 from crawler.politeness import apply_politeness
 from crawler.records import build_record
@@ -67,14 +67,18 @@ class PolicySpider(Spider):
 
     name = "policy"
 
-    def __init__(self, source: str = "", run_id: str = "", since: str = "", **kwargs: Any) -> None:
+    def __init__(self, source: str | Source = "", run_id: str = "", since: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not source:
             raise CloseSpider("missing -a source=KEY")
-        self.source_key = source
+        # A Source object (not only a registry key) lets a site known only at run time be
+        # crawled from Python: ``process.crawl(PolicySpider, source=Source(...))``.
+        self._source_arg = source
         self.source: Source = None  # type: ignore[assignment]  # resolved in from_crawler
         self.since: datetime.date | None = parse_since(since)
-        self.run_id = run_id or new_run_id()
+        # Refused here, before anything is fetched: a run id that fails only when the feed
+        # opens would let the crawl run on and lose every record it makes.
+        self.run_id = safe_path_component("run_id", run_id or new_run_id())
         self.started_at = datetime.datetime.now(datetime.UTC)
         self.allowed_domains: list[str] = []
         self._site: LoopbackSite | None = None
@@ -86,11 +90,16 @@ class PolicySpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        files = user_source_files(settings.get("ECOPOLICY_SOURCES_FILES"))
-        spider.source = get_source(spider.source_key, load_registry(files))
+        if isinstance(spider._source_arg, Source):
+            spider.source = spider._source_arg
+        else:
+            files = user_source_files(settings.get("ECOPOLICY_SOURCES_FILES"))
+            spider.source = get_source(spider._source_arg, load_registry(files))
         spider.allowed_domains = list(spider.source.allowed_domains)
         if spider.since is None:
             spider.since = parse_since(settings.get("ECOPOLICY_SINCE") or None)
+        else:  # ``-a since=`` also drives the record-level date filter (pipelines.since)
+            settings.set("ECOPOLICY_SINCE", spider.since.isoformat(), priority="spider")
         spider._max_pages = settings.getint("ECOPOLICY_DISCOVERY_MAX_PAGES", 0)
         spider._check_articles = settings.getint("ECOPOLICY_CHECK_ARTICLES", 0)
         if spider._check_articles:

@@ -1,0 +1,172 @@
+"""How cost grows with input size: paragraph dedupe per page, and the cross-article index.
+
+1. ``pipelines.dedupe.dedupe_paragraphs`` on synthetic bodies of 10, 100 and 1,000
+   paragraphs (one in five a near copy of an earlier one, as portals repeat sections):
+   time per paragraph should stay about flat (linear total), not grow with the page.
+2. The cross-article near-duplicate index (``crawler.state.neardup.SqliteNearDuplicateIndex``,
+   ``query_or_add``) with 10k, 100k and 1M records indexed: time of one lookup of a fresh
+   article should stay about flat or grow slowly. The index is filled through its own API with
+   generated article texts. When the module is not present on this branch the row says so.
+
+``python -m benchmarks.growth [--quick]`` (quick: index sizes 1k and 10k) writes
+``benchmarks/results/growth.json``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks._harness import quick_mode, table, write_result
+from benchmarks.sitegen import _Chinese, _English
+
+COMMAND = "python -m benchmarks.growth"
+TARGET_EXPONENT = 1.25
+"""Total time ~ size ** exponent; 1.0 is linear. Above 1.25 is reported as missed."""
+
+
+def _body(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    paragraphs: list[str] = []
+    for i in range(n):
+        text = _Chinese(rng) if i % 2 else _English(rng)
+        if i >= 5 and rng.random() < 0.2:
+            paragraphs.append(text.corrupt(rng.choice(paragraphs[: i - 1]) + " " + text.sentence()))
+        else:
+            paragraphs.append(text.paragraph(rng.randint(1, 4)))
+    return paragraphs
+
+
+def _exponent(sizes: list[int], seconds: list[float]) -> float:
+    """Least-squares slope of log(time) on log(size)."""
+    xs, ys = [math.log(s) for s in sizes], [math.log(max(t, 1e-9)) for t in seconds]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+
+
+def dedupe_growth(sizes: tuple[int, ...] = (10, 100, 1000)) -> dict[str, Any]:
+    from pipelines.dedupe import dedupe_paragraphs
+
+    rows = []
+    for size in sizes:
+        body = _body(size, seed=size)
+        repeats = max(1, 2000 // size)
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            for _ in range(repeats):
+                result = dedupe_paragraphs(body)
+            best = min(best, (time.perf_counter() - start) / repeats)
+        rows.append({"paragraphs": size, "seconds": best, "removed": len(body) - len(result.paragraphs)})
+    exponent = _exponent([r["paragraphs"] for r in rows], [r["seconds"] for r in rows])
+    return {"rows": rows, "exponent": exponent}
+
+
+def neardup_growth(sizes: tuple[int, ...], probes: int = 100) -> dict[str, Any]:
+    try:
+        from crawler.state.neardup import SqliteNearDuplicateIndex  # type: ignore[import-not-found]
+    except ImportError:
+        return {"available": False, "rows": []}
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ecopolicy-neardup-") as tmp:
+        index = SqliteNearDuplicateIndex(Path(tmp) / "neardup.sqlite")
+        filled, rng = 0, random.Random(5)
+        fill_start = time.perf_counter()
+        for size in sizes:
+            while filled < size:
+                index.query_or_add(f"r{filled}", " ".join(_English(rng).paragraph(3) for _ in range(2)))
+                filled += 1
+            texts = [" ".join(_English(rng).paragraph(3) for _ in range(2)) for _ in range(probes)]
+            start = time.perf_counter()
+            for k, text in enumerate(texts):
+                index.query_or_add(f"probe-{size}-{k}", text)
+            rows.append(
+                {
+                    "indexed": size,
+                    "lookup_ms": 1000 * (time.perf_counter() - start) / probes,
+                    "fill_s": time.perf_counter() - fill_start,
+                }
+            )
+            filled += probes
+        index.close()
+    exponent = (
+        _exponent([r["indexed"] for r in rows], [r["lookup_ms"] for r in rows]) if len(rows) > 1 else 0.0
+    )
+    return {"available": True, "rows": rows, "exponent": exponent}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    quick = quick_mode(argv)
+    dedupe = dedupe_growth()
+    neardup = neardup_growth((1000, 10_000) if quick else (10_000, 100_000, 1_000_000))
+    command = COMMAND + (" --quick" if quick else "")
+    parts = [
+        f"Command: `{command}`.",
+        "Near-duplicate paragraph removal (`pipelines.dedupe.dedupe_paragraphs`), best of 3:",
+        table(
+            ["paragraphs", "ms per page", "µs per paragraph", "removed"],
+            [
+                [
+                    r["paragraphs"],
+                    round(1000 * r["seconds"], 3),
+                    round(1e6 * r["seconds"] / r["paragraphs"], 1),
+                    r["removed"],
+                ]
+                for r in dedupe["rows"]
+            ],
+        ),
+        f"Growth exponent (time ~ n^k): k = {dedupe['exponent']:.2f} (target <= {TARGET_EXPONENT}).",
+    ]
+    if neardup["available"]:
+        parts += [
+            "Cross-article near-duplicate lookup "
+            "(`SqliteNearDuplicateIndex.query_or_add` of a fresh article):",
+            table(
+                ["records indexed", "ms per lookup", "fill time s (cumulative)"],
+                [[r["indexed"], round(r["lookup_ms"], 3), round(r["fill_s"], 1)] for r in neardup["rows"]],
+            ),
+            f"Growth exponent of one lookup: k = {neardup['exponent']:.2f} (flat is 0).",
+        ]
+    else:
+        parts.append(
+            "Cross-article near-duplicate lookup: `crawler.state.neardup` is not on this branch yet; "
+            "this benchmark measures it as soon as the module is merged (same command)."
+        )
+    targets = [
+        {
+            "name": "dedupe time growth exponent",
+            "target": f"<= {TARGET_EXPONENT}",
+            "value": round(dedupe["exponent"], 3),
+            "met": dedupe["exponent"] <= TARGET_EXPONENT,
+        }
+    ]
+    if neardup["available"]:
+        targets.append(
+            {
+                "name": "near-duplicate lookup growth exponent",
+                "target": "<= 0.25",
+                "value": round(neardup["exponent"], 3),
+                "met": neardup["exponent"] <= 0.25,
+            }
+        )
+    result = {
+        "title": "Cost growth: paragraph dedupe and cross-article duplicate lookup",
+        "command": command,
+        "quick": quick,
+        "targets": targets,
+        "dedupe": dedupe,
+        "neardup": neardup,
+        "markdown": "\n\n".join(parts),
+    }
+    write_result("growth", result)
+    return result
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(main(sys.argv[1:])["markdown"])
