@@ -19,6 +19,7 @@ gave a record is listed in ``events``, which the crawl adds to its stats as
 ``no_date``               no usable published date
 ``decode_replaced``       a few undecodable bytes became U+FFFD
 ``body_density``          no known content container; the text-density scorer chose the body
+``soup_fallback``         lxml's parse gave no body; BeautifulSoup's more tolerant parse did
 """
 
 from __future__ import annotations
@@ -91,6 +92,16 @@ def parse_html(text: str) -> HtmlElement:
         raise EmptyPageError(f"the page does not parse as HTML: {exc}") from exc
 
 
+def parse_html_tolerant(text: str) -> HtmlElement | None:
+    """Parse *text* through BeautifulSoup into an lxml tree; ``None`` when even that fails."""
+    from lxml.html import soupparser  # deferred: only pages lxml could not read need it
+
+    try:
+        return soupparser.fromstring(_XML_DECL.sub("", text, count=1).replace("\x00", ""))
+    except (RecursionError, ValueError, etree.ParserError):
+        return None
+
+
 def extract_article(
     html: str | bytes,
     url: str,
@@ -123,7 +134,15 @@ def extract_article(
     if not title:
         title = find_title(tree)
 
-    body = find_body(tree, title, selectors.body if selectors is not None else None)
+    body_selector = selectors.body if selectors is not None else None
+    body = find_body(tree, title, body_selector)
+    if not body.paragraphs and (soup_tree := parse_html_tolerant(text)) is not None:
+        # libxml2 gave up on this markup (too deep, badly broken); BeautifulSoup's parser is
+        # slower but keeps going, so it gets a second look before the page is dropped.
+        retry = find_body(soup_tree, title, body_selector)
+        if retry.paragraphs:
+            tree, body = soup_tree, retry
+            events.append("soup_fallback")
     events += body.events
     if body.engine == "density":
         events.append("body_density")
