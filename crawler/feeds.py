@@ -53,6 +53,7 @@ def uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
         "crawl_date": started.strftime("%Y-%m-%d"),
         "source": _safe("source", spider.source.key),
         "run_id": _safe("run_id", spider.run_id),
+        "worker": _safe("worker", str(spider.crawler.settings.get("ECOPOLICY_WORKER_ID") or "main")),
     }
 
 
@@ -64,7 +65,9 @@ def feeds_setting(settings: BaseSettings) -> dict[str, dict[str, Any]]:
     if settings.getbool("ECOPOLICY_OUTPUT_GZIP"):
         template += ".gz"
         options["postprocessing"] = ["scrapy.extensions.postprocessing.GzipPlugin"]
-    return {(output_dir / template).as_uri(): options}
+    # Not ``(output_dir / template).as_uri()``: it percent-quotes the ``%(name)s`` parameters,
+    # which Scrapy then no longer fills in.
+    return {f"{output_dir.as_uri()}/{template}": options}
 
 
 class AtomicFileFeedStorage(FileFeedStorage):

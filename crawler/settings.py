@@ -7,6 +7,8 @@ may override any of these for its own crawl (``Source.politeness``).
 
 from __future__ import annotations
 
+import os
+
 from crawler.items import RECORD_FIELDS
 from pipelines import CLEANING_PIPELINES
 
@@ -61,3 +63,15 @@ FEED_STORE_EMPTY = False
 ECOPOLICY_OFFLINE = False
 """True when records are produced outside a crawl (``ecopolicy extract``): stateful steps
 (seen-store, cross-article duplicates) stand down with NotConfigured."""
+
+# --- scale-out (scrapy-redis) ---------------------------------------------------------------
+# Empty: one process, Scrapy's scheduler. A Redis URL (``ecopolicy crawl --redis URL`` or this
+# environment variable) switches the crawl to the shared scrapy-redis scheduler, dupe filter
+# and queue through the add-on below; see docs/scale-out.md and crawler/distributed/.
+ECOPOLICY_REDIS_URL = os.environ.get("ECOPOLICY_REDIS_URL", "")
+ECOPOLICY_REDIS_PREFIX = "ecopolicy"
+ECOPOLICY_REDIS_HEARTBEAT = 1.0
+ECOPOLICY_REDIS_WORKER_TTL = 15.0
+ECOPOLICY_REDIS_IDLE_POLL = 0.2
+SCHEDULER_IDLE_BEFORE_CLOSE = 1
+ADDONS = {"crawler.distributed.addon.ScaleOutAddon": 0}
