@@ -4,6 +4,12 @@
 writes to a hidden ``.part`` file beside the target and renames it only when the feed is
 complete, so a reader (or a downstream ingester watching the folder) never sees a half file,
 and a killed run leaves no ``.jsonl`` behind.
+
+Around the rename the storage sends two signals, so a stateful run can mark its records seen
+only once they are delivered (:mod:`crawler.state.journal`): ``feed_prepared`` (``target``,
+``part``; a handler that fails stops the rename) and ``feed_committed`` (``target``).
+Settings: ECOPOLICY_OUTPUT_DIR, ECOPOLICY_OUTPUT_TEMPLATE, ECOPOLICY_OUTPUT_GZIP (bool: gzip
+through feed post-processing, ``.jsonl.gz``).
 """
 
 from __future__ import annotations
@@ -17,14 +23,20 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from scrapy.extensions.feedexport import FileFeedStorage
+from twisted.python.failure import Failure
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from scrapy import Spider
+    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
+feed_prepared = object()
+feed_committed = object()
 _SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -65,19 +77,32 @@ def feeds_setting(settings: BaseSettings) -> dict[str, dict[str, Any]]:
     if settings.getbool("ECOPOLICY_OUTPUT_GZIP"):
         template += ".gz"
         options["postprocessing"] = ["scrapy.extensions.postprocessing.GzipPlugin"]
-    # Not ``(output_dir / template).as_uri()``: it percent-quotes the ``%(name)s`` parameters,
-    # which Scrapy then no longer fills in.
-    return {f"{output_dir.as_uri()}/{template}": options}
+    # A plain path, not a file:// URI: as_uri() would percent-encode the %(name)s parameters.
+    return {str(output_dir / template): options}
 
 
 class AtomicFileFeedStorage(FileFeedStorage):
     """A file feed storage that appears under its final name only when complete."""
 
-    def __init__(self, uri: str, *, feed_options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, uri: str, *, feed_options: dict[str, Any] | None = None, crawler: Crawler | None = None
+    ) -> None:
         super().__init__(uri, feed_options=feed_options)
         target = Path(self.path)
         self._target = target
         self._part = target.with_name(f".{target.name}{PART_SUFFIX}")
+        self._crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, uri: str, *, feed_options: dict[str, Any] | None = None) -> Self:
+        return cls(uri, feed_options=feed_options, crawler=crawler)
+
+    def _send(self, signal: object, **kwargs: Any) -> None:
+        if self._crawler is None:
+            return
+        for receiver, result in self._crawler.signals.send_catch_log(signal, **kwargs):
+            if isinstance(result, Failure):
+                raise RuntimeError(f"{receiver!r} failed before delivering {self._target}: {result.value}")
 
     def open(self, spider: Spider) -> IO[bytes]:
         self._part.parent.mkdir(parents=True, exist_ok=True)
@@ -87,6 +112,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         file.flush()
         os.fsync(file.fileno())
         file.close()
+        self._send(feed_prepared, target=self._target, part=self._part)
         if self._target.exists() and self.write_mode == "ab":
             with self._target.open("ab") as out, self._part.open("rb") as part:
                 while chunk := part.read(1 << 20):
@@ -94,4 +120,15 @@ class AtomicFileFeedStorage(FileFeedStorage):
             self._part.unlink()
         else:
             self._part.replace(self._target)
+        _fsync_dir(self._target.parent)
         logger.info("Wrote %s", self._target)
+        self._send(feed_committed, target=self._target)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable before the records count as delivered."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -64,6 +64,27 @@ ECOPOLICY_OFFLINE = False
 """True when records are produced outside a crawl (``ecopolicy extract``): stateful steps
 (seen-store, cross-article duplicates) stand down with NotConfigured."""
 
+# --- scheduled runs: seen-store, conditional requests, near-duplicates, summary, progress ------
+# Stateful steps stand down (NotConfigured) without ECOPOLICY_STATE_DIR (SQLite) or
+# ECOPOLICY_REDIS_URL, and when ECOPOLICY_OFFLINE is set: a plain ``scrapy crawl`` emits everything.
+ECOPOLICY_STATE_DIR = None
+ECOPOLICY_OUTPUT_GZIP = False
+ECOPOLICY_SEEN_LOG_LEVEL = "DEBUG"
+ECOPOLICY_CONDITIONAL_KINDS = ["list", "feed", "sitemap"]
+ECOPOLICY_NEARDUP_THRESHOLD = 0.8
+ECOPOLICY_PROGRESS_INTERVAL = 60.0
+ITEM_PIPELINES.update(
+    {
+        "pipelines.seen.SeenPipeline": 700,
+        "pipelines.neardup.NearDuplicatePipeline": 750,
+    }
+)
+DOWNLOADER_MIDDLEWARES = {"crawler.conditional.ConditionalRequestMiddleware": 580}
+EXTENSIONS = {
+    "crawler.extensions.summary.RunSummary": 500,
+    "crawler.extensions.progress.ProgressLog": 500,
+}
+
 # --- scale-out (scrapy-redis) ---------------------------------------------------------------
 # Empty: one process, Scrapy's scheduler. A Redis URL (``ecopolicy crawl --redis URL`` or this
 # environment variable) switches the crawl to the shared scrapy-redis scheduler, dupe filter

@@ -1,3 +1,109 @@
-"""Item pipelines: the cleaning steps, then finalisation, validation and output."""
+"""Cleaning stage: one item pipeline per step, and the same steps as one pure function.
 
-CLEANING_PIPELINES: dict[str, int] = {}
+Order, and why:
+
+1. ``normalise`` (100): every later comparison needs clean whitespace and no invisible
+   characters; empty paragraphs would break position rules.
+2. ``boilerplate`` (200): cuts related blocks and trailing teasers first, so that a teaser
+   repeating the lead is removed as part of its block (not counted as an article
+   duplicate), and so that ``repair`` can never glue a chrome line to the body.
+3. ``paywall`` (300): runs on the body without the related block, so a stub is seen at the
+   tail where it stands; before ``repair`` so a stub is never joined to an unfinished last
+   sentence, and ``truncated`` is judged on the body as the page left it.
+4. ``dedupe`` (400): before ``repair``: a copy that ends in mid-sentence (the seed's
+   paraphrased lead ends with a comma, its corrupted continuation starts in lower case)
+   would otherwise be joined to the next copy and become one stitched paragraph.
+5. ``repair`` (500): last, on the body that remains, joins broken sentences and headings.
+
+``CLEANING_PIPELINES`` is merged into ``ITEM_PIPELINES`` by the project settings;
+:func:`clean_paragraphs` runs the same pure cores in the same order for ``ecopolicy
+extract``, benchmarks and offline use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pipelines.boilerplate import strip_boilerplate
+from pipelines.dedupe import dedupe_paragraphs
+from pipelines.normalise import normalise_paragraphs
+from pipelines.paywall import strip_paywall
+from pipelines.repair import repair_paragraphs
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pipelines._step import StepResult
+
+CLEANING_PIPELINES: dict[str, int] = {
+    "pipelines.normalise.NormalisePipeline": 100,
+    "pipelines.boilerplate.BoilerplatePipeline": 200,
+    "pipelines.paywall.PaywallPipeline": 300,
+    "pipelines.dedupe.DedupePipeline": 400,
+    "pipelines.repair.RepairPipeline": 500,
+}
+
+STEPS: tuple[str, ...] = ("normalise", "boilerplate", "paywall", "dedupe", "repair")
+
+
+@dataclass
+class CleanResult:
+    """What the cleaning stage made of one body."""
+
+    paragraphs: list[str]
+    origin: str | None = None
+    paywalled: bool = False
+    truncated: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    """``"<step>/<what>" -> n``, as in the record's ``cleaning`` field."""
+    sources: list[tuple[int, ...]] = field(default_factory=list)
+    """For each output paragraph, the input paragraphs it was made from."""
+    removed: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Input index -> (step, reason) for input paragraphs no output paragraph came from."""
+
+
+def clean_paragraphs(
+    paragraphs: Sequence[str], *, language: str = "en", paywall_markers: Sequence[str] = ()
+) -> CleanResult:
+    """Run the cleaning steps over *paragraphs*, in pipeline order.
+
+    *language* is accepted for callers that know it; every step decides per paragraph
+    whether it is Chinese, so mixed bodies are handled too.
+
+    >>> r = clean_paragraphs(["\\u3000来源：生态环境部", "The plan was issued.", "Share: Facebook | X",
+    ...                       "The plan was issued.", "Subscribe to continue reading"])
+    >>> r.paragraphs, r.origin, r.paywalled, r.truncated
+    (['The plan was issued.'], '生态环境部', True, True)
+    """
+    del language
+    current = list(paragraphs)
+    origin_of: list[tuple[int, ...]] = [(i,) for i in range(len(current))]
+    result = CleanResult([])
+
+    def apply(step: str, step_result: StepResult) -> None:
+        nonlocal current, origin_of
+        for index, reason in step_result.removed.items():
+            for original in origin_of[index]:
+                result.removed.setdefault(original, (step, reason))
+        origin_of = [tuple(o for k in src for o in origin_of[k]) for src in step_result.sources]
+        current = step_result.paragraphs
+        for what, n in step_result.counts.items():
+            result.counts[f"{step}/{what}"] = result.counts.get(f"{step}/{what}", 0) + n
+
+    apply("normalise", normalise_paragraphs(current))
+    boilerplate = strip_boilerplate(current)
+    apply("boilerplate", boilerplate)
+    paywall = strip_paywall(current, markers=paywall_markers)
+    apply("paywall", paywall)
+    apply("dedupe", dedupe_paragraphs(current))
+    apply("repair", repair_paragraphs(current))
+    result.paragraphs = current
+    result.sources = origin_of
+    result.origin = boilerplate.origin
+    result.paywalled = paywall.paywalled
+    result.truncated = paywall.truncated
+    return result
+
+
+__all__ = ["CLEANING_PIPELINES", "STEPS", "CleanResult", "clean_paragraphs"]

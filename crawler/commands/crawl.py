@@ -1,14 +1,26 @@
-"""``ecopolicy crawl --source KEY [--output DIR]``: the same crawl as ``scrapy crawl policy``.
+"""``ecopolicy crawl --all | --source KEY... [--since DATE] [--output DIR] [--state DIR]``: the cron entry.
 
-Runs the generic spider for each named source in one Scrapy process and exits non-zero with
-a one-line reason when a source's crawl did not finish cleanly. With ``--redis URL`` the crawl
-is shared through Redis (see docs/scale-out.md); ``--workers N`` starts N such processes here.
+With a state folder the run is *scheduled*: it takes a lock (``fcntl.flock``; a second run
+exits at once), settles what a killed run left (:func:`crawler.state.journal.recover`), keeps a
+Scrapy JOBDIR per source under the state folder (kept only after a graceful stop, so a
+``systemctl stop`` resumes where it was), emits only new and changed articles, and writes a run
+summary beside the output. Without a state folder every article is emitted and nothing is locked.
+
+With ``--redis URL`` (or ``$ECOPOLICY_REDIS_URL``) the crawl is shared through Redis instead:
+the state lives there, no local lock is taken, and ``--workers N`` starts N worker processes on
+this machine; the same command on other machines adds workers (docs/scale-out.md).
+
+Exit codes (each with a one-line reason on stderr): 0 success; 1 some sources failed;
+2 configuration error; 75 another run holds the lock (EX_TEMPFAIL: try again later).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import datetime
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,13 +28,27 @@ from typing import Any
 EXIT_OK = 0
 EXIT_SOURCE_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_LOCKED = 75
+JOBS_DIR = "jobs"
+
+
+class ConfigError(ValueError):
+    """The command line or settings cannot make a run."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--source", action="append", required=True, metavar="KEY", help="registry key (repeatable)"
-    )
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--source", nargs="+", action="extend", metavar="KEY", help="registry key(s)")
+    which.add_argument("--all", action="store_true", help="every source of the registry except offline ones")
+    parser.add_argument("--since", metavar="DATE", help="skip articles published before DATE (YYYY-MM-DD)")
     parser.add_argument("--output", type=Path, help="output folder (default: ./output)")
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=os.environ.get("ECOPOLICY_STATE_DIR") or None,
+        help="state folder: seen-store, lock, resume data (default: $ECOPOLICY_STATE_DIR)",
+    )
+    parser.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
     parser.add_argument("--loglevel", default=None, help="Scrapy log level (default: INFO)")
     parser.add_argument(
         "--redis",
@@ -34,67 +60,183 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers", type=int, default=1, metavar="N", help="worker processes on this machine (with --redis)"
     )
     parser.add_argument("--worker-id", help="worker id in Redis and file names (default: <host>-<pid>)")
-    parser.add_argument("--run-id", help="run id in file names (default: new, shared by --workers)")
+    parser.add_argument("--spider", default="policy", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting"
+    )
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"ecopolicy crawl: {message}", file=sys.stderr)
+    return code
+
+
+def _setting_value(text: str) -> Any:
+    """A ``-s`` value: a Python literal when it parses as one, else the string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"-s expects NAME=VALUE, got {item!r}")
+        overrides[name] = _setting_value(value)
+    if args.output:
+        overrides["ECOPOLICY_OUTPUT_DIR"] = str(args.output.expanduser().resolve())
+    if args.state:
+        overrides["ECOPOLICY_STATE_DIR"] = str(args.state.expanduser().resolve())
+    if args.gzip:
+        overrides["ECOPOLICY_OUTPUT_GZIP"] = True
+    if args.loglevel:
+        overrides["LOG_LEVEL"] = args.loglevel
+    if args.workers < 1 or (args.workers > 1 and not args.redis):
+        raise ConfigError("--workers N needs N >= 1, and --redis URL when N > 1")
+    if args.redis:
+        overrides["ECOPOLICY_REDIS_URL"] = args.redis
+    if args.since:
+        try:
+            datetime.date.fromisoformat(args.since)
+        except ValueError:
+            raise ConfigError(f"--since expects YYYY-MM-DD, got {args.since!r}") from None
+        overrides["ECOPOLICY_SINCE"] = args.since
+    return overrides
+
+
+def _select_sources(args: argparse.Namespace) -> list[str]:
+    if args.spider != "policy":  # another project spider resolves its own source keys
+        if args.all:
+            raise ConfigError("--all needs the policy spider")
+        return list(dict.fromkeys(args.source))
+    from crawler.sources.registry import load_registry
+
+    try:
+        registry = load_registry()
+    except Exception as exc:  # a broken registry entry is a configuration error
+        raise ConfigError(f"the sources registry does not load: {exc}") from exc
+    if args.all:
+        keys = [key for key, source in registry.items() if source.offline_site is None]
+        if not keys:
+            raise ConfigError("--all: the registry has no online sources")
+        return keys
+    unknown = [key for key in args.source if key not in registry]
+    if unknown:
+        raise ConfigError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(registry)}")
+    return list(dict.fromkeys(args.source))
+
+
+def _job_dir(state_dir: Path, key: str) -> Path:
+    """The source's JOBDIR, kept only if its last run stopped gracefully ("shutdown")."""
+    job = state_dir / JOBS_DIR / key
+    status = job.with_suffix(".status")
+    last = status.read_text(encoding="utf-8").strip() if status.exists() else ""
+    if job.exists() and last != "shutdown":
+        shutil.rmtree(job)  # finished (a new run starts afresh) or killed (queue state not reliable)
+    status.parent.mkdir(parents=True, exist_ok=True)
+    status.write_text("running\n", encoding="utf-8")
+    return job
 
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-    from crawler.sources.registry import load_registry
-
-    registry = load_registry()
-    unknown = [key for key in args.source if key not in registry]
-    if unknown:
-        print(
-            f"ecopolicy crawl: unknown source(s) {', '.join(unknown)}; known: {', '.join(registry)}",
-            file=sys.stderr,
-        )
-        return EXIT_CONFIG
-    if args.workers < 1 or (args.workers > 1 and not args.redis):
-        print("ecopolicy crawl: --workers N needs N >= 1, and --redis URL when N > 1", file=sys.stderr)
-        return EXIT_CONFIG
-    overrides: dict[str, Any] = {}
-    if args.redis:
-        overrides["ECOPOLICY_REDIS_URL"] = args.redis
-    if args.output:
-        overrides["ECOPOLICY_OUTPUT_DIR"] = str(args.output.resolve())
-    if args.loglevel:
-        overrides["LOG_LEVEL"] = args.loglevel
-    if args.workers > 1 or args.worker_id:
-        from crawler.distributed.workers import run_workers
-        from crawler.feeds import new_run_id
-
-        run_id = args.run_id or new_run_id()
-        return run_workers(
-            args.workers,
-            lambda worker: _crawl(args, {**overrides, "ECOPOLICY_WORKER_ID": worker}, run_id),
-            worker_id=args.worker_id,
-        )
-    return _crawl(args, overrides, args.run_id)
-
-
-def _crawl(args: argparse.Namespace, overrides: dict[str, Any], run_id: str | None) -> int:
-    """One Scrapy process crawling every source of *args*."""
-    from scrapy.crawler import CrawlerProcess
-
     from crawler.offline import project_settings
 
-    process = CrawlerProcess(project_settings(overrides))
+    try:
+        overrides = _overrides(args)
+        keys = _select_sources(args)
+        settings = project_settings(overrides)
+    except ConfigError as exc:
+        return _fail(EXIT_CONFIG, f"configuration error: {exc}")
+    if settings.get("ECOPOLICY_REDIS_URL"):
+        return _crawl_distributed(args, settings, keys)
+    state = settings.get("ECOPOLICY_STATE_DIR")
+    if not state:
+        return _crawl(settings, keys, args.spider, None)
+
+    from crawler.state import open_seen_store
+    from crawler.state.journal import recover, register_run, unregister_run
+    from crawler.state.lock import LockedError, RunLock
+
+    state_dir = Path(state)
+    lock = RunLock(state_dir)
+    try:
+        lock.acquire()
+    except LockedError as exc:
+        return _fail(EXIT_LOCKED, f"locked: {exc}")
+    except OSError as exc:
+        return _fail(EXIT_CONFIG, f"configuration error: state folder {state_dir}: {exc}")
+    try:
+        store = open_seen_store(settings)
+        try:
+            recover(state_dir, store)
+        finally:
+            store.close()
+        from crawler.feeds import new_run_id
+
+        run_id = new_run_id()
+        output_dir = Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser().resolve()
+        register_run(state_dir, run_id, output_dir)
+        try:
+            return _crawl(settings, keys, args.spider, state_dir, run_id=run_id)
+        finally:
+            unregister_run(state_dir, run_id)
+    finally:
+        lock.release()
+
+
+def _crawl_distributed(args: argparse.Namespace, settings: Any, keys: list[str]) -> int:
+    """Worker processes of a crawl shared through Redis: no local lock, journal or JOBDIR."""
+    from crawler.distributed.workers import run_workers
+    from crawler.feeds import new_run_id
+
+    run_id = new_run_id()
+
+    def worker(worker_id: str) -> int:
+        worker_settings = settings.copy()
+        worker_settings.set("ECOPOLICY_WORKER_ID", worker_id, priority="cmdline")
+        return _crawl(worker_settings, keys, args.spider, None, run_id=run_id)
+
+    return run_workers(args.workers, worker, worker_id=args.worker_id)
+
+
+def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | None, run_id: str = "") -> int:
+    from scrapy.crawler import Crawler, CrawlerProcess
+
+    from crawler.feeds import new_run_id
+
+    run_id = run_id or new_run_id()
+    process = CrawlerProcess(settings)
+    try:
+        spider_cls = process.spider_loader.load(spider_name)
+    except KeyError as exc:
+        return _fail(EXIT_CONFIG, f"configuration error: {exc}")
     crawlers = []
-    for key in args.source:
-        crawler = process.create_crawler("policy")
+    for number, key in enumerate(keys):
+        source_settings = settings.copy()
+        if state_dir is not None and not source_settings.get("JOBDIR"):
+            source_settings.set("JOBDIR", str(_job_dir(state_dir, key)), priority="cmdline")
+        # One JOBDIR per source needs one settings object per crawler; the first crawler
+        # installs the reactor, as CrawlerProcess.create_crawler would.
+        crawler = Crawler(spider_cls, source_settings, init_reactor=number == 0)
         crawlers.append((key, crawler))
-        process.crawl(crawler, source=key, **({"run_id": run_id} if run_id else {}))
+        process.crawl(crawler, source=key, run_id=run_id)
     process.start()
     failures = []
     for key, crawler in crawlers:
         stats = crawler.stats.get_stats() if crawler.stats else {}
         reason = stats.get("finish_reason", "not started")
-        items = stats.get("item_scraped_count", 0)
-        worker = f" [worker {overrides['ECOPOLICY_WORKER_ID']}]" if "ECOPOLICY_WORKER_ID" in overrides else ""
-        print(f"{key}{worker}: {items} record(s), finish reason {reason}")
+        print(
+            f"{key}: {stats.get('item_scraped_count', 0)} record(s) emitted, "
+            f"{stats.get('seen/unchanged', 0)} unchanged, finish reason {reason}"
+        )
+        if state_dir is not None:
+            (state_dir / JOBS_DIR / f"{key}.status").write_text(f"{reason}\n", encoding="utf-8")
         if reason != "finished":
             failures.append(f"{key} ended with {reason}")
     if failures:
-        print(f"ecopolicy crawl: {'; '.join(failures)}", file=sys.stderr)
-        return EXIT_SOURCE_FAILED
+        return _fail(EXIT_SOURCE_FAILED, f"some sources failed: {'; '.join(failures)}")
     return EXIT_OK

@@ -209,9 +209,16 @@ class DistributedScheduler(Scheduler):
             if moved >= 0:
                 logger.warning("Worker %s stopped beating: %d task(s) given back", other, moved)
                 total += moved
+                self._discard_staged(other)
         if total:
             self.stats.inc_value("distributed/reclaimed", total)
         return total
+
+    def _discard_staged(self, worker: str) -> None:
+        """Drop a dead worker's staged seen-store batches: its output never appeared."""
+        prefix = self.crawler.settings.get("ECOPOLICY_REDIS_PREFIX", "ecopolicy")
+        for key in self.server.scan_iter(match=f"{prefix}:seen:staged:*@{worker}", count=500):
+            self.server.delete(key)
 
     def run_state(self) -> str:
         """``work`` (queue not empty), ``wait`` (another live worker is busy) or ``done``."""

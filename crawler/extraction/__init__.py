@@ -1,0 +1,180 @@
+"""Extraction: a fetched page to the raw fields of an article record.
+
+Pure functions over one lxml tree per page; the crawl and ``ecopolicy extract`` call
+:func:`extract_article`. One job per module: :mod:`.decode` (bytes to text), :mod:`.title`,
+:mod:`.body`, :mod:`.dates`, :mod:`.language`, :mod:`.metadata` (authors, origin, canonical URL,
+attachments) and :mod:`.docnumbers`.
+
+Failures raise :class:`ExtractionError` subclasses with a ``reason`` slug
+(:class:`UndecodableError` ``undecodable``, :class:`EmptyPageError` ``empty_page``); the caller
+counts ``extraction/dropped/<reason>`` and logs the URL. What went less than ideally but still
+gave a record is listed in ``events``, which the crawl adds to its stats as
+``extraction/<event>``:
+
+``selector_fallback``     a source selector yielded nothing or too little; the generic engine ran
+``date_assumed_utc``      a date without offset on a page with no known zone was read as UTC
+``date_zone_from_host``   … was read in Asia/Shanghai because the host is under ``.cn``
+``date_rejected_future``  a date later than now + 1 day was ignored
+``date_rejected_old``     a date before 1990 was ignored
+``no_date``               no usable published date
+``decode_replaced``       a few undecodable bytes became U+FFFD
+``body_density``          no known content container; the text-density scorer chose the body
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import TYPE_CHECKING, Any
+
+import lxml.html
+from lxml import etree
+
+from crawler.extraction._dom import select_text
+from crawler.extraction._lines import visible_lines
+from crawler.extraction.body import find_body
+from crawler.extraction.dates import find_dates
+from crawler.extraction.decode import decode_html
+from crawler.extraction.docnumbers import find_doc_numbers
+from crawler.extraction.errors import EmptyPageError, ExtractionError, UndecodableError
+from crawler.extraction.language import detect_language
+from crawler.extraction.metadata import (
+    base_url,
+    find_attachments,
+    find_authors,
+    find_canonical,
+    find_origin,
+)
+from crawler.extraction.title import find_title
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+    from crawler.sources.base import Source
+
+__all__ = [
+    "RECORD_KEYS",
+    "EmptyPageError",
+    "ExtractionError",
+    "UndecodableError",
+    "extract_article",
+    "parse_html",
+]
+
+RECORD_KEYS: tuple[str, ...] = (
+    "title",
+    "paragraphs",
+    "published",
+    "modified",
+    "date_source",
+    "language",
+    "authors",
+    "origin",
+    "canonical_url",
+    "doc_numbers",
+    "attachments",
+    "events",
+)
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_DOC_NUMBER_LINE = re.compile(r"(?:发文字号|文\s*号|Document No)\s*[:：]")
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Parse page text once into an lxml tree, or raise :class:`EmptyPageError`."""
+    text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
+    if not text.strip():
+        raise EmptyPageError("the page is empty")
+    try:
+        return lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise EmptyPageError(f"the page does not parse as HTML: {exc}") from exc
+
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    source: Source | None = None,
+    *,
+    encoding: str | None = None,
+    now: datetime.datetime | None = None,
+) -> dict[str, Any]:
+    """Extract the raw record fields (see :data:`RECORD_KEYS`) from one page.
+
+    *encoding* is the charset from the HTTP ``Content-Type`` header, if any; *now* freezes the
+    clock used to reject future dates (default: the current UTC time).
+    """
+    events: list[str] = []
+    if isinstance(html, bytes):
+        decoded = decode_html(html, encoding)
+        text = decoded.text
+        if decoded.replaced:
+            events.append("decode_replaced")
+    else:
+        text = html
+    tree = parse_html(text)
+    selectors = source.selectors if source is not None else None
+
+    title = ""
+    if selectors is not None and selectors.title:
+        title = select_text(tree, selectors.title)
+        if not title:
+            events.append("selector_fallback")
+    if not title:
+        title = find_title(tree)
+
+    body = find_body(tree, title, selectors.body if selectors is not None else None)
+    events += body.events
+    if body.engine == "density":
+        events.append("body_density")
+    paragraphs = body.paragraphs
+    if not paragraphs:
+        raise EmptyPageError("no article text found on the page")
+
+    lines = visible_lines(tree)
+    date_text = None
+    if selectors is not None and selectors.date:
+        date_text = select_text(tree, selectors.date) or None
+        if date_text is None:
+            events.append("selector_fallback")
+    dates = find_dates(
+        tree,
+        url,
+        lines,
+        title,
+        source_zone=source.zone if source is not None else None,
+        now=now or datetime.datetime.now(datetime.UTC),
+        selector_text=date_text,
+        paragraphs=paragraphs,
+    )
+    events += dates.events
+
+    fallback_language = (
+        source.language
+        if source is not None
+        else ("zh" if (tree.get("lang") or "").lower().startswith("zh") else "en")
+    )
+    language = detect_language("".join(paragraphs[:40]) or title, fallback=fallback_language)
+
+    container = body.container
+    scope = container
+    for _ in range(2):
+        if scope is not None and scope.getparent() is not None and scope.getparent().tag != "html":
+            scope = scope.getparent()
+    attachments = find_attachments(scope if scope is not None else tree, base_url(tree, url))
+
+    doc_lines = [line for line in lines if _DOC_NUMBER_LINE.search(line) and len(line) < 200]
+    return {
+        "title": title,
+        "paragraphs": paragraphs,
+        "published": dates.published,
+        "modified": dates.modified,
+        "date_source": dates.date_source,
+        "language": language,
+        "authors": find_authors(tree, lines),
+        "origin": find_origin(tree, lines),
+        "canonical_url": find_canonical(tree, url),
+        "doc_numbers": find_doc_numbers([*doc_lines, title, *paragraphs]),
+        "attachments": attachments,
+        "events": list(dict.fromkeys(events)),
+    }

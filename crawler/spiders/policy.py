@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response, TextResponse
-from scrapy.utils.url import url_is_from_any_domain
 
 from crawler.discovery import Link, next_page_urls, parse_feed, parse_list_page, parse_sitemap
 from crawler.extraction import ExtractionError, extract_article
@@ -96,16 +95,22 @@ class PolicySpider(Spider):
         )
 
     def _in_scope(self, url: str) -> bool:
-        return urlsplit(url).scheme in {"http", "https"} and url_is_from_any_domain(url, self.allowed_domains)
+        """Whether *url* is on one of the source's domains (or their subdomains), any port."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return parts.scheme in {"http", "https"} and any(
+            host == domain or host.endswith("." + domain) for domain in self.allowed_domains
+        )
 
     def _article_requests(self, links: list[Link], via: str) -> Iterator[Request]:
         stats = self.crawler.stats
         for link in links:
-            if not (self._in_scope(link.url) and self.source.is_article_url(link.url)):
+            url = canonicalize_url(link.url)
+            if not (self._in_scope(url) and self.source.is_article_url(url)):
                 continue
             stats.inc_value(f"discovery/{via}/links")
             yield Request(
-                canonicalize_url(link.url),
+                url,
                 callback=self.parse_article,
                 errback=self.article_failed,
                 meta={"ecopolicy_kind": "article", "listing": link},

@@ -23,5 +23,8 @@ SOURCE = Source(
     ),
     article_pattern=r"/t\d{8}_\d+\.html$",
     politeness={"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS_PER_DOMAIN": 8},
-    notes="Offline copy of portal-like pages; English pages carry their own time zone.",
+    notes=(
+        "Offline copy of portal-like pages. Like english.mee.gov.cn, the English section is in Beijing"
+        " time: pages that print no offset are read as Asia/Shanghai."
+    ),
 )

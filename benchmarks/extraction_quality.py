@@ -1,0 +1,173 @@
+"""Extraction quality and speed on the stored evaluation pages, against trafilatura, readability-lxml
+and htmldate in the same run.
+
+Run from the repository root (offline, one command)::
+
+    python -m benchmarks.extraction_quality [--repeat 3]
+
+Reports, per engine: body F1 (bag of word tokens for English pages, of characters for Chinese
+pages, against ``expected.json`` paragraphs), pages per second (whole ``extract_article`` for
+ours: decoding, dates and metadata included; ``extract()`` / ``summary()`` for the others), and
+pages whose body contains page chrome (nav, footer, related, cookie and share text). Dates:
+``published`` right to the minute with its offset, and right to the day, for ours and for
+htmldate's ``find_date``. Every engine gets the raw page bytes, as a crawler would.
+Writes ``benchmarks/results/extraction.json`` and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import htmldate  # noqa: E402
+import lxml.html  # noqa: E402
+import trafilatura  # noqa: E402
+from readability import Document  # noqa: E402
+
+from crawler.extraction import extract_article  # noqa: E402
+from tests.extraction_fixtures import StoredPage, load_pages  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "extraction.json"
+CHROME = ["相关阅读", "相关新闻", "相关链接", "延伸阅读", "热点推荐", "版权所有", "ICP备", "分享到",
+          "打印本页", "首页",
+          "Related articles", "Related content", "More on this topic", "You may also like", "cookies",
+          "All rights reserved", "Share this page", "Share on Facebook", "Sign up for our newsletter",
+          "Open Government Licence", "Trending", "Most popular", "Contact us to ask a question"]
+
+
+def tokens(text: str, language: str) -> Counter[str]:
+    """Word tokens (English) or non-space characters (Chinese), as a multiset."""
+    if language == "zh":
+        return Counter(c for c in text if not c.isspace())
+    return Counter(re.findall(r"\w+", text.lower()))
+
+
+def f1(got: str, expected: str, language: str) -> tuple[float, float, float]:
+    g, e = tokens(got, language), tokens(expected, language)
+    overlap = sum((g & e).values())
+    if not overlap:
+        return 0.0, 0.0, 0.0
+    precision, recall = overlap / sum(g.values()), overlap / sum(e.values())
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def ours(page: StoredPage) -> dict[str, Any]:
+    return extract_article(page.raw, page.url, page.source, now=page.now)
+
+
+def trafilatura_body(page: StoredPage) -> str:
+    return trafilatura.extract(page.raw, url=page.url) or ""
+
+
+def readability_body(page: StoredPage) -> str:
+    summary = Document(page.raw).summary(html_partial=True)
+    return lxml.html.fromstring(summary).text_content() if summary.strip() else ""
+
+
+def htmldate_published(page: StoredPage) -> str | None:
+    return htmldate.find_date(page.raw, url=page.url, original_date=True, extensive_search=True,
+                              outputformat="%Y-%m-%dT%H:%M:%S%z", max_date=page.now.strftime("%Y-%m-%d"))
+
+
+def timed(func: Any, pages: list[StoredPage], repeat: int) -> tuple[list[Any], float]:
+    best = float("inf")
+    out: list[Any] = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = [func(p) for p in pages]
+        best = min(best, time.perf_counter() - start)
+    return out, len(pages) / best
+
+
+def same_minute(got: str | None, expected: str | None) -> bool:
+    """Same instant to the minute and the same UTC offset."""
+    if not got or not expected:
+        return False
+    try:
+        g, e = datetime.datetime.fromisoformat(got), datetime.datetime.fromisoformat(expected)
+    except ValueError:
+        return False
+    if g.tzinfo is None:
+        return False
+    return g.replace(second=0) == e.replace(second=0) and g.utcoffset() == e.utcoffset()
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="timing runs per engine (best is kept)")
+    args = parser.parse_args(argv)
+    logging.disable(logging.WARNING)
+    pages = load_pages()
+
+    mine, mine_pps = timed(ours, pages, args.repeat)
+    traf, traf_pps = timed(trafilatura_body, pages, args.repeat)
+    read, read_pps = timed(readability_body, pages, args.repeat)
+    hd, hd_pps = timed(htmldate_published, pages, 1)
+
+    engines = {"ours": ["\n".join(r["paragraphs"]) for r in mine], "trafilatura": traf,
+               "readability-lxml": read}
+    speeds = {"ours": mine_pps, "trafilatura": traf_pps, "readability-lxml": read_pps}
+    summary: dict[str, Any] = {"pages": len(pages), "body": {}, "dates": {}, "per_page": []}
+    for name, bodies in engines.items():
+        scores = [f1(b, "\n".join(p.expected["paragraphs"]), p.expected["language"])
+                  for b, p in zip(bodies, pages, strict=True)]
+        leaks = [p.case_id for b, p in zip(bodies, pages, strict=True) if any(c in b for c in CHROME)]
+        summary["body"][name] = {
+            "precision": round(sum(s[0] for s in scores) / len(scores), 4),
+            "recall": round(sum(s[1] for s in scores) / len(scores), 4),
+            "f1": round(sum(s[2] for s in scores) / len(scores), 4),
+            "pages_per_second": round(speeds[name], 1),
+            "pages_with_chrome_in_body": len(leaks),
+            "chrome_pages": leaks,
+        }
+    dated = [i for i, p in enumerate(pages) if p.expected["published"]]
+    for name, values in (("ours", [r["published"] for r in mine]), ("htmldate", hd)):
+        minute = sum(same_minute(values[i], pages[i].expected["published"]) for i in dated)
+        day = sum(bool(values[i]) and values[i][:10] == pages[i].expected["published"][:10] for i in dated)
+        summary["dates"][name] = {
+            "pages_with_date": len(dated),
+            "published_minute_and_offset": round(minute / len(dated), 4),
+            "published_day": round(day / len(dated), 4),
+        }
+    summary["dates"]["htmldate"]["pages_per_second"] = round(hd_pps, 1)
+    for i, p in enumerate(pages):
+        reference, language = "\n".join(p.expected["paragraphs"]), p.expected["language"]
+        summary["per_page"].append({
+            "case": p.case_id,
+            "f1_ours": round(f1(engines["ours"][i], reference, language)[2], 4),
+            "f1_trafilatura": round(f1(traf[i], reference, language)[2], 4),
+            "published_ours": mine[i]["published"], "published_htmldate": hd[i],
+            "published_expected": p.expected["published"],
+        })
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    print(f"Extraction quality on {len(pages)} stored pages (best of {args.repeat} timing runs)\n")
+    print("| engine | body P | body R | body F1 | pages/s | pages with chrome in body |")
+    print("|---|---|---|---|---|---|")
+    for name, b in summary["body"].items():
+        print(f"| {name} | {b['precision']:.3f} | {b['recall']:.3f} | {b['f1']:.3f} |"
+              f" {b['pages_per_second']:.1f} | {b['pages_with_chrome_in_body']} |")
+    print("\n| dates | published right (minute + offset) | published right (day) | pages with a date |")
+    print("|---|---|---|---|")
+    for name, d in summary["dates"].items():
+        print(f"| {name} | {d['published_minute_and_offset']:.1%} | {d['published_day']:.1%} |"
+              f" {d['pages_with_date']} |")
+    print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
+    return summary
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Crawl extensions of scheduled runs: the run summary and progress logging."""

@@ -1,0 +1,141 @@
+"""A JSON summary of each source's crawl, written beside its output when the spider closes.
+
+Downstream systems and ``ecopolicy report`` read these instead of parsing logs. The summary
+gathers the crawl's stats by namespace: pages fetched, articles new/changed/unchanged, drops
+by reason (every ``*/dropped/*`` stat, and the seen-store's unchanged), blocked answers
+(``blocked/*``), cleaning counts (``cleaning/*``), errors, duration, and the files delivered.
+
+Settings: ECOPOLICY_SUMMARY_ENABLED (bool, default True), ECOPOLICY_OUTPUT_DIR,
+ECOPOLICY_SUMMARY_TEMPLATE (default ``%(crawl_date)s/%(source)s-%(run_id)s.summary.json``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler.feeds import feed_committed
+from crawler.state.journal import write_json_atomic
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_VERSION = 1
+
+
+def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Stats under *prefix*, keyed by the rest of their name.
+
+    >>> _prefixed({"blocked/captcha": 2, "seen/new": 1}, "blocked/")
+    {'captcha': 2}
+    """
+    return {key[len(prefix) :]: value for key, value in sorted(stats.items()) if key.startswith(prefix)}
+
+
+def drops_by_reason(stats: dict[str, Any]) -> dict[str, int]:
+    """Every counted drop, ``<step>/<reason>``: ``*/dropped/*`` stats and unchanged records.
+
+    >>> drops_by_reason({"extraction/dropped/no_body": 2, "seen/unchanged": 5, "seen/new": 1})
+    {'extraction/no_body': 2, 'seen/unchanged': 5}
+    """
+    drops: dict[str, int] = {}
+    for key, value in sorted(stats.items()):
+        step, marker, reason = key.partition("/dropped/")
+        if marker and reason:
+            drops[f"{step}/{reason}"] = int(value)
+    if stats.get("seen/unchanged"):
+        drops["seen/unchanged"] = int(stats["seen/unchanged"])
+    return drops
+
+
+def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -> dict[str, Any]:
+    """The summary of one source's crawl from its final stats (pure)."""
+    started = stats.get("start_time")
+    finished = stats.get("finish_time") or datetime.datetime.now(datetime.UTC)
+    duration = (finished - started).total_seconds() if started else None
+    scraped = int(stats.get("item_scraped_count", 0))
+    stateful = "seen/new" in stats or "seen/unchanged" in stats or "seen/changed" in stats
+    errors = {
+        "log_errors": int(stats.get("log_count/ERROR", 0)),
+        "fetch_failed": _prefixed(stats, "fetch/failed/"),
+        "http_errors": _prefixed(stats, "httperror/response_ignored_status_count/"),
+        "download_exceptions": _prefixed(stats, "downloader/exception_type_count/"),
+        "spider_exceptions": _prefixed(stats, "spider_exceptions/"),
+    }
+    return {
+        "summary_version": SUMMARY_VERSION,
+        "source": source,
+        "run_id": run_id,
+        "started": started.isoformat(timespec="seconds") if started else None,
+        "finished": finished.isoformat(timespec="seconds"),
+        "duration_s": round(duration, 3) if duration is not None else None,
+        "finish_reason": reason,
+        "pages_fetched": int(stats.get("response_received_count", 0)),
+        "not_modified": int(stats.get("conditional/not_modified", 0)),
+        "articles": {
+            "emitted": scraped,
+            "new": int(stats.get("seen/new", 0)) if stateful else scraped,
+            "changed": int(stats.get("seen/changed", 0)),
+            "unchanged": int(stats.get("seen/unchanged", 0)),
+            "duplicates": int(stats.get("neardup/duplicates", 0)),
+        },
+        "drops": drops_by_reason(stats),
+        "blocked": _prefixed(stats, "blocked/"),
+        "cleaning": _prefixed(stats, "cleaning/"),
+        "errors": errors,
+    }
+
+
+class RunSummary:
+    """Write ``<output>/<crawl date>/<source>-<run id>.summary.json`` on spider_closed."""
+
+    def __init__(self, crawler: Crawler, output_dir: Path, template: str) -> None:
+        self._crawler = crawler
+        self._output_dir = output_dir
+        self._template = template
+        self._files: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("ECOPOLICY_SUMMARY_ENABLED", True) or settings.getbool("ECOPOLICY_OFFLINE"):
+            raise NotConfigured("ECOPOLICY_SUMMARY_ENABLED is False")
+        extension = cls(
+            crawler,
+            Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser(),
+            settings.get("ECOPOLICY_SUMMARY_TEMPLATE", "%(crawl_date)s/%(source)s-%(run_id)s.summary.json"),
+        )
+        crawler.signals.connect(extension._feed_committed, signal=feed_committed)
+        crawler.signals.connect(extension._engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(extension._spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def _feed_committed(self, target: Path) -> None:
+        self._files.append(str(target))
+
+    def _spider_closed(self, spider: Spider, reason: str) -> None:
+        self._reason = reason
+
+    def _engine_stopped(self) -> None:
+        # After spider_closed: every feed is stored and the stats are final.
+        spider = self._crawler.spider
+        source = getattr(getattr(spider, "source", None), "key", None) or spider.name
+        run_id = getattr(spider, "run_id", "run")
+        started = getattr(spider, "started_at", None) or datetime.datetime.now(datetime.UTC)
+        stats = self._crawler.stats.get_stats()
+        summary = summarise(stats, source=source, run_id=run_id, reason=getattr(self, "_reason", "unknown"))
+        summary["files"] = self._files
+        relative = self._template % {"crawl_date": f"{started:%Y-%m-%d}", "source": source, "run_id": run_id}
+        path = self._output_dir / relative
+        write_json_atomic(path, summary)
+        logger.info("Run summary of %s in %s", source, path)

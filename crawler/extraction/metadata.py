@@ -1,0 +1,234 @@
+"""Authors, origin (来源 / Source line), canonical URL and attached policy files."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+from crawler.extraction._dom import is_boilerplate, norm, text_of
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".ofd")
+_TRACKING = re.compile(
+    r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|yclid|spm|igshid|"
+    r"share|from|isappinstalled|wt\.\w+|ref_src|cmpid)$",
+    re.IGNORECASE,
+)
+_NEXT_LABEL = (
+    r"作者|发布时间|发布日期|时间|日期|浏览次数|浏览|点击数|阅读|字号|字体|编辑|责任编辑|"
+    r"责编|成文日期|"
+    r"索引号|文号|主题分类|分享|打印|关闭"
+)
+_ORIGIN_LABEL = re.compile(
+    r"(?:信息来源|文章来源|稿件来源|新闻来源|来源|发布机构|发文机关|\bSource|\bFrom)\s*[:：]\s*"
+    rf"(.+?)(?=\s*(?:{_NEXT_LABEL})|\s+[\u4e00-\u9fff]{{2,5}}\s*[:：]|\s+(?:Published|Updated|Date|By)\b"
+    r"|\s{2,}|[|｜【\[]|$)",
+    re.IGNORECASE,
+)
+_ZH_NAME = r"[\u4e00-\u9fff·]{2,5}"
+_EN_NAME = r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}"
+_AUTHOR_LABEL = re.compile(
+    r"(?:(?:作者|撰稿)\s*[:：]|(?:^|(?<=[\s（(【\[|｜]))"
+    r"(?:记者|通讯员|文\s*/|Author|Written by|Words by))\s*[:：]?\s*"
+    rf"((?:{_ZH_NAME}|{_EN_NAME})(?:\s*[、，,和]\s*(?:{_ZH_NAME}|{_EN_NAME}))*?)"
+    r"(?=$|[\s）)】\]|｜,，;；【\[]|来源|发布|时间|日期|编辑)",
+)
+_BY = re.compile(r"^\s*By\s+(.{2,120}?)(?:\s*[|｜,]\s*(?:China Daily|Xinhua|Updated|Published).*|\s+\d.*)?$")
+_SPLIT_NAMES = re.compile(r"\s*(?:,|，|、|;|；|\band\b|&|\s{2,})\s*")
+_ORG_WORDS = re.compile(
+    r"(?:厅|部|局|委|办|政府|中心|网|站|社|报|院|会|处|科|Agency|Ministry|Department|"
+    r"Commission|Office|News|Daily|Team|Staff|Editor)$",
+    re.IGNORECASE,
+)
+_JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
+_BYLINE_EL = etree.XPath(
+    "//*[@rel='author' or @itemprop='author' or contains(concat(' ',normalize-space(@class),' '),' author ')"
+    " or contains(@class,'byline') or contains(@class,'author-name')"
+    " or contains(@class,'field--name-field-author')]"
+)
+
+
+def _jsonld_nodes(tree: HtmlElement) -> list[dict[str, Any]]:
+    nodes: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            nodes.append(node)
+            if "@graph" in node:
+                walk(node["@graph"])
+
+    for raw in _JSONLD(tree):
+        try:
+            walk(json.loads(raw, strict=False))
+        except ValueError:
+            continue
+    return nodes
+
+
+def _names(value: Any, *, people_only: bool) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [n for item in value for n in _names(item, people_only=people_only)]
+    if isinstance(value, dict):
+        if people_only and value.get("@type") not in (None, "Person"):
+            return []
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    return []
+
+
+def split_names(text: str) -> list[str]:
+    """Split a byline into names.
+
+    >>> split_names("By Jane Doe and John Smith")
+    ['Jane Doe', 'John Smith']
+    >>> split_names("记者 张三、李四")
+    ['张三', '李四']
+    """
+    text = re.sub(r"^\s*(?:By|作者|记者|文)\s*[:：/]?\s*", "", norm(text), flags=re.IGNORECASE)
+    text = re.sub(r"^\s*记者\s*", "", text)
+    return [n.strip(" .") for n in _SPLIT_NAMES.split(text) if n and n.strip(" .")]
+
+
+def _is_person(name: str) -> bool:
+    if not name or len(name) > 60 or "://" in name or "@" in name:
+        return False
+    if _ORG_WORDS.search(name):
+        return False
+    return not re.search(r"\d", name)
+
+
+def find_authors(tree: HtmlElement, lines: list[str]) -> list[str]:
+    """Bylines in page order, deduplicated: JSON-LD people, author meta, byline elements, 作者 lines."""
+    names: list[str] = []
+    for node in _jsonld_nodes(tree):
+        names += _names(node.get("author"), people_only=True)
+    for el in tree.iter("meta"):
+        key = (el.get("name") or el.get("property") or "").lower()
+        if key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
+            names += split_names(el.get("content") or "")
+    if not names:
+        for el in _BYLINE_EL(tree):
+            text = text_of(el)
+            if text and len(text) <= 120:
+                names += split_names(_BY.sub(r"\1", text) if text.lower().startswith("by ") else text)
+    if not names:
+        for line in lines:
+            if len(line) > 160:
+                continue
+            m = _BY.match(line)
+            if m:
+                names += split_names(m.group(1))
+                break
+            m = _AUTHOR_LABEL.search(line)
+            if m:
+                names += split_names(m.group(1))
+                break
+    seen: dict[str, None] = {}
+    for name in names:
+        name = norm(name)
+        if _is_person(name):
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+def find_origin(tree: HtmlElement, lines: list[str]) -> str | None:
+    """The page's 来源 / Source line; else ContentSource meta; else the JSON-LD publisher."""
+    for idx, line in enumerate(lines):
+        if len(line) > 200:
+            continue
+        alone = re.fullmatch(r"(?:来源|信息来源|发布机构|Source|From)\s*[:：]?", line, re.IGNORECASE)
+        if alone and idx + 1 < len(lines):
+            line = f"{line.rstrip(':：')}: {lines[idx + 1]}"
+        m = _ORIGIN_LABEL.search(line)
+        if m:
+            value = norm(m.group(1)).strip(" ：:,，")
+            if value and len(value) <= 60 and not re.fullmatch(r"[\d\s:：-]+", value):
+                return value
+    for el in tree.iter("meta"):
+        key = (el.get("name") or "").lower()
+        if key in ("contentsource", "source", "sourcename"):
+            value = norm(el.get("content"))
+            if value:
+                return value
+    for node in _jsonld_nodes(tree):
+        publisher = _names(node.get("publisher"), people_only=False)
+        if publisher:
+            return norm(publisher[0])
+    return None
+
+
+def _same_site(a: str, b: str) -> bool:
+    def host(u: str) -> str:
+        h = (urlsplit(u).hostname or "").lower()
+        return re.sub(r"^(?:www|m|wap)\.", "", h)
+
+    return host(a) == host(b) != ""
+
+
+def canonicalise(url: str) -> str:
+    """The URL without fragment and tracking parameters, with a lower-case host.
+
+    >>> canonicalise("https://WWW.Example.org/a?id=3&utm_source=x&fbclid=y#top")
+    'https://www.example.org/a?id=3'
+    """
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    netloc = parts.netloc.lower()
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+
+
+def base_url(tree: HtmlElement, url: str) -> str:
+    """The page's ``<base href>`` resolved against *url*, else *url*."""
+    base = tree.find(".//base[@href]")
+    return urljoin(url, base.get("href").strip()) if base is not None else url
+
+
+def find_canonical(tree: HtmlElement, url: str) -> str:
+    """``rel=canonical`` when it points to the same site, else *url*; canonicalised either way."""
+    for el in tree.iter("link"):
+        rel = (el.get("rel") or "").lower().split()
+        href = (el.get("href") or "").strip()
+        if "canonical" in rel and href:
+            target = urljoin(url, href)
+            if _same_site(target, url):
+                return canonicalise(target)
+            break
+    return canonicalise(url)
+
+
+def _in_chrome(el: HtmlElement, scope: HtmlElement) -> bool:
+    for anc in el.iterancestors():
+        if anc is scope:
+            return False
+        if is_boilerplate(anc):
+            return True
+    return False
+
+
+def find_attachments(scope: HtmlElement, base: str) -> list[dict[str, str]]:
+    """Linked policy files (PDF, Word, Excel, WPS, ZIP, OFD) inside *scope*, with their link text."""
+    found: dict[str, str] = {}
+    for a in scope.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        absolute = urljoin(base, href)
+        path = urlsplit(absolute).path.lower()
+        if not path.endswith(ATTACHMENT_EXTENSIONS):
+            continue
+        if _in_chrome(a, scope):
+            continue
+        title = text_of(a) or norm(a.get("title")) or path.rsplit("/", 1)[-1]
+        found.setdefault(absolute.split("#", 1)[0], title)
+    return [{"url": u, "title": t} for u, t in found.items()]

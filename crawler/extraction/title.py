@@ -1,0 +1,113 @@
+"""The article's headline, not the ``<title>`` with its site-name suffix.
+
+Evidence, in order: a source selector; TRS's ``meta[name=ArticleTitle]``; a visible heading
+(``h1``, or a title-classed block) that agrees with ``og:title`` or ``<title>``; then
+``og:title`` or ``<title>`` with the site suffix stripped ("…_工作动态_河南省生态环境厅",
+"… - Eco Policy Daily", "… | GOV.UK").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from crawler.extraction._dom import norm, text_of
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+_SEPARATORS = re.compile(r"\s+[-|–—:·»]\s+|\s*[|｜_—–－»]\s*|\s+-\s*|--")
+_SITE_WORDS = re.compile(
+    r"(?:网|政府|人民政府|生态环境(?:厅|局|部)|厅|部|局|委员会|办公室|中心|频道|门户|首页|新闻|"
+    r"gov\.uk|\bGOV\.UK\b|\bEPA\b|Agency|Commission|Daily|News|Times|Post|Brief|Programme|Ministry|"
+    r"Department|\.com|\.org|\.cn)\s*$",
+    re.IGNORECASE,
+)
+_HEADINGS = (
+    etree.XPath("//h1"),
+    etree.XPath("//h2"),
+    etree.XPath(
+        "//*[self::div or self::p or self::span or self::td][contains(@class,'title') "
+        "or contains(@id,'title') or contains(@class,'Title') or contains(@class,'biaoti') "
+        "or contains(@class,'headline')]"
+    ),
+)
+
+
+def strip_site_suffix(title: str) -> str:
+    """Remove site names and section names appended to a headline.
+
+    >>> strip_site_suffix("关于政协提案的答复_建议提案_河南省生态环境厅")
+    '关于政协提案的答复'
+    >>> strip_site_suffix("Coal power falls in China for first time | Carbon Brief")
+    'Coal power falls in China for first time'
+    >>> strip_site_suffix("New rules on air quality - GOV.UK")
+    'New rules on air quality'
+    >>> strip_site_suffix("A-level results: what changed")
+    'A-level results: what changed'
+    """
+    title = norm(title)
+    parts = [p for p in _SEPARATORS.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    head = parts[0]
+    # Keep separators that are part of the headline when the first piece is short or the tail is long.
+    tail = parts[1:]
+    if all(len(p) <= max(30, len(head)) or _SITE_WORDS.search(p) for p in tail) and len(head) >= 4:
+        return head.strip()
+    return title
+
+
+def _meta(tree: HtmlElement, names: tuple[str, ...]) -> str:
+    for name in names:
+        for el in tree.iter("meta"):
+            key = (el.get("name") or el.get("property") or "").lower()
+            if key == name:
+                value = norm(el.get("content"))
+                if value:
+                    return value
+    return ""
+
+
+def _similar(a: str, b: str) -> bool:
+    """Whether heading *a* is the headline inside page title *b* (or the reverse)."""
+    if not a or not b:
+        return False
+    a_key, b_key = re.sub(r"\W+", "", a).lower(), re.sub(r"\W+", "", b).lower()
+    if not a_key or not b_key:
+        return False
+    if a_key in b_key:
+        return len(a_key) * 5 >= len(b_key) * 3
+    return len(b_key) >= 8 and b_key in a_key
+
+
+def find_title(tree: HtmlElement) -> str:
+    """The headline of the page, or ``""`` when it has none."""
+    article_title = _meta(tree, ("articletitle",))
+    if article_title:
+        return article_title
+    og = _meta(tree, ("og:title", "twitter:title"))
+    head_title = ""
+    title_el = tree.find(".//title")
+    if title_el is not None:
+        head_title = norm(title_el.text_content())
+    reference = [strip_site_suffix(t) for t in (og, head_title) if t]
+    headings: list[str] = []
+    for xpath in _HEADINGS:
+        for el in xpath(tree):
+            text = text_of(el)
+            if 4 <= len(text) <= 300:
+                headings.append(text)
+    for text in headings:
+        if any(_similar(text, ref) for ref in reference):
+            return text
+    if og:
+        return strip_site_suffix(og)
+    if head_title:
+        return strip_site_suffix(head_title)
+    h1 = tree.find(".//h1")
+    if h1 is not None:
+        return text_of(h1)
+    return headings[0] if headings else ""

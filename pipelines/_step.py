@@ -1,0 +1,119 @@
+"""What every cleaning step shares: the result of a pure core and the thin Scrapy shell.
+
+A step's pure core returns a :class:`StepResult`: the new paragraph list, counts of what it
+did, and for each output paragraph the input indices it came from (so benchmarks and logs can
+tell which paragraphs a step removed or joined). :class:`CleaningPipeline` turns a core into
+a Scrapy item pipeline: ``ECOPOLICY_<STEP>_ENABLED`` switch, stats ``cleaning/<step>/<what>``,
+the same counts added into the record's ``cleaning`` dict as ``"<step>/<what>": n``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class StepResult:
+    """Output of one pure cleaning core."""
+
+    paragraphs: list[str]
+    counts: dict[str, int] = field(default_factory=dict)
+    sources: list[tuple[int, ...]] = field(default_factory=list)
+    """For each output paragraph, the indices of the input paragraphs it was made from."""
+    removed: dict[int, str] = field(default_factory=dict)
+    """Input index -> reason, for every input paragraph that does not survive."""
+
+    def count(self, what: str, n: int = 1) -> None:
+        """Add *n* to the count *what* (zero counts are not stored)."""
+        if n:
+            self.counts[what] = self.counts.get(what, 0) + n
+
+
+def keep_all(paragraphs: list[str]) -> StepResult:
+    """A result that keeps *paragraphs* as they are.
+
+    >>> keep_all(["a", "b"]).sources
+    [(0,), (1,)]
+    """
+    return StepResult(list(paragraphs), {}, [(i,) for i in range(len(paragraphs))], {})
+
+
+def filter_result(paragraphs: list[str], removed: dict[int, str]) -> StepResult:
+    """A result keeping every paragraph except the indices in *removed* (index -> reason).
+
+    >>> r = filter_result(["a", "b", "c"], {1: "teaser"})
+    >>> r.paragraphs, r.sources, r.counts
+    (['a', 'c'], [(0,), (2,)], {'teaser_removed': 1})
+    """
+    result = StepResult([], {}, [], dict(removed))
+    for i, text in enumerate(paragraphs):
+        if i in removed:
+            result.count(f"{removed[i]}_removed")
+        else:
+            result.paragraphs.append(text)
+            result.sources.append((i,))
+    return result
+
+
+class CleaningPipeline:
+    """Base of the cleaning item pipelines: one pure core, wrapped for Scrapy.
+
+    Subclasses set ``step`` and implement :meth:`clean` (call the pure core, write any
+    record field the step owns) and, when they read settings, :meth:`options_from_settings`.
+    """
+
+    step: ClassVar[str] = ""
+
+    def __init__(self, stats: StatsCollector | None = None, **options: Any) -> None:
+        self._stats = stats
+        self.options = options
+
+    @classmethod
+    def options_from_settings(cls, settings: BaseSettings) -> dict[str, Any]:
+        """Plain option values read from ``ECOPOLICY_<STEP>_*`` settings."""
+        return {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        prefix = f"ECOPOLICY_{cls.step.upper()}"
+        if not crawler.settings.getbool(f"{prefix}_ENABLED", True):
+            raise NotConfigured(f"{prefix}_ENABLED is False")
+        return cls(crawler.stats, **cls.options_from_settings(crawler.settings))
+
+    def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
+        raise NotImplementedError
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        paragraphs = adapter.get("paragraphs") or []
+        if isinstance(paragraphs, str):
+            paragraphs = [paragraphs]
+        paragraphs = [p if isinstance(p, str) else str(p) for p in paragraphs if p is not None]
+        result = self.clean(adapter, paragraphs)
+        adapter["paragraphs"] = result.paragraphs
+        cleaning = adapter.get("cleaning")
+        if not isinstance(cleaning, dict):
+            cleaning = {}
+        for what, n in result.counts.items():
+            key = f"{self.step}/{what}"
+            cleaning[key] = cleaning.get(key, 0) + n
+            if self._stats is not None:
+                self._stats.inc_value(f"cleaning/{key}", n)
+        adapter["cleaning"] = cleaning
+        if result.counts:
+            logger.debug("%s on %s: %s", self.step, adapter.get("url"), result.counts)
+        return item

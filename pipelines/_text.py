@@ -1,0 +1,232 @@
+"""Text helpers shared by the cleaning steps: comparison keys, tokens, shapes.
+
+Every step compares paragraphs through the same normalised form (NFKC width folding,
+case folding, punctuation removed) while the article text itself is never rewritten by
+these helpers. Chinese is tokenised by character, other scripts by word, so one code path
+serves both languages and mixed paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{CJK_CLASS}]|\d+(?:[.,]\d+)*|[^\W\d_]+")
+_CJK = re.compile(rf"[{CJK_CLASS}]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f0-9'’-]*")
+
+# Closing characters that may follow the sentence-final mark (quotes, brackets).
+_CLOSERS = "\"'”’」』）)]】》>"
+TERMINAL = ".!?。！？…;；:："
+"""Characters that may end a complete sentence or a lead-in (colon)."""
+
+EN_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "i",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "how",
+        "than",
+        "then",
+        "there",
+        "here",
+        "into",
+        "onto",
+        "over",
+        "under",
+        "about",
+        "after",
+        "before",
+        "between",
+        "through",
+        "during",
+        "not",
+        "no",
+        "so",
+        "such",
+        "also",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "all",
+        "any",
+        "each",
+        "other",
+        "more",
+        "most",
+        "some",
+        "only",
+        "own",
+        "same",
+        "very",
+        "just",
+        "up",
+        "out",
+        "off",
+        "per",
+        "via",
+    ]
+)
+
+
+def comparison_key(text: str) -> str:
+    """Return *text* folded for comparison: NFKC width, case, no punctuation, single spaces.
+
+    >>> comparison_key("Ｈｅｎａｎ： ＣＯ２，“Synergy”!")
+    'henan co2 synergy'
+    >>> comparison_key("同比下降４．８％，")
+    '同比下降4.8'
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    out = []
+    for ch in folded:
+        cat = unicodedata.category(ch)
+        if cat[0] in "PS" and ch != ".":
+            out.append(" ")
+        else:
+            out.append(ch)
+    joined = "".join(out)
+    # Keep a dot only inside a number ("4.8"); elsewhere it is punctuation.
+    joined = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", joined)
+    joined = " ".join(joined.split())
+    return re.sub(rf"(?<=[{CJK_CLASS}]) (?=[{CJK_CLASS}\d])|(?<=\d) (?=[{CJK_CLASS}])", "", joined)
+
+
+@lru_cache(maxsize=4096)
+def tokens(text: str) -> tuple[str, ...]:
+    """Return comparison tokens: one per Chinese character, one per word or number elsewhere.
+
+    >>> tokens("In Ohio, 64 buses")
+    ('in', 'ohio', '64', 'buses')
+    >>> tokens("减排4.8%")
+    ('减', '排', '4.8')
+    """
+    return tuple(_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def cjk_ratio(text: str) -> float:
+    """Share of Chinese characters among non-space characters.
+
+    >>> cjk_ratio("同比下降4.8%")
+    0.5
+    """
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return 0.0
+    return len(_CJK.findall(text)) / len(chars)
+
+
+def is_cjk_text(text: str) -> bool:
+    """Whether *text* is mostly Chinese (decides word versus character handling).
+
+    >>> is_cjk_text("生态环境厅 2023"), is_cjk_text("Henan 生态")
+    (True, False)
+    """
+    return cjk_ratio(text) >= 0.4
+
+
+def numbers(text: str) -> frozenset[str]:
+    """Numbers in *text*, width-folded, thousands separators removed.
+
+    >>> sorted(numbers("In Ohio, 1,064 buses by 2025 (４.８%)"))
+    ['1064', '2025', '4.8']
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    return frozenset(n.replace(",", "") for n in _NUMBER.findall(folded))
+
+
+def words(text: str) -> list[str]:
+    """Latin-script words of *text* as written (case kept).
+
+    >>> words("of Pollution Reduction The provincial")
+    ['of', 'Pollution', 'Reduction', 'The', 'provincial']
+    """
+    return _WORD.findall(text)
+
+
+def length_units(text: str) -> int:
+    """Length in comparable units: words for Latin text, characters / 2 for Chinese.
+
+    >>> length_units("one two three"), length_units("生态环境保护工作")
+    (3, 4)
+    """
+    cjk = len(_CJK.findall(text))
+    return len(words(text)) + cjk // 2
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether *text* ends with sentence-final punctuation (closing quotes allowed).
+
+    >>> ends_sentence("It was done.”"), ends_sentence("同比下降"), ends_sentence("as follows:")
+    (True, False, True)
+    """
+    stripped = text.rstrip().rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in TERMINAL
+
+
+def starts_lowercase(text: str) -> bool:
+    """Whether *text* starts with a lower-case Latin letter (a continuation, not a sentence).
+
+    >>> starts_lowercase("of waste-free cities"), starts_lowercase("The plan")
+    (True, False)
+    """
+    stripped = text.lstrip(" \"'“‘(")
+    return bool(stripped) and stripped[0].isalpha() and stripped[0].islower() and stripped[0].isascii()

@@ -1,0 +1,67 @@
+"""Mark syndicated copies: ``duplicate_of`` points to the first record with near-identical text.
+
+MinHash over character shingles with LSH banding (:mod:`crawler.state.neardup`), persisted in
+the state folder so a copy found weeks later still points to the original. The verdict for a
+record id is stored when it is first seen, so later versions and re-runs keep it.
+
+Settings: ECOPOLICY_NEARDUP_ENABLED (bool, default True), ECOPOLICY_NEARDUP_THRESHOLD (float,
+estimated Jaccard similarity, default 0.8), ECOPOLICY_NEARDUP_NUM_PERM (default 128),
+ECOPOLICY_NEARDUP_SHINGLE (characters, default 5); stands down without ECOPOLICY_STATE_DIR /
+ECOPOLICY_REDIS_URL or with ECOPOLICY_OFFLINE.
+Stats: neardup/checked, neardup/duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+from crawler.state import open_near_duplicate_index, state_configured
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+    from crawler.state.base import NearDuplicateIndex
+
+logger = logging.getLogger(__name__)
+
+
+class NearDuplicatePipeline:
+    """Set ``duplicate_of`` on records whose text an earlier record already carried."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self._crawler = crawler
+        self._index: NearDuplicateIndex | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("ECOPOLICY_NEARDUP_ENABLED", True):
+            raise NotConfigured("ECOPOLICY_NEARDUP_ENABLED is False")
+        if not state_configured(settings):
+            raise NotConfigured("no ECOPOLICY_STATE_DIR / ECOPOLICY_REDIS_URL, or ECOPOLICY_OFFLINE")
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self._index = open_near_duplicate_index(self._crawler.settings)
+
+    def close_spider(self) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def process_item(self, item: Any) -> Any:
+        assert self._index is not None, "open_spider was not called"
+        adapter = ItemAdapter(item)
+        self._crawler.stats.inc_value("neardup/checked")
+        original = self._index.query_or_add(adapter["id"], adapter.get("text") or "")
+        if original and original != adapter["id"]:
+            adapter["duplicate_of"] = original
+            self._crawler.stats.inc_value("neardup/duplicates")
+            logger.debug("%s is a copy of record %s", adapter.get("url"), original)
+        return item

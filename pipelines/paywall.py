@@ -1,0 +1,330 @@
+"""Remove paywall and login stubs; flag the record ``paywalled`` and ``truncated``.
+
+A stub is found by three things together, never by a bare keyword: a phrase from the lists
+below (or a source's own ``Source.paywall_markers``), the paragraph's shape (short, made
+mostly of the stub, not a sentence of the article) and its position (the tail of the body,
+the head for excerpt notices, or anywhere on a short body). "Residents can subscribe to
+air-quality alerts" is article text and stays. A stub glued after the last sentence of the
+final paragraph is cut off that paragraph.
+
+``truncated`` is set when the body stops early: it ends right before a stub, mid-sentence
+(no closing punctuation on a prose paragraph), on an ellipsis, or mid-number ("a reduction
+of 35." where the figure was cut).
+
+Settings: ECOPOLICY_PAYWALL_ENABLED (bool, default True), ECOPOLICY_PAYWALL_MARKERS
+(list[str], extra phrases merged with the source's ``paywall_markers``).
+Stats / ``cleaning`` keys: cleaning/paywall/stub_removed, cleaning/paywall/stub_trimmed,
+cleaning/paywall/paywalled, cleaning/paywall/truncated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pipelines._step import CleaningPipeline, StepResult
+from pipelines._text import comparison_key, ends_sentence, length_units
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from typing import Self
+
+    from itemadapter import ItemAdapter
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+
+STRONG_PHRASES: tuple[str, ...] = (
+    # English: each phrase only appears on paywalls and login walls.
+    "all can be viewed after purchase",
+    "can be viewed after purchase",
+    "view the full text after purchase",
+    "available after purchase",
+    "purchase to read the full",
+    "purchase to view",
+    "subscribe to continue reading",
+    "subscribe to read the full",
+    "subscribe to read more",
+    "subscribe now to read",
+    "subscribe to unlock",
+    "subscribers only",
+    "for subscribers only",
+    "available to subscribers only",
+    "the full text is available to subscribers",
+    "this content is for subscribers",
+    "this article is for subscribers",
+    "paid subscribers only",
+    "members only content",
+    "for members only",
+    "premium members only",
+    "subscription required",
+    "paid subscription required",
+    "already a subscriber",
+    "log in to read more",
+    "log in to read the full",
+    "login to read the full",
+    "log in to continue reading",
+    "login to continue reading",
+    "sign in to continue reading",
+    "sign in to read the full",
+    "sign in to read more",
+    "register to continue reading",
+    "register to read the full",
+    "register for free to continue",
+    "you have reached your limit of free articles",
+    "you have reached your free article limit",
+    "free articles remaining",
+    "articles left this month",
+    "this is a free preview",
+    "you have reached the end of the free preview",
+    "end of preview",
+    "unlock this article",
+    "unlock the full article",
+    "buy this article",
+    "continue reading with a paid subscription",
+    "upgrade to read",
+    "the rest of this article is for",
+    "to read the rest of this article",
+    "to read the full article please",
+    "to read the full text please",
+    "the full text can be read after",
+    "the above is an excerpt",
+    "this is an excerpt",
+    "excerpt only",
+    # Chinese.
+    "购买后可查看",
+    "购买后查看",
+    "购买后解锁",
+    "购买后阅读",
+    "付费后可查看",
+    "付费后查看",
+    "付费阅读",
+    "付费内容",
+    "本文为付费内容",
+    "该内容为付费隐藏内容",
+    "您还没有购买此内容",
+    "登录后查看",
+    "登录后阅读",
+    "登录后可查看",
+    "登录后继续阅读",
+    "请登录后查看",
+    "请登录后阅读",
+    "查看全文请登录",
+    "阅读全文请登录",
+    "订阅后继续阅读",
+    "订阅后查看",
+    "请订阅后阅读",
+    "阅读全文需",
+    "开通会员",
+    "未开通会员",
+    "会员专享",
+    "会员可见",
+    "会员专属",
+    "vip专享",
+    "vip会员",
+    "免费试读",
+    "试读结束",
+    "以上内容为节选",
+    "以上为节选",
+    "以下为节选",
+    "剩余内容",
+    "全文需付费",
+    "扫码购买",
+    "马上订阅",
+)
+"""Phrases that mark a stub wherever they stand in a short paragraph."""
+
+WEAK_PHRASES: tuple[str, ...] = (
+    "subscribe now",
+    "subscribe today",
+    "sign in",
+    "log in",
+    "login",
+    "register now",
+    "create an account",
+    "read the full article",
+    "read the full text",
+    "continue reading",
+    "read more",
+    "members only",
+    "premium content",
+    "exclusive content",
+    "start your free trial",
+    "free trial",
+    "阅读全文",
+    "展开全文",
+    "查看全文",
+    "查看更多",
+    "点击阅读全文",
+    "立即订阅",
+    "立即登录",
+    "限时特惠",
+    "未读",
+)
+"""Phrases that mark a stub only when they make up a short paragraph at the tail of the body."""
+
+_KEYS_STRONG = tuple(comparison_key(p) for p in STRONG_PHRASES)
+_KEYS_WEAK = tuple(comparison_key(p) for p in WEAK_PHRASES)
+_MID_NUMBER = re.compile(
+    r"\b(?:of|to|by|about|around|nearly|approximately|reach|reached|reaching|over|than|at|from|"
+    r"is|was|be|totalled|totaled|totaling|totalling)\s+\d+[.,]?$",
+    re.IGNORECASE,
+)
+_YEAR_END = re.compile(r"(?:19|20)\d{2}\.$")
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…|……)\s*[\"”’」]?$")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s*")
+_PERCENT_UNREAD = re.compile(r"剩余\s*\d+\s*%\s*未读|剩余\d+字")
+
+
+def _match(key: str, phrases: Iterable[str]) -> str | None:
+    return next((p for p in phrases if p and p in key), None)
+
+
+def stub_strength(text: str, markers: Sequence[str] = ()) -> str | None:
+    """'strong' or 'weak' when *text* has the shape of a stub paragraph, else None.
+
+    >>> stub_strength("All can be viewed after purchase"), stub_strength("购买后可查看全文")
+    ('strong', 'strong')
+    >>> stub_strength("Subscribe now"), stub_strength("Residents can subscribe to air-quality alerts.")
+    ('weak', None)
+    """
+    units = length_units(text)
+    if units > 40:
+        return None
+    key = comparison_key(text)
+    if not key:
+        return None
+    if _PERCENT_UNREAD.search(text):
+        return "strong"
+    phrase = _match(key, (*tuple(comparison_key(m) for m in markers), *_KEYS_STRONG))
+    if phrase is not None and (units <= 25 or len(phrase) >= 0.3 * len(key)):
+        return "strong"
+    phrase = _match(key, _KEYS_WEAK)
+    if phrase is not None and units <= 12 and len(phrase) >= 0.35 * len(key):
+        return "weak"
+    return None
+
+
+def _trailing_stub(text: str, markers: Sequence[str]) -> str | None:
+    """The article part of a final paragraph that has a stub glued after its last sentence."""
+    parts = [p for p in _SENTENCE_SPLIT.split(text) if p]
+    if len(parts) < 2:
+        return None
+    for cut in range(len(parts) - 1, max(0, len(parts) - 3), -1):
+        tail = " ".join(parts[cut:])
+        if stub_strength(tail, markers) == "strong":
+            head = text[: text.rfind(parts[cut])].rstrip()
+            return head or None
+    return None
+
+
+def stops_early(text: str) -> bool:
+    """Whether a final paragraph visibly stops before its sentence does.
+
+    >>> stops_early("which is expected to drive carbon emission reduction of 35.")
+    True
+    >>> stops_early("The plan runs until 2030."), stops_early("同比下降"), stops_early("主要内容如下……")
+    (False, False, True)
+    """
+    stripped = text.rstrip()
+    if _ELLIPSIS.search(stripped):
+        return True
+    if length_units(stripped) < 8:
+        return False
+    if not ends_sentence(stripped):
+        if stripped[-1] in ",，、":
+            return True
+        prose = length_units(stripped) >= 15 and re.search(r"[，。；、]|[,;.]\s", stripped)
+        return bool(prose)
+    return bool(_MID_NUMBER.search(stripped)) and not _YEAR_END.search(stripped)
+
+
+@dataclass
+class PaywallResult(StepResult):
+    paywalled: bool = False
+    truncated: bool = False
+
+
+def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> PaywallResult:
+    """Remove paywall stubs by phrase, shape and position; report paywalled and truncated.
+
+    >>> stub = "All can be viewed after purchase"
+    >>> r = strip_paywall(["The plan was issued.", "It cuts emissions by 35.", stub])
+    >>> r.paragraphs, r.paywalled, r.truncated
+    (['The plan was issued.', 'It cuts emissions by 35.'], True, True)
+    >>> strip_paywall(["Residents can subscribe to air-quality alerts.", "The plan runs to 2030."]).paywalled
+    False
+    """
+    n = len(paragraphs)
+    result = PaywallResult([], {}, [], {})
+    short_body = sum(1 for p in paragraphs if length_units(p) >= 15) <= 3
+    stubs: set[int] = set()
+    for i, text in enumerate(paragraphs):
+        strength = stub_strength(text, markers)
+        if strength is None:
+            continue
+        in_tail = i >= n - 4
+        at_head = i == 0 and n > 1
+        if strength == "strong" or in_tail or short_body or at_head:
+            if strength == "weak" and not (in_tail or short_body):
+                continue
+            stubs.add(i)
+    # Stubs after the last stub-free paragraph: the tail of the page.
+    body = [i for i in range(n) if i not in stubs]
+    last_body = body[-1] if body else -1
+    tail_stub = any(i > last_body for i in stubs)
+    out = [paragraphs[i] for i in body]
+    trimmed = False
+    if out:
+        article_part = _trailing_stub(out[-1], markers)
+        if article_part is not None:
+            out[-1] = article_part
+            trimmed = True
+    result.paragraphs = out
+    result.sources = [(i,) for i in body]
+    result.removed = dict.fromkeys(stubs, "paywall")
+    result.paywalled = bool(stubs) or trimmed
+    result.truncated = tail_stub or trimmed or (bool(out) and stops_early(out[-1]))
+    result.count("stub_removed", len(stubs))
+    result.count("stub_trimmed", int(trimmed))
+    result.count("paywalled", int(result.paywalled))
+    result.count("truncated", int(result.truncated))
+    return result
+
+
+class PaywallPipeline(CleaningPipeline):
+    """Remove paywall stubs from ``paragraphs``; set ``paywalled`` and ``truncated``.
+
+    Markers: ``ECOPOLICY_PAYWALL_MARKERS`` plus the ``paywall_markers`` of the record's source,
+    taken from the running spider's ``source`` attribute when it is the record's source.
+    """
+
+    step = "paywall"
+
+    def __init__(self, stats: Any = None, **options: Any) -> None:
+        super().__init__(stats, **options)
+        self._crawler: Crawler | None = None
+
+    @classmethod
+    def options_from_settings(cls, settings: BaseSettings) -> dict[str, Any]:
+        return {"markers": tuple(settings.getlist("ECOPOLICY_PAYWALL_MARKERS"))}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        pipeline = super().from_crawler(crawler)
+        pipeline._crawler = crawler
+        return pipeline
+
+    def _source_markers(self, source_key: object) -> tuple[str, ...]:
+        spider = getattr(self._crawler, "spider", None)
+        source = getattr(spider, "source", None)
+        if source is not None and getattr(source, "key", None) == source_key:
+            return tuple(getattr(source, "paywall_markers", ()) or ())
+        return ()
+
+    def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
+        markers = (*self.options.get("markers", ()), *self._source_markers(adapter.get("source")))
+        result = strip_paywall(paragraphs, markers=markers)
+        adapter["paywalled"] = bool(adapter.get("paywalled")) or result.paywalled
+        adapter["truncated"] = bool(adapter.get("truncated")) or result.truncated
+        return result

@@ -1,0 +1,57 @@
+"""Loading the stored evaluation pages (shared by the tests and the quality benchmark)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from crawler.sources.base import Selectors, Source
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+COMPARED_FIELDS = ("title", "paragraphs", "published", "modified", "date_source", "language", "authors",
+                   "origin", "doc_numbers")
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """One stored page: raw bytes, its meta.json and expected.json."""
+
+    case_id: str
+    folder: Path
+    raw: bytes
+    url: str
+    now: datetime.datetime
+    source: Source | None
+    expected: dict[str, Any]
+
+
+def source_from_meta(meta: dict[str, Any]) -> Source | None:
+    """Build the minimal registry entry a page's ``meta.json`` describes under ``source``."""
+    spec = meta.get("source")
+    if not spec:
+        return None
+    host = urlsplit(meta["url"]).hostname or "example.org"
+    return Source(
+        key=spec["key"], name=spec["key"], language=spec["language"], timezone=spec["timezone"],
+        allowed_domains=(host,), feeds=(f"https://{host}/feed",),
+        selectors=Selectors(**spec.get("selectors", {})),
+    )
+
+
+def load_pages() -> list[StoredPage]:
+    """All stored pages, sorted by family and case."""
+    pages = []
+    for folder in sorted(p.parent for p in PAGES.glob("*/*/page.html")):
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+        pages.append(StoredPage(
+            case_id=f"{folder.parent.name}/{folder.name}", folder=folder,
+            raw=(folder / "page.html").read_bytes(),
+            url=meta["url"], now=datetime.datetime.fromisoformat(meta["crawl_date"]),
+            source=source_from_meta(meta), expected=expected,
+        ))
+    return pages
