@@ -55,11 +55,12 @@ return n
 
 
 def _server(settings: BaseSettings) -> Redis:
+    from scrapy.settings import Settings
     from scrapy_redis.connection import get_redis_from_settings
 
-    settings = settings.copy()
-    settings.set("REDIS_URL", settings.get("ECOPOLICY_REDIS_URL"))
-    return get_redis_from_settings(settings)
+    return get_redis_from_settings(
+        Settings({"REDIS_URL": settings.get("ECOPOLICY_REDIS_URL"), "REDIS_PARAMS": settings.getdict("REDIS_PARAMS")})
+    )
 
 
 def _time(value: str) -> datetime.datetime:
