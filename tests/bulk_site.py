@@ -55,7 +55,7 @@ class BulkSite:
             # the client's delayed ACK (~40 ms) and the site serves 25 pages a second.
             disable_nagle_algorithm = True
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 answer = site.page(self.path.split("?", 1)[0])
                 if answer is None:
                     self.send_error(404)
@@ -127,7 +127,10 @@ class BulkSite:
                 f'<li><a href="{article_path(n)}#top">Article {n}</a></li>'
                 for n in range(first, min(first + PER_PAGE, self.articles))
             )
-            return f"<html><body><ul class='list'>{links}</ul></body></html>".encode(), "text/html; charset=utf-8"
+            return (
+                f"<html><body><ul class='list'>{links}</ul></body></html>".encode(),
+                "text/html; charset=utf-8",
+            )
         if match := _ARTICLE.match(path):
             number = int(match.group(2))
             if number >= self.articles or article_path(number) != path:
@@ -179,7 +182,9 @@ class _MinimalExtractionError(Exception):
         self.reason = reason
 
 
-def _minimal_extract(html: str | bytes, url: str, source: Any, *, encoding: str | None = None, now: Any = None):
+def _minimal_extract(
+    html: str | bytes, url: str, source: Any, *, encoding: str | None = None, now: Any = None
+):
     """Title, date and paragraphs of a bulk-site article (only while extraction is missing)."""
     from lxml import html as lxml_html
 

@@ -25,6 +25,11 @@ redis = pytest.importorskip("redis")
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 ARTICLES = 2000
+PIPELINES = {
+    "pipelines.finalise.FinalisePipeline": 600,
+    "pipelines.seen.SeenPipeline": 700,
+    "pipelines.validate.SchemaValidationPipeline": 900,
+}
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 
@@ -66,6 +71,9 @@ def crawl_command(site: BulkSite, output: Path, prefix: str, *extra: str) -> tup
         "--redis", REDIS_URL, "--loglevel", "WARNING",
         "-s", f"ECOPOLICY_REDIS_PREFIX={prefix}",
         "-s", "ECOPOLICY_REDIS_HEARTBEAT=0.5", "-s", "ECOPOLICY_REDIS_WORKER_TTL=3",
+        # The distributed path (seen-store in Redis, finalise, schema) without the CPU-heavy
+        # cleaning and near-duplicate steps, which these tests are not about.
+        "-s", "ITEM_PIPELINES=" + repr(PIPELINES),
         "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=0.5", "-s", "LOGSTATS_INTERVAL=0", "-s", "TELNETCONSOLE_ENABLED=False",
         *extra,
     ]  # fmt: skip
@@ -74,7 +82,9 @@ def crawl_command(site: BulkSite, output: Path, prefix: str, *extra: str) -> tup
 
 def run_crawl(site: BulkSite, output: Path, prefix: str, *extra: str) -> subprocess.CompletedProcess[str]:
     command, env = crawl_command(site, output, prefix, *extra)
-    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        command, env=env, cwd=REPO, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done
 
@@ -90,7 +100,9 @@ def emitted(output: Path) -> Counter[str]:
 
 def assert_exactly_once(site: BulkSite, urls: Counter[str]) -> None:
     repeated = {url: n for url, n in urls.items() if n > 1}
-    assert not repeated, f"{len(repeated)} article(s) emitted more than once, e.g. {list(repeated.items())[:3]}"
+    assert not repeated, (
+        f"{len(repeated)} article(s) emitted more than once, e.g. {list(repeated.items())[:3]}"
+    )
     missing = site.expected_urls() - set(urls)
     assert not missing, f"{len(missing)} article(s) never emitted, e.g. {sorted(missing)[:3]}"
     assert len(urls) == site.articles
@@ -118,7 +130,9 @@ def test_a_killed_worker_loses_nothing(site, server, prefix, tmp_path):
     for index in range(3):
         command, env = crawl_command(site, output, prefix, "--worker-id", f"w{index}")
         processes.append(
-            subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
         )
     victim = processes[0]
     inflight = f"{prefix}:bulk:inflight:w0"

@@ -147,7 +147,9 @@ class DistributedScheduler(Scheduler):
         self.crawler.signals.connect(self._on_spider_closed, signal=signals.spider_closed)
         self.crawler.signals.connect(self.task_finished, signal=task_left_downloader)
         if pending := len(self.queue):
-            logger.info("Worker %s joins crawl %s: %d request(s) queued", self.worker, self.keys.base, pending)
+            logger.info(
+                "Worker %s joins crawl %s: %d request(s) queued", self.worker, self.keys.base, pending
+            )
 
     def close(self, reason: str) -> None:
         """Nothing is flushed: the crawl's state belongs to every worker (see :meth:`commit`)."""

@@ -59,7 +59,12 @@ def _server(settings: BaseSettings) -> Redis:
     from scrapy_redis.connection import get_redis_from_settings
 
     return get_redis_from_settings(
-        Settings({"REDIS_URL": settings.get("ECOPOLICY_REDIS_URL"), "REDIS_PARAMS": settings.getdict("REDIS_PARAMS")})
+        Settings(
+            {
+                "REDIS_URL": settings.get("ECOPOLICY_REDIS_URL"),
+                "REDIS_PARAMS": settings.getdict("REDIS_PARAMS"),
+            }
+        )
     )
 
 
@@ -119,7 +124,10 @@ class RedisSeenStore:
             return Observation(status="unchanged", version=staged.version)
         committed = self.lookup(url_key)
         if committed is None:
-            status, entry = "new", SeenEntry(content_hash=content_hash, version=1, first_seen=now, last_seen=now)
+            status, entry = (
+                "new",
+                SeenEntry(content_hash=content_hash, version=1, first_seen=now, last_seen=now),
+            )
         elif committed.content_hash == content_hash:
             status, entry = "unchanged", SeenEntry(
                 content_hash=content_hash, version=committed.version, first_seen=committed.first_seen,
