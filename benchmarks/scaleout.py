@@ -68,8 +68,8 @@ def memory_per_100k(url: str) -> dict[str, float]:
         store = RedisSeenStore(client, prefix=prefix, worker="bench")
         now = datetime.datetime.now(datetime.UTC)
         for i in range(n):
-            store.observe(f"www.mee.gov.cn/xxgk/t20240101_{i}.html", hashlib.sha1(str(i).encode()).hexdigest(),
-                          now, batch="bench:run")  # fmt: skip
+            digest = hashlib.sha1(str(i).encode()).hexdigest()
+            store.observe(f"www.mee.gov.cn/xxgk/t20240101_{i}.html", digest, now, batch="bench:run")
         store.commit("bench:run")
         after_seen = client.info("memory")["used_memory"]
     finally:
@@ -92,8 +92,9 @@ def main() -> None:
             results["baseline_articles_per_s"] = round(args.articles / base, 1)
             for workers in args.workers:
                 prefix = f"ecobench-{uuid.uuid4().hex[:8]}"
-                seconds = crawl(site, Path(tmp) / f"w{workers}", ["--redis", args.redis, "--workers", str(workers),
-                                "-s", f"ECOPOLICY_REDIS_PREFIX={prefix}"])  # fmt: skip
+                options = ["--redis", args.redis, "--workers", str(workers)]
+                options += ["-s", f"ECOPOLICY_REDIS_PREFIX={prefix}"]
+                seconds = crawl(site, Path(tmp) / f"w{workers}", options)
                 import redis
 
                 client = redis.Redis.from_url(args.redis)

@@ -74,7 +74,8 @@ def crawl_command(site: BulkSite, output: Path, prefix: str, *extra: str) -> tup
         # The distributed path (seen-store in Redis, finalise, schema) without the CPU-heavy
         # cleaning and near-duplicate steps, which these tests are not about.
         "-s", "ITEM_PIPELINES=" + repr(PIPELINES),
-        "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=0.5", "-s", "LOGSTATS_INTERVAL=0", "-s", "TELNETCONSOLE_ENABLED=False",
+        "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=0.5",
+        "-s", "LOGSTATS_INTERVAL=0", "-s", "TELNETCONSOLE_ENABLED=False",
         *extra,
     ]  # fmt: skip
     return command, env
