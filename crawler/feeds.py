@@ -73,6 +73,9 @@ def uri_params(params: dict[str, Any], spider: Spider) -> dict[str, Any]:
         "crawl_date": started.strftime("%Y-%m-%d"),
         "source": safe_path_component("source", spider.source.key),
         "run_id": safe_path_component("run_id", spider.run_id),
+        "worker": safe_path_component(
+            "worker", str(spider.crawler.settings.get("ECOPOLICY_WORKER_ID") or "main")
+        ),
     }
 
 

@@ -7,6 +7,8 @@ may override any of these for its own crawl (``Source.politeness``).
 
 from __future__ import annotations
 
+import os
+
 from crawler.items import RECORD_FIELDS
 from crawler.politeness import DEFAULT_CONTACT, user_agent
 from pipelines import CLEANING_PIPELINES
@@ -110,3 +112,15 @@ EXTENSIONS = {
 # Sees 3xx answers before RedirectMiddleware (600): process_response runs from high to low
 # order, so 650 is earlier. Offsite and looping redirects fail the article with a reason.
 DOWNLOADER_MIDDLEWARES["crawler.middlewares.redirects.RedirectGuardMiddleware"] = 650
+
+# --- scale-out (scrapy-redis) ---------------------------------------------------------------
+# Empty: one process, Scrapy's scheduler. A Redis URL (``ecopolicy crawl --redis URL`` or this
+# environment variable) switches the crawl to the shared scrapy-redis scheduler, dupe filter
+# and queue through the add-on below; see docs/scale-out.md and crawler/distributed/.
+ECOPOLICY_REDIS_URL = os.environ.get("ECOPOLICY_REDIS_URL", "")
+ECOPOLICY_REDIS_PREFIX = "ecopolicy"
+ECOPOLICY_REDIS_HEARTBEAT = 1.0
+ECOPOLICY_REDIS_WORKER_TTL = 15.0
+ECOPOLICY_REDIS_IDLE_POLL = 0.2
+SCHEDULER_IDLE_BEFORE_CLOSE = 1
+ADDONS = {"crawler.distributed.addon.ScaleOutAddon": 0}

@@ -6,6 +6,10 @@ Scrapy JOBDIR per source under the state folder (kept only after a graceful stop
 ``systemctl stop`` resumes where it was), emits only new and changed articles, and writes a run
 summary beside the output. Without a state folder every article is emitted and nothing is locked.
 
+With ``--redis URL`` (or ``$ECOPOLICY_REDIS_URL``) the crawl is shared through Redis instead:
+the state lives there, no local lock is taken, and ``--workers N`` starts N worker processes on
+this machine; the same command on other machines adds workers (docs/scale-out.md).
+
 Exit codes (each with a one-line reason on stderr): 0 success; 1 some sources failed;
 2 configuration error; 75 another run holds the lock (EX_TEMPFAIL: try again later).
 """
@@ -54,6 +58,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
     parser.add_argument("--loglevel", default=None, help="Scrapy log level (default: INFO)")
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        default=os.environ.get("ECOPOLICY_REDIS_URL") or None,
+        help="share the crawl through this Redis (scale-out; default: $ECOPOLICY_REDIS_URL)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="worker processes on this machine (with --redis)"
+    )
+    parser.add_argument("--worker-id", help="worker id in Redis and file names (default: <host>-<pid>)")
     parser.add_argument("--spider", default="policy", help=argparse.SUPPRESS)
     parser.add_argument(
         "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="override a Scrapy setting"
@@ -92,6 +106,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["ECOPOLICY_DISCOVERY_MAX_PAGES"] = args.max_pages
     if args.loglevel:
         overrides["LOG_LEVEL"] = args.loglevel
+    if args.workers < 1 or (args.workers > 1 and not args.redis):
+        raise ConfigError("--workers N needs N >= 1, and --redis URL when N > 1")
+    if args.redis:
+        overrides["ECOPOLICY_REDIS_URL"] = args.redis
     if args.since:
         try:
             datetime.date.fromisoformat(args.since)
@@ -145,6 +163,8 @@ def run(args: argparse.Namespace) -> int:
         settings = project_settings(overrides)
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, f"configuration error: {exc}")
+    if settings.get("ECOPOLICY_REDIS_URL"):
+        return _crawl_distributed(args, settings, keys)
     state = settings.get("ECOPOLICY_STATE_DIR")
     if not state:
         return _crawl(settings, keys, args.spider, None)
@@ -178,6 +198,21 @@ def run(args: argparse.Namespace) -> int:
             unregister_run(state_dir, run_id)
     finally:
         lock.release()
+
+
+def _crawl_distributed(args: argparse.Namespace, settings: Any, keys: list[str]) -> int:
+    """Worker processes of a crawl shared through Redis: no local lock, journal or JOBDIR."""
+    from crawler.distributed.workers import run_workers
+    from crawler.feeds import new_run_id
+
+    run_id = new_run_id()
+
+    def worker(worker_id: str) -> int:
+        worker_settings = settings.copy()
+        worker_settings.set("ECOPOLICY_WORKER_ID", worker_id, priority="cmdline")
+        return _crawl(worker_settings, keys, args.spider, None, run_id=run_id)
+
+    return run_workers(args.workers, worker, worker_id=args.worker_id)
 
 
 def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | None, run_id: str = "") -> int:

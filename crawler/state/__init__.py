@@ -82,7 +82,7 @@ def open_seen_store(settings: BaseSettings) -> SeenStore:
     Raises ValueError when neither is configured.
     """
     if settings.get("ECOPOLICY_REDIS_URL"):
-        from crawler.state.redis import open_redis_seen_store  # provided by the distributed crawl
+        from crawler.state.redis_store import open_redis_seen_store
 
         return open_redis_seen_store(settings)
     state_dir = settings.get("ECOPOLICY_STATE_DIR")
@@ -101,7 +101,7 @@ def open_near_duplicate_index(settings: BaseSettings) -> NearDuplicateIndex:
         "shingle": settings.getint("ECOPOLICY_NEARDUP_SHINGLE", 5),
     }
     if settings.get("ECOPOLICY_REDIS_URL"):
-        from crawler.state.redis import open_redis_near_duplicate_index
+        from crawler.state.redis_store import open_redis_near_duplicate_index
 
         return open_redis_near_duplicate_index(settings, **options)
     state_dir = settings.get("ECOPOLICY_STATE_DIR")

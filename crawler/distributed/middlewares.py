@@ -1,0 +1,98 @@
+"""Two small components of the distributed crawl.
+
+:class:`TaskDoneMiddleware` (downloader middleware, next to the engine) reports every request
+taken from the shared queue once it has a response or a final error, including requests
+refused by later middlewares (robots.txt, offsite) which never reach the downloader and for
+which Scrapy sends no signal.
+
+:class:`SeedFrontierMiddleware` (spider middleware) replaces the spider's start requests by a
+one-time seed of the shared queue: the first worker of a crawl takes the seed lock and puts
+every feed, sitemap and list page in at once, list pages with a pagination template expanded
+up to their page limit, so that many workers have work from the first second (a frontier that
+grows one list page at a time keeps all but one worker waiting). Later workers seed nothing.
+
+Both raise NotConfigured unless ``ECOPOLICY_REDIS_URL`` is set.
+Stats: ``distributed/seeded`` (requests seeded by this worker), ``distributed/seed_skipped``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawler.distributed.frontier import frontier_requests
+from crawler.distributed.scheduler import crawl_queue
+from crawler.distributed.signals import task_left_downloader
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+
+def _require_redis(crawler: Crawler) -> None:
+    if not crawler.settings.get("ECOPOLICY_REDIS_URL"):
+        raise NotConfigured("ECOPOLICY_REDIS_URL is not set")
+
+
+class TaskDoneMiddleware:
+    """Send :data:`task_left_downloader` for each request's outcome."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self._signals = crawler.signals
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        _require_redis(crawler)
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        self._signals.send_catch_log(task_left_downloader, request=request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        self._signals.send_catch_log(task_left_downloader, request=request)
+
+
+class SeedFrontierMiddleware:
+    """Seed the shared queue once per crawl with the whole known frontier."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        _require_redis(crawler)
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        spider = self.crawler.spider
+        requests = [request async for request in start]
+        seeded = seed_crawl(self.crawler, spider, requests)
+        if seeded < 0:
+            self.crawler.stats.inc_value("distributed/seed_skipped")
+        return
+        yield  # an async generator that yields nothing: the queue in Redis is the frontier
+
+
+def seed_crawl(crawler: Crawler, spider: Any, start: list[Request]) -> int:
+    """Put *start* and the expanded list pages in the shared queue once; -1 if already seeded."""
+    requests = frontier_requests(spider, start)
+    fingerprinter = crawler.request_fingerprinter
+    queue = crawl_queue(crawler, spider)
+    marker = json.dumps({"worker": queue.worker, "requests": len(requests)})
+    seeded = queue.seed(((fingerprinter.fingerprint(r).hex(), r) for r in requests), marker)
+    if seeded >= 0:
+        crawler.stats.inc_value("distributed/seeded", seeded)
+        logger.info("Seeded crawl %s with %d request(s)", queue.keys.base, seeded)
+    else:
+        logger.info("Crawl %s already seeded", queue.keys.base)
+    return seeded

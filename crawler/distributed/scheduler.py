@@ -1,0 +1,291 @@
+"""scrapy-redis' scheduler, adapted to share one crawl safely between workers.
+
+What changes against ``scrapy_redis.scheduler.Scheduler`` (0.9.1) and why:
+
+- **Queue and dupe filter** are :class:`~crawler.distributed.queue.ReliablePriorityQueue` and
+  :class:`~crawler.distributed.dupefilter.CanonicalRedisDupeFilter`: requests taken by a worker
+  stay in its in-flight hash until its output is stored, and fingerprints come from the
+  project's ``REQUEST_FINGERPRINTER_CLASS``.
+- **Keys** are per source (``<prefix>:<source>:…``) instead of per spider name: one generic
+  spider crawls every source, so ``%(spider)s:requests`` would mix them.
+- **Persistence** is forced: the upstream default (``SCHEDULER_PERSIST = False``) deletes the
+  shared queue and fingerprints when the *first* worker closes, under the others' feet.
+- **Idle handling**: upstream relies on ``RedisSpider``, whose idle handler polls Redis only
+  on the engine's 5-second heartbeat and never ends the run (``MAX_IDLE_TIME_BEFORE_CLOSE`` 0)
+  or ends it on a timer while other workers may still produce work. Here an idle worker marks
+  itself idle, gives back dead workers' tasks, re-polls every ``ECOPOLICY_REDIS_IDLE_POLL``
+  seconds, and closes only when the queue is empty and no live worker is busy, for
+  ``SCHEDULER_IDLE_BEFORE_CLOSE`` seconds in a row. The blocking ``BRPOP`` wait upstream uses
+  for ``SCHEDULER_IDLE_BEFORE_CLOSE`` would stall the whole reactor and is not used.
+- **Stats** are written without the ``spider`` argument (deprecated since Scrapy 2.13, a
+  warning on every request with upstream).
+- **Commit**: finished tasks are forgotten, unfinished ones given back, only after the feed
+  exporter has stored this worker's output file (``feed_exporter_closed``), so a worker killed
+  before that point loses nothing: its tasks go back to the queue and are done by others.
+
+Settings: ``ECOPOLICY_REDIS_PREFIX`` (default ``ecopolicy``), ``ECOPOLICY_WORKER_ID`` (default
+``<host>-<pid>``), ``ECOPOLICY_REDIS_HEARTBEAT`` (seconds, 1.0), ``ECOPOLICY_REDIS_WORKER_TTL``
+(seconds without heartbeat before a worker counts as dead, 15), ``ECOPOLICY_REDIS_IDLE_POLL``
+(seconds, 0.2), ``SCHEDULER_IDLE_BEFORE_CLOSE`` (seconds, 1), ``SCHEDULER_SERIALIZER`` and the
+scrapy-redis connection settings (``REDIS_URL``, ``REDIS_PARAMS``).
+Stats: ``scheduler/enqueued/redis``, ``scheduler/dequeued/redis``, ``scheduler/filtered/redis``,
+``distributed/tasks/committed``, ``distributed/tasks/given_back``, ``distributed/reclaimed``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.connection import get_redis_from_settings
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet import reactor
+from twisted.internet.task import LoopingCall
+
+from crawler.distributed.dupefilter import CanonicalRedisDupeFilter
+from crawler.distributed.keys import CrawlKeys, default_worker_id
+from crawler.distributed.queue import ReliablePriorityQueue
+from crawler.distributed.signals import task_left_downloader
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from redis import Redis
+    from scrapy import Request, Spider
+    from scrapy.crawler import Crawler
+    from twisted.internet.interfaces import IDelayedCall
+
+logger = logging.getLogger(__name__)
+
+
+def crawl_keys(crawler: Crawler, spider: Spider) -> CrawlKeys:
+    """The keys of *spider*'s crawl (its source key under ``ECOPOLICY_REDIS_PREFIX``)."""
+    source = getattr(getattr(spider, "source", None), "key", None) or spider.name
+    return CrawlKeys(crawler.settings.get("ECOPOLICY_REDIS_PREFIX", "ecopolicy"), source)
+
+
+def worker_id(crawler: Crawler) -> str:
+    """``ECOPOLICY_WORKER_ID``, or ``<host>-<pid>``."""
+    return str(crawler.settings.get("ECOPOLICY_WORKER_ID") or default_worker_id())
+
+
+def crawl_queue(crawler: Crawler, spider: Spider, server: Redis | None = None) -> ReliablePriorityQueue:
+    """The shared queue of *spider*'s crawl, as this worker sees it."""
+    keys = crawl_keys(crawler, spider)
+    serializer: Any = crawler.settings.get("SCHEDULER_SERIALIZER")
+    if isinstance(serializer, str):
+        serializer = importlib.import_module(serializer)
+    return ReliablePriorityQueue(
+        server or get_redis_from_settings(crawler.settings),
+        spider,
+        keys.queue,
+        serializer,
+        keys=keys,
+        worker=worker_id(crawler),
+    )
+
+
+class DistributedScheduler(Scheduler):
+    """A scrapy-redis scheduler whose workers never lose or duplicate a request."""
+
+    def __init__(
+        self,
+        server: Redis,
+        crawler: Crawler,
+        *,
+        heartbeat: float = 1.0,
+        worker_ttl: float = 15.0,
+        idle_poll: float = 0.2,
+        idle_before_close: float = 1.0,
+    ) -> None:
+        super().__init__(server, persist=True, idle_before_close=0)
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.heartbeat = heartbeat
+        self.worker_ttl = worker_ttl
+        self.idle_poll = idle_poll
+        self.close_after = idle_before_close
+        self._taken: set[str] = set()
+        self._finished: set[str] = set()
+        self._done_since: float | None = None
+        self._beat: LoopingCall | None = None
+        self._wakeup: IDelayedCall | None = None
+        self._committed = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        server = get_redis_from_settings(settings)
+        server.ping()
+        return cls(
+            server,
+            crawler,
+            heartbeat=settings.getfloat("ECOPOLICY_REDIS_HEARTBEAT", 1.0),
+            worker_ttl=settings.getfloat("ECOPOLICY_REDIS_WORKER_TTL", 15.0),
+            idle_poll=settings.getfloat("ECOPOLICY_REDIS_IDLE_POLL", 0.2),
+            idle_before_close=settings.getfloat("SCHEDULER_IDLE_BEFORE_CLOSE", 1.0),
+        )
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def open(self, spider: Spider) -> None:
+        self.spider = spider
+        self.queue = crawl_queue(self.crawler, spider, self.server)
+        self.keys = self.queue.keys
+        self.worker = self.queue.worker
+        self.df = CanonicalRedisDupeFilter.from_crawler(self.crawler)
+        self._beat_once()
+        self.server.hset(self.keys.workers, self.worker, "busy")
+        self._beat = LoopingCall(self._beat_once)
+        self._beat.start(self.heartbeat, now=False)
+        self._reclaim_dead()
+        self.crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
+        self.crawler.signals.connect(self._on_feeds_stored, signal=signals.feed_exporter_closed)
+        self.crawler.signals.connect(self._on_spider_closed, signal=signals.spider_closed)
+        self.crawler.signals.connect(self.task_finished, signal=task_left_downloader)
+        if pending := len(self.queue):
+            logger.info(
+                "Worker %s joins crawl %s: %d request(s) queued", self.worker, self.keys.base, pending
+            )
+
+    def close(self, reason: str) -> None:
+        """Nothing is flushed: the crawl's state belongs to every worker (see :meth:`commit`)."""
+        if self._wakeup is not None and self._wakeup.active():
+            self._wakeup.cancel()
+
+    def flush(self) -> None:
+        """Refuse the upstream flush: clearing a shared crawl is an explicit operator step."""
+        raise RuntimeError("use `ecopolicy seed --clear` to clear a distributed crawl")
+
+    # --- requests -----------------------------------------------------------------------------
+    def enqueue_request(self, request: Request) -> bool:
+        if (task := request.meta.get(ReliablePriorityQueue.TASK_META)) is not None:
+            self._finished.add(task)  # a retry or redirect: the new request replaces the task
+        fingerprint = self.df.request_fingerprint(request)
+        if not self.queue.push_unique(request, fingerprint):
+            self.df.log(request, self.spider)
+            self.stats.inc_value("scheduler/filtered/redis")
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Request | None:
+        request = self.queue.pop()
+        if request is not None:
+            self._taken.add(request.meta[ReliablePriorityQueue.TASK_META])
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self) -> bool:
+        return len(self.queue) > 0
+
+    def task_finished(self, request: Request) -> None:
+        """Called when *request* has left the downloader (response or final error)."""
+        if (task := request.meta.get(ReliablePriorityQueue.TASK_META)) is not None:
+            self._finished.add(task)
+
+    # --- liveness and the end of the run ------------------------------------------------------
+    def _beat_once(self) -> None:
+        try:
+            self.server.set(self.keys.alive(self.worker), "1", px=int(self.worker_ttl * 1000))
+        except Exception:
+            logger.warning("Heartbeat of worker %s failed", self.worker, exc_info=True)
+
+    def _reclaim_dead(self) -> int:
+        """Give back the tasks of workers whose heartbeat stopped; returns how many."""
+        others = [w.decode() if isinstance(w, bytes) else w for w in self.server.hkeys(self.keys.workers)]
+        others = [w for w in others if w != self.worker]
+        if not others:
+            return 0
+        pipe = self.server.pipeline(transaction=False)
+        for other in others:
+            pipe.exists(self.keys.alive(other))
+        total = 0
+        for other, alive in zip(others, pipe.execute(), strict=True):
+            if alive:
+                continue
+            moved = self.queue.reclaim(other)
+            if moved >= 0:
+                logger.warning("Worker %s stopped beating: %d task(s) given back", other, moved)
+                total += moved
+                self._discard_staged(other)
+        if total:
+            self.stats.inc_value("distributed/reclaimed", total)
+        return total
+
+    def _discard_staged(self, worker: str) -> None:
+        """Drop a dead worker's staged seen-store batches: its output never appeared."""
+        prefix = self.crawler.settings.get("ECOPOLICY_REDIS_PREFIX", "ecopolicy")
+        for key in self.server.scan_iter(match=f"{prefix}:seen:staged:*@{worker}", count=500):
+            self.server.delete(key)
+
+    def run_state(self) -> str:
+        """``work`` (queue not empty), ``wait`` (another live worker is busy) or ``done``."""
+        self.server.hset(self.keys.workers, self.worker, "idle")
+        self._reclaim_dead()
+        pipe = self.server.pipeline(transaction=True)
+        pipe.zcard(self.keys.queue)
+        pipe.hgetall(self.keys.workers)
+        queued, workers = pipe.execute()
+        if queued:
+            return "work"
+        busy = [w for w, state in workers.items() if state in (b"busy", "busy")]
+        return "wait" if busy else "done"
+
+    def _on_idle(self) -> None:
+        state = self.run_state()
+        if state == "done":
+            now = time.monotonic()
+            self._done_since = self._done_since or now
+            if now - self._done_since >= self.close_after:
+                return  # the spider may close
+        else:
+            self._done_since = None
+        self._wake_later()
+        raise DontCloseSpider(state)
+
+    def _wake_later(self) -> None:
+        """Ask the engine for the next request after ``idle_poll`` (not the 5-s heartbeat)."""
+        if self._wakeup is None or not self._wakeup.active():
+            self._wakeup = reactor.callLater(self.idle_poll, self._wake)  # type: ignore[attr-defined]
+
+    def _wake(self) -> None:
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is not None and slot.closing is None:
+            slot.nextcall.schedule()
+
+    # --- commit -------------------------------------------------------------------------------
+    def _on_feeds_stored(self) -> None:
+        self.commit()
+
+    def _on_spider_closed(self, spider: Spider, reason: str) -> None:
+        if not self.crawler.settings.getdict("FEEDS"):
+            self.commit()  # no output file to wait for
+
+    def commit(self) -> None:
+        """Forget the finished tasks, give back the others, and leave the crawl."""
+        if self._committed:
+            return
+        self._committed = True
+        if self._beat is not None and self._beat.running:
+            self._beat.stop()
+        stats = self.stats.get_stats()
+        if any(key.startswith("feedexport/failed_count/") for key in stats):
+            logger.error("Output of worker %s was not stored: giving back all its tasks", self.worker)
+            unfinished = self._taken
+        else:
+            unfinished = self._taken - self._finished
+        forgotten, given_back = self.queue.commit(sorted(unfinished))
+        pipe = self.server.pipeline(transaction=True)
+        pipe.hdel(self.keys.workers, self.worker)
+        pipe.delete(self.keys.alive(self.worker))
+        pipe.execute()
+        self.stats.set_value("distributed/tasks/committed", forgotten)
+        self.stats.set_value("distributed/tasks/given_back", given_back)
+        logger.info(
+            "Worker %s leaves crawl %s: %d task(s) committed, %d given back",
+            self.worker, self.keys.base, forgotten, given_back,
+        )  # fmt: skip
