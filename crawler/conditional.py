@@ -52,7 +52,8 @@ class ConditionalRequestMiddleware:
         if not settings.getbool("ECOPOLICY_CONDITIONAL_ENABLED", True):
             raise NotConfigured("ECOPOLICY_CONDITIONAL_ENABLED is False")
         if not state_configured(settings):
-            raise NotConfigured("no ECOPOLICY_STATE_DIR / ECOPOLICY_REDIS_URL, or ECOPOLICY_OFFLINE")
+            # The default, stateless mode: stand down quietly (a NotConfigured message is a WARNING).
+            raise NotConfigured
         kinds = frozenset(settings.getlist("ECOPOLICY_CONDITIONAL_KINDS", ["list", "feed", "sitemap"]))
         middleware = cls(crawler, kinds)
         crawler.signals.connect(middleware._spider_opened, signal=signals.spider_opened)

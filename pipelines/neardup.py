@@ -44,7 +44,8 @@ class NearDuplicatePipeline:
         if not settings.getbool("ECOPOLICY_NEARDUP_ENABLED", True):
             raise NotConfigured("ECOPOLICY_NEARDUP_ENABLED is False")
         if not state_configured(settings):
-            raise NotConfigured("no ECOPOLICY_STATE_DIR / ECOPOLICY_REDIS_URL, or ECOPOLICY_OFFLINE")
+            # The default, stateless mode: stand down quietly (a NotConfigured message is a WARNING).
+            raise NotConfigured
         return cls(crawler)
 
     def open_spider(self) -> None:

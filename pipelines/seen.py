@@ -79,7 +79,8 @@ class SeenPipeline:
         if not settings.getbool("ECOPOLICY_SEEN_ENABLED", True):
             raise NotConfigured("ECOPOLICY_SEEN_ENABLED is False")
         if not state_configured(settings):
-            raise NotConfigured("no ECOPOLICY_STATE_DIR / ECOPOLICY_REDIS_URL, or ECOPOLICY_OFFLINE")
+            # The default, stateless mode: stand down quietly (a NotConfigured message is a WARNING).
+            raise NotConfigured
         state_dir = settings.get("ECOPOLICY_STATE_DIR")
         pipeline = cls(
             crawler,

@@ -48,7 +48,8 @@ class SincePipeline:
     def from_crawler(cls, crawler: Crawler) -> Self:
         value = crawler.settings.get("ECOPOLICY_SINCE")
         if not value:
-            raise NotConfigured("ECOPOLICY_SINCE is not set")
+            # The default, stateless mode: stand down quietly (a NotConfigured message is a WARNING).
+            raise NotConfigured
         return cls(crawler, datetime.date.fromisoformat(value))
 
     def process_item(self, item: Any) -> Any:
