@@ -26,16 +26,17 @@ from tempfile import TemporaryDirectory
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.bulk_site import BulkSite  # noqa: E402
+from tests.bulk_site import BulkSite, write_source_file  # noqa: E402
 
 PIPELINES = os.environ.get("ECOPOLICY_BENCH_PIPELINES")  # e.g. a repr() dict to lighten the path
 
 
 def crawl(site: BulkSite, output: Path, extra: list[str]) -> float:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "ECOPOLICY_BULK_URL": site.base_url,
-           "ECOPOLICY_BULK_ARTICLES": str(site.articles)}  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("ECOPOLICY_REDIS_URL", None)
-    command = [sys.executable, "-m", "tests.bulk_site", "crawl", "--source", "bulk", "--output", str(output),
+    sources = write_source_file(site, output.parent / f"{output.name}-sources.toml")
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "--sources", str(sources), "--source", "bulk",
+               "--output", str(output),
                "--loglevel", "WARNING", "-s", "LOGSTATS_INTERVAL=0", *extra]  # fmt: skip
     if PIPELINES:
         command += ["-s", f"ITEM_PIPELINES={PIPELINES}"]

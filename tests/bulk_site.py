@@ -6,19 +6,18 @@ index with two sitemaps over the older half, and paginated list pages (``/news/i
 sitemaps and lists, so the shared dupe filter has work to do. Pages are tiny and built from
 the path, so thousands are served quickly by a threaded ``http.server`` on 127.0.0.1.
 
-``python -m tests.bulk_site ARGS`` runs ``ecopolicy ARGS`` with a ``bulk`` source pointing at
-the site named by ``ECOPOLICY_BULK_URL`` (``ECOPOLICY_BULK_ARTICLES`` articles). Until the
-extraction package provides ``extract_article``, a minimal extractor for these pages is used.
+:func:`write_source_file` describes the site as a user source (``ecopolicy crawl --sources
+FILE --source bulk``), exactly as a user would add a site of their own.
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 import re
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 PER_PAGE = 20
@@ -147,88 +146,37 @@ class BulkSite:
         return None
 
 
-def bulk_source(base_url: str, articles: int) -> Any:
-    """The registry entry of the site at *base_url*."""
-    from crawler.sources.base import ListPage, Source
+def write_source_file(site: BulkSite, path: Path) -> Path:
+    """Write the ``bulk`` source of *site* as a user sources file (``--sources FILE``)."""
+    base = site.base_url
+    path.write_text(
+        f"""key = "bulk"
+name = "Loopback bulk site"
+language = "en"
+timezone = "Asia/Shanghai"
+allowed_domains = ["127.0.0.1"]
+feeds = ["{base}/feed.xml"]
+sitemaps = ["{base}/sitemap.xml"]
+article_pattern = '/t\\d{{8}}_\\d+\\.html$'
 
-    return Source(
-        key="bulk",
-        name="Loopback bulk site",
-        language="en",
-        timezone="Asia/Shanghai",
-        # The offsite middleware compares host names, the spider's scope check host:port.
-        allowed_domains=("127.0.0.1", base_url.split("://", 1)[1]),
-        feeds=(f"{base_url}/feed.xml",),
-        sitemaps=(f"{base_url}/sitemap.xml",),
-        list_pages=(
-            ListPage(
-                url=f"{base_url}/news/index.html", pagination="index_{n}.html", max_pages=list_pages(articles)
-            ),
-        ),
-        # Not anchored with $: the spider tests the pattern on links as found (#top, ?utm_source).
-        article_pattern=r"/t\d{8}_\d+\.html",
-        politeness={
-            "DOWNLOAD_DELAY": 0,
-            "AUTOTHROTTLE_ENABLED": False,
-            "CONCURRENT_REQUESTS": 32,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
-        },
+[[list_pages]]
+url = "{base}/news/index.html"
+pagination = "index_{{n}}.html"
+max_pages = {list_pages(site.articles)}
+
+[politeness]
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = false
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 32
+""",
+        encoding="utf-8",
     )
-
-
-class _MinimalExtractionError(Exception):
-    def __init__(self, reason: str, message: str = "") -> None:
-        super().__init__(message or reason)
-        self.reason = reason
-
-
-def _minimal_extract(
-    html: str | bytes, url: str, source: Any, *, encoding: str | None = None, now: Any = None
-):
-    """Title, date and paragraphs of a bulk-site article (only while extraction is missing)."""
-    from lxml import html as lxml_html
-
-    tree = lxml_html.fromstring(html)
-    title = tree.findtext(".//h1")
-    paragraphs = [p.text_content().strip() for p in tree.iter("p")]
-    if not title or not paragraphs:
-        raise _MinimalExtractionError("no_body", url)
-    date = tree.xpath("string(//meta[@name='PubDate']/@content)")
-    published = f"{date.replace(' ', 'T')}:00+08:00" if date else None
-    return {
-        "title": title, "published": published, "modified": None, "date_source": "meta" if date else None,
-        "language": source.language if source else "en", "authors": [], "origin": None,
-        "doc_numbers": [], "attachments": [], "paragraphs": paragraphs, "events": [],
-    }  # fmt: skip
-
-
-def install(base_url: str, articles: int) -> None:
-    """Register the ``bulk`` source (and the minimal extractor if extraction is not there yet)."""
-    import crawler.extraction as extraction
-    from crawler.sources import registry
-
-    if not hasattr(extraction, "extract_article"):
-        extraction.extract_article = _minimal_extract  # type: ignore[attr-defined]
-        extraction.ExtractionError = _MinimalExtractionError  # type: ignore[attr-defined]
-    builtin = registry.load_registry
-    source = bulk_source(base_url, articles)
-
-    def load_registry() -> dict[str, Any]:
-        return {**builtin(), source.key: source}
-
-    registry.load_registry = load_registry  # type: ignore[assignment]
-
-
-def main(argv: list[str]) -> int:
-    install(os.environ["ECOPOLICY_BULK_URL"], int(os.environ["ECOPOLICY_BULK_ARTICLES"]))
-    from crawler.cli import main as cli_main
-
-    return cli_main(argv)
+    return path
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "serve":
-        site = BulkSite(int(sys.argv[2]) if len(sys.argv) > 2 else 2000).start()
-        print(site.base_url, flush=True)
-        threading.Event().wait()
-    sys.exit(main(sys.argv[1:]))
+    # ``python -m tests.bulk_site [ARTICLES]``: serve a site by hand and print its URL.
+    site = BulkSite(int(sys.argv[1]) if len(sys.argv) > 1 else 2000).start()
+    print(site.base_url, flush=True)
+    threading.Event().wait()

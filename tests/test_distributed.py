@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bulk_site import BulkSite
+from tests.bulk_site import BulkSite, write_source_file
 from tests.conftest import REPO
 
 redis = pytest.importorskip("redis")
@@ -59,15 +59,12 @@ def prefix(server):
 
 
 def crawl_command(site: BulkSite, output: Path, prefix: str, *extra: str) -> tuple[list[str], dict[str, str]]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "ECOPOLICY_BULK_URL": site.base_url,
-        "ECOPOLICY_BULK_ARTICLES": str(site.articles),
-    }
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("ECOPOLICY_REDIS_URL", None)
+    sources = write_source_file(site, output.parent / f"{output.name}-sources.toml")
     command = [
-        sys.executable, "-m", "tests.bulk_site", "crawl", "--source", "bulk", "--output", str(output),
+        sys.executable, "-m", "crawler.cli", "crawl", "--sources", str(sources), "--source", "bulk",
+        "--output", str(output),
         "--redis", REDIS_URL, "--loglevel", "WARNING",
         "-s", f"ECOPOLICY_REDIS_PREFIX={prefix}",
         "-s", "ECOPOLICY_REDIS_HEARTBEAT=0.5", "-s", "ECOPOLICY_REDIS_WORKER_TTL=3",

@@ -4,6 +4,8 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
 
 from crawler.feeds import AtomicFileFeedStorage, new_run_id, uri_params
 
@@ -22,9 +24,16 @@ def test_file_appears_only_when_complete(tmp_path):
 
 def test_uri_params_refuse_paths_outside_the_output_folder():
     started = datetime.datetime(2026, 11, 26, 23, 59, tzinfo=datetime.UTC)
-    good = SimpleNamespace(started_at=started, source=SimpleNamespace(key="demo"), run_id=new_run_id())
-    assert uri_params({}, good)["crawl_date"] == "2026-11-26"
+    crawler = get_crawler(Spider, {"ECOPOLICY_WORKER_ID": "w1"})
+    good = SimpleNamespace(
+        started_at=started, source=SimpleNamespace(key="demo"), run_id=new_run_id(), crawler=crawler
+    )
+    params = uri_params({}, good)
+    assert params["crawl_date"] == "2026-11-26"
+    assert params["worker"] == "w1"
     for bad_key, bad_run in (("../etc", "r1"), ("demo", "../../x"), ("a/b", "r1")):
-        spider = SimpleNamespace(started_at=started, source=SimpleNamespace(key=bad_key), run_id=bad_run)
+        spider = SimpleNamespace(
+            started_at=started, source=SimpleNamespace(key=bad_key), run_id=bad_run, crawler=crawler
+        )
         with pytest.raises(ValueError, match="unsafe"):
             uri_params({}, spider)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
@@ -96,8 +97,13 @@ def parse_html_tolerant(text: str) -> HtmlElement | None:
     """Parse *text* through BeautifulSoup into an lxml tree; ``None`` when even that fails."""
     from lxml.html import soupparser  # deferred: only pages lxml could not read need it
 
+    markup = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     try:
-        return soupparser.fromstring(_XML_DECL.sub("", text, count=1).replace("\x00", ""))
+        with warnings.catch_warnings():
+            # BeautifulSoup warns when markup looks like XML or a file name; here it is a page
+            # we already know is HTML, read as HTML on purpose.
+            warnings.simplefilter("ignore", UserWarning)
+            return soupparser.fromstring(markup)
     except (RecursionError, ValueError, etree.ParserError):
         return None
 

@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS docs (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, record_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS bands_lookup ON bands (band, hash);
+CREATE INDEX IF NOT EXISTS docs_seq ON docs (seq);
 """
 _NON_WORD = re.compile(r"[\W_]+")
 
