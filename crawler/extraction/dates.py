@@ -100,6 +100,12 @@ _COMPACT = re.compile(
     r"^\s*((?:19|20)\d{2})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
 )
 _DMY_NUM = re.compile(r"(?<!\d)(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2})(?!\d)" + _TIME + _TZ)
+# "07.00 BST", "9.30am": a dot between hour and minute reads as a time only before a zone or am/pm
+_DOT_TIME = re.compile(
+    r"(?<![\d.])(\d{1,2})\.(\d{2})(?=\s*(?:[ap]\.?m\b|GMT|UTC|BST|CEST|CET|EST|EDT|PST|PDT))", re.IGNORECASE
+)
+# A top-bar "today is …" clock, not the article's date.
+_CLOCK_LINE = re.compile(r"今天是|今日|星期|\btoday\b", re.IGNORECASE)
 
 _PUBLISHED_LABEL = re.compile(
     r"(?<!成文)(?<!印发)(?<!生效)(?<!实施)(?<!截止)(?<!会议)(?<!活动)(?<!开始)(?<!结束)(?<!更新)(?<!修改)"
@@ -167,6 +173,7 @@ _MODIFIED_META = (
 )
 _JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
 _TIME_ELEMENTS = etree.XPath("//time[@datetime]|//publishtime")
+_BARE_TIMES = etree.XPath("//time[@datetime and not(@itemprop) and not(@pubdate)]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +254,13 @@ def parse_date(text: str) -> Parsed | None:
     '2023-05-22T22:30:00'
     >>> parse_date("浏览次数：1234") is None
     True
+    >>> parse_date("Mon 22 May 2023 07.00 BST").value.isoformat()
+    '2023-05-22T07:00:00+01:00'
+    >>> parse_date("Submitted on Mon, 05/22/2023 - 10:15").value.isoformat()
+    '2023-05-22T10:15:00'
     """
+    if "." in text:
+        text = _DOT_TIME.sub(r"\1:\2", text)
     best: tuple[int, Parsed] | None = None
     for pattern, order in (
         (_YMD, "ymd"),
@@ -267,7 +280,9 @@ def parse_date(text: str) -> Parsed | None:
         elif order == "mdy":
             parsed = _build(g[2], _MONTHS[g[0][:3].lower()], g[1], *g[3:8])
         else:
-            parsed = _build(g[2], int(g[1]), g[0], *g[3:8])
+            # day/month unless the month would be over 12: then it is the US month/day order
+            parsed = _build(g[2], int(g[1]), g[0], *g[3:8]) or (
+                _build(g[2], int(g[0]), g[1], *g[3:8]) if int(g[1]) > 12 else None)
         if parsed is not None:
             best = (m.start(), parsed)
     return best[1] if best else None
@@ -392,8 +407,10 @@ def _near_title(lines: list[str], title: str) -> list[Candidate]:
         )
     except StopIteration:
         return []
-    for line in lines[start + 1 : start + 8]:
-        if _MODIFIED_LABEL.search(line):
+    # below the headline first (bylines), then the few lines just above it (news.cn's split
+    # date, Drupal/ECL kicker lines "Story · Topic · 02 Feb 2024" set over the headline)
+    for line in [*lines[start + 1 : start + 8], *reversed(lines[max(0, start - 3) : start])]:
+        if _MODIFIED_LABEL.search(line) or _CLOCK_LINE.search(line):
             continue
         if len(line) <= 160 and not _NOT_PUBLISH.search(line) and (parsed := parse_date(line)) is not None:
             return [Candidate(parsed, "text", "published")]
@@ -505,6 +522,11 @@ def find_dates(
             continue
         valid.append((cand, value))
 
+    # Machine-readable <time datetime> values without a date role: not evidence on their own
+    # (comment threads carry them too), but they give the time of day a visible date lacks.
+    stamps = [parsed for el in _BARE_TIMES(tree)
+              if (parsed := parse_machine_date(el.get("datetime") or "")) is not None and parsed.has_time]
+
     def pick(kind: str) -> tuple[Candidate, datetime.datetime] | None:
         of_kind = [pair for pair in valid if pair[0].kind == kind]
         if not of_kind:
@@ -515,6 +537,9 @@ def find_dates(
             for cand, value in of_kind[1:]:
                 if cand.parsed.has_time and complete(cand.parsed, zone).date() == day:
                     return cand, value
+            for parsed in stamps:
+                if kind == "published" and parsed.value.tzinfo is not None and parsed.value.date() == day:
+                    return chosen[0], parsed.value
         return chosen
 
     published = pick("published")

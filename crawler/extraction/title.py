@@ -83,6 +83,29 @@ def _similar(a: str, b: str) -> bool:
     return len(b_key) >= 8 and b_key in a_key
 
 
+_PIECE_SEPARATOR = re.compile(r"^\s*[-_|｜:：–—－»·]+\s*|\s*[-_|｜:：–—－»·]+\s*$")
+
+
+def _shown_piece(tree: HtmlElement, titles: list[str]) -> str:
+    """The headline as the page shows it, when no heading tag carries it: the longest visible
+    line that is the page title minus a site name or a kicker joined by any separator
+    ("…-河南省生态环境厅" without spaces, "DEC Press Release: …"), e.g. in a styled ``div`` or ``font``."""
+    from crawler.extraction._lines import visible_lines  # deferred: only pages without headings
+
+    best = ""
+    for line in visible_lines(tree):
+        if len(line) < 6 or len(line) <= len(best) or len(line) > 300:
+            continue
+        for title in titles:
+            if line == title or line not in title:
+                continue
+            rest = title.replace(line, "", 1)
+            if rest.strip() and _PIECE_SEPARATOR.search(rest) and (
+                    title.startswith(line) or title.endswith(line)):
+                best = line
+    return best
+
+
 def find_title(tree: HtmlElement) -> str:
     """The headline of the page, or ``""`` when it has none."""
     article_title = _meta(tree, ("articletitle",))
@@ -103,6 +126,9 @@ def find_title(tree: HtmlElement) -> str:
     for text in headings:
         if any(_similar(text, ref) for ref in reference):
             return text
+    shown = _shown_piece(tree, [t for t in (og, head_title) if t])
+    if shown:
+        return shown
     if og:
         return strip_site_suffix(og)
     if head_title:
