@@ -65,7 +65,7 @@ _CHROME_LINE = re.compile(
     re.IGNORECASE,
 )
 _META_LINE = re.compile(
-    r"^(?:[（(]?\s*(?:发布时间|发布日期|时间|日期|来源|信息来源|文章来源|作者|字号|浏览次数|点击数|阅读量|"
+    r"^(?:[【\[][^】\]]{0,6}[】\]]\s*)*(?:[（(【\[]?\s*(?:发布时间|发布日期|时间|日期|来源|信息来源|文章来源|作者|字号|浏览次数|点击数|阅读量|"
     r"访问量|责任编辑|责编|编辑|审核|校对|索引号|主题分类|发布机构|Published|Last updated|Updated|Source|"
     r"Editor|Posted|Date)\s*[:：]?)",
     re.IGNORECASE,
@@ -75,6 +75,16 @@ _DATE_ONLY = re.compile(
     r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s)）\]]*$"
 )
+# A date opening a short line that goes on with metadata: "2023年05月22日08:15 | 来源：人民网".
+_DATE_LEAD = re.compile(
+    r"^[\s(（\[]*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
+    r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s)）\]|｜/]*"
+)
+# Photo captions: by class, or by the credit that closes them ("…。资料图", "[Photo/Xinhua]").
+_CAPTION_CLASS = re.compile(r"caption|pictext|pic_?txt|imgtxt|img_?desc|img_?text|photo_?text|tuzhu",
+                            re.IGNORECASE)
+_CAPTION_CREDIT = re.compile(r"(?:资料图|资料图片|供图|摄|图片来源[:：].{0,20}|\[Photo[^\]]{0,40}\])\s*[）)]?$")
 _MIN_CONTAINER_CHARS = 10
 _MIN_SELECTOR_CHARS = 30
 
@@ -128,6 +138,24 @@ def _is_link_list(el: HtmlElement) -> bool:
     return True
 
 
+def _is_link_block(el: HtmlElement) -> bool:
+    """A block of three or more links and little else: a menu or a list of other pages set in
+    ``div``/``td`` soup (old table layouts, br-separated side menus) rather than in a list."""
+    links = [a for a in el.iter("a") if text_of(a)]
+    if len(links) < 3:
+        return False
+    text = re.sub(r"[\s·•|｜>›»\-]", "", text_of(el))
+    linked = sum(len(re.sub(r"[\s·•|｜>›»\-]", "", text_of(a))) for a in links)
+    return bool(text) and linked >= 0.75 * len(text)
+
+
+def _is_field_list(el: HtmlElement) -> bool:
+    """A ``dl`` of short label/value pairs (Publication date / Author): page metadata, not text."""
+    values = [text_of(dd) for dd in el if dd.tag == "dd"]
+    labels = [dt for dt in el if dt.tag == "dt"]
+    return len(labels) >= 2 and bool(values) and all(len(v) <= 60 for v in values)
+
+
 def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     """One paragraph per block of *container*, chrome and metadata lines left out."""
     out: list[str] = []
@@ -145,7 +173,13 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
         tag = el.tag
         if not isinstance(tag, str) or tag in SKIP_TAGS:
             return
-        if not top and (tag in _SKIP_IN_BODY or is_boilerplate(el) or is_hidden(el)):
+        if not top and (tag in _SKIP_IN_BODY or is_boilerplate(el) or is_hidden(el)
+                        or _CAPTION_CLASS.search(el.get("class") or "")
+                        or (tag in ("div", "td", "table", "section") and _is_link_block(el))
+                        or (tag == "dl" and _is_field_list(el))):
+            if tag == "dl" and out and len(out[-1]) <= 30 and not out[-1].endswith(("。", ".", ":", "：")):
+                flush()
+                out.pop()  # the block's own heading ("Details")
             return
         if tag in ("ul", "ol") and _is_link_list(el):
             flush()
@@ -174,7 +208,9 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     kept: list[str] = []
     for index, text in enumerate(out):
         if len(text) <= 80 and (_CHROME_LINE.search(text) or _META_LINE.match(text)
-                                or (index < 2 and _DATE_ONLY.match(text))):
+                                or (index < 2 and _DATE_ONLY.match(text))
+                                or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
+                                or _CAPTION_CREDIT.search(text)):
             continue
         if title_key and re.sub(r"\W+", "", text).lower() == title_key:
             continue
