@@ -61,13 +61,14 @@ _CHROME_LINE = re.compile(
     r"^(?:字号|字体)\s*[:：]?\s*[【\[]?\s*大\s*中\s*小\s*[】\]]?|^分享到\s*[:：]?|^扫一扫在手机打开当前页|"
     r"^点击(?:进入|查看)[^。！？]{0,30}$|"
     r"^(?:share(?: this(?: page| article| story)?)?|print(?: this page)?|back to top|"
-    r"email this page|tweet|share on (?:facebook|twitter|x|linkedin))\s*[:：]?$|^上一篇|^下一篇",
+    r"email this page|tweet|share on (?:facebook|twitter|x|linkedin)|for immediate release)\s*[:：]?$|"
+    r"^(?:打印|关闭|收藏|纠错)(?:\s*[|｜/]\s*(?:打印|关闭|收藏|纠错|返回顶部))+$|^上一篇|^下一篇",
     re.IGNORECASE,
 )
 _META_LINE = re.compile(
     r"^(?:[【\[][^】\]]{0,6}[】\]]\s*)*(?:[（(【\[]?\s*(?:发布时间|发布日期|时间|日期|来源|信息来源|文章来源|作者|字号|浏览次数|点击数|阅读量|"
     r"访问量|责任编辑|责编|编辑|审核|校对|索引号|主题分类|发布机构|Published|Last updated|Updated|Source|"
-    r"Editor|Posted|Date)\s*[:：]?)",
+    r"Editor|Posted|Date|Contacts?|Media contacts?|Press contacts?)\s*[:：]?)",
     re.IGNORECASE,
 )
 _DATE_ONLY = re.compile(
@@ -75,6 +76,10 @@ _DATE_ONLY = re.compile(
     r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s)）\]]*$"
 )
+# A row of a document's metadata table, two labels or more: "答复单位 市生态环境局 发布日期 2023-08-17".
+_META_ROW = re.compile(
+    r"(?:索\s*引\s*号|发布机构|发文机关|成文日期|发布日期|文\s*号|发文字号|主题分类|提案号|建议号|提案人|"
+    r"答复单位|承办单位|主办单位|办理结果|办理类型|有效性)")
 # A date opening a short line that goes on with metadata: "2023年05月22日08:15 | 来源：人民网".
 _DATE_LEAD = re.compile(
     r"^[\s(（\[]*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
@@ -84,7 +89,8 @@ _DATE_LEAD = re.compile(
 # Photo captions: by class, or by the credit that closes them ("…。资料图", "[Photo/Xinhua]").
 _CAPTION_CLASS = re.compile(r"caption|pictext|pic_?txt|imgtxt|img_?desc|img_?text|photo_?text|tuzhu",
                             re.IGNORECASE)
-_CAPTION_CREDIT = re.compile(r"(?:资料图|资料图片|供图|摄|图片来源[:：].{0,20}|\[Photo[^\]]{0,40}\])\s*[）)]?$")
+_CAPTION_CREDIT = re.compile(
+    r"(?:资料图|资料图片|供图|摄|图片来源[:：].{0,20}|\[Photo[^\]]{0,40}\])\s*[）)]?$")
 _MIN_CONTAINER_CHARS = 10
 _MIN_SELECTOR_CHARS = 30
 
@@ -173,7 +179,9 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
         tag = el.tag
         if not isinstance(tag, str) or tag in SKIP_TAGS:
             return
-        if not top and (tag in _SKIP_IN_BODY or is_boilerplate(el) or is_hidden(el)
+        parent = el.getparent()
+        quote_footer = tag == "footer" and parent is not None and parent.tag == "blockquote"  # attribution
+        if not top and not quote_footer and (tag in _SKIP_IN_BODY or is_boilerplate(el) or is_hidden(el)
                         or _CAPTION_CLASS.search(el.get("class") or "")
                         or (tag in ("div", "td", "table", "section") and _is_link_block(el))
                         or (tag == "dl" and _is_field_list(el))):
@@ -210,7 +218,8 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
         if len(text) <= 80 and (_CHROME_LINE.search(text) or _META_LINE.match(text)
                                 or (index < 2 and _DATE_ONLY.match(text))
                                 or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
-                                or _CAPTION_CREDIT.search(text)):
+                                or _CAPTION_CREDIT.search(text)
+                                or len(_META_ROW.findall(text)) >= 2):
             continue
         if title_key and re.sub(r"\W+", "", text).lower() == title_key:
             continue
@@ -306,9 +315,14 @@ def _group(top: HtmlElement, chrome: Callable[[HtmlElement], bool],
     if parent is None or parent.tag in ("body", "html"):
         return [node]
     sig = _signature(node)
+    classes = set(sig[1].split())
     members = []
     for sib in parent:
-        same = (isinstance(sib.tag, str) and bool(sig[1]) and _signature(sib) == sig
+        # the same component, maybe with a modifier class ("ecl-paragraph" / "ecl-paragraph quotes")
+        sib_classes = set((sib.get("class") or "").split()) if isinstance(sib.tag, str) else set()
+        kin = sib_classes == classes or (
+            bool(sib_classes) and (sib_classes < classes or classes < sib_classes))
+        same = (isinstance(sib.tag, str) and bool(classes) and sib.tag == node.tag and kin
                 and content.get(sib, 0.0) > 0 and not chrome(sib))
         if sib is node or same:
             members.append(sib)
@@ -395,6 +409,22 @@ def _lead_paragraphs(container: HtmlElement, title: str) -> list[str]:
             leads = paragraphs_of(sib, title) + leads
         elif leads or sib.tag in ("h1", "h2") or len(leads) > 2:
             break
+    if leads:
+        return leads
+    # GOV.UK-style grids put the lead in its own row: look in the rows just above the container's
+    # column, up to the row holding the headline.
+    node = container
+    for _ in range(3):
+        node = node.getparent()
+        if node is None or node.tag in ("body", "html", "main", "article"):
+            break
+        for sib in node.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str) or sib.find(".//h1") is not None or sib.tag == "h1":
+                break
+            found = [p for p in sib.iter("p")
+                     if _LEAD.search(f"{p.get('class') or ''} {p.get('id') or ''}")]
+            if found:
+                return [t for p in found for t in paragraphs_of(p, title)]
     return leads
 
 

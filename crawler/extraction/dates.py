@@ -104,6 +104,15 @@ _DMY_NUM = re.compile(r"(?<!\d)(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2})(?!\d)"
 _DOT_TIME = re.compile(
     r"(?<![\d.])(\d{1,2})\.(\d{2})(?=\s*(?:[ap]\.?m\b|GMT|UTC|BST|CEST|CET|EST|EDT|PST|PDT))", re.IGNORECASE
 )
+_ZONES = r"GMT|UTC|BST|CEST|CET|EST|EDT|PST|PDT"
+_M = _MONTH.replace("(", "(?:", 1)
+# "Updated 2:30 PM EDT, May 23, 2023": the time of day written before the date
+_TIME_FIRST = re.compile(
+    r"(?<![\d:])(?P<time>\d{1,2}[:：]\d{2}\s*(?:[ap]\.?m\.?)?(?:\s*(?:" + _ZONES + r"))?)\s*,?\s+"
+    r"(?P<date>(?:\w+,?\s+)?(?:" + _M + r"\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2}"
+    r"|\d{1,2}(?:st|nd|rd|th)?\s+" + _M + r",?\s+(?:19|20)\d{2}))(?![\d:])",
+    re.IGNORECASE,
+)
 # A top-bar "today is …" clock, not the article's date.
 _CLOCK_LINE = re.compile(r"今天是|今日|星期|\btoday\b", re.IGNORECASE)
 
@@ -256,11 +265,15 @@ def parse_date(text: str) -> Parsed | None:
     True
     >>> parse_date("Mon 22 May 2023 07.00 BST").value.isoformat()
     '2023-05-22T07:00:00+01:00'
+    >>> parse_date("Updated 2:30 PM EDT, May 23, 2023").value.isoformat()
+    '2023-05-23T14:30:00-04:00'
     >>> parse_date("Submitted on Mon, 05/22/2023 - 10:15").value.isoformat()
     '2023-05-22T10:15:00'
     """
     if "." in text:
         text = _DOT_TIME.sub(r"\1:\2", text)
+    if ":" in text or "：" in text:
+        text = _TIME_FIRST.sub(lambda m: f"{m['date']} {m['time']}", text)
     best: tuple[int, Parsed] | None = None
     for pattern, order in (
         (_YMD, "ymd"),
