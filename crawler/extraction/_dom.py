@@ -46,7 +46,7 @@ BOILERPLATE = re.compile(
     r"cookie|cookies|consent|gdpr|banner|ad|ads|advert|advertisement|promo|subscribe|newsletter|"
     r"comment|comments|commentlist|disqus|respond|replies|tags?|print|toolbar|tools|pagination|pager|prev-next|prevnext|skip|skip-link|"
     r"modal|popup|overlay|login|search|header|masthead|topbar|copyright|byline|author|meta|"
-    r"dateline|article-info|info-bar|xgyd|xgxw|fenxiang|dayin|guanbi)(?:$|[-_\s])",
+    r"dateline|article-info|info-bar|xgyd|xgxw|fenxiang|dayin|guanbi|read-more|readmore|rich-link)(?:$|[-_\s])",
     re.IGNORECASE,
 )
 _LANDMARKS = frozenset({"article", "main", "body", "html"})

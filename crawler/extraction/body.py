@@ -47,6 +47,7 @@ _BLOCK = frozenset({
     "tbody", "tfoot", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "address", "hr",
     "center", "details", "summary", "caption", "header",
 })
+_INLINE = frozenset({"span", "font", "b", "strong", "i", "em", "u", "a", "sup", "sub", "br", "small", "big"})
 _SKIP_IN_BODY = frozenset({"figure", "figcaption", "nav", "footer", "aside", "form", "header"})
 _RELATED_HEADING = re.compile(
     r"^(?:相关(?:阅读|新闻|文章|链接|推荐|稿件|附件)?|延伸阅读|推荐阅读|热点推荐|猜你喜欢|热门文章|更多|"
@@ -59,7 +60,7 @@ _RELATED_HEADING = re.compile(
 _CHROME_LINE = re.compile(
     r"^(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|保存本页|纠错|加入收藏|我要纠错)\s*[】\]]?\s*)+$|"
     r"^(?:字号|字体)\s*[:：]?\s*[【\[]?\s*大\s*中\s*小\s*[】\]]?|^分享到\s*[:：]?|^扫一扫在手机打开当前页|"
-    r"^点击(?:进入|查看)[^。！？]{0,30}$|"
+    r"^点击(?:进入|查看)[^。！？]{0,30}$|^(?:扫码)?关注[^。！？]{0,20}(?:微信|微博|客户端|公众号)|"
     r"^(?:share(?: this(?: page| article| story)?)?|print(?: this page)?|back to top|"
     r"email this page|tweet|share on (?:facebook|twitter|x|linkedin)|for immediate release)\s*[:：]?$|"
     r"^(?:打印|关闭|收藏|纠错)(?:\s*[|｜/]\s*(?:打印|关闭|收藏|纠错|返回顶部))+$|^上一篇|^下一篇",
@@ -248,16 +249,27 @@ def _known_container(tree: HtmlElement) -> HtmlElement | None:
 
 
 _PUNCT = re.compile(r"[,，。；;、.!?！？:：]")
+_SENTENCE = re.compile(r"[，。；！？]|[a-z]{2}[.!?;](?:\s|$)|[a-z], [a-z]")
 _GOOD_MARKER = re.compile(r"article|content|main|body|text|post|story|entry|zhengwen|detail|news",
                           re.IGNORECASE)
 
 
-def _block_scores(root: HtmlElement, chrome: Callable[[HtmlElement], bool]) -> dict[HtmlElement, float]:
-    """Score of each text block: one point, one per punctuation mark, up to three for length."""
+def _block_scores(root: HtmlElement, chrome: Callable[[HtmlElement], bool],
+                  para_divs: set[HtmlElement]) -> dict[HtmlElement, float]:
+    """Score of each text block: one point, one per punctuation mark, up to three for length.
+    Divs that are really paragraphs (inline runs only) are added to *para_divs*."""
     blocks: dict[HtmlElement, float] = {}
     for el in root.iter("p", "pre", "td", "blockquote", "div", "section", "li"):
         if el.tag in ("div", "section", "li"):
             text = norm((el.text or "") + "".join(c.tail or "" for c in el))
+            if len(text) < 25 and len(el) and all(c.tag in _INLINE for c in el):
+                # Word-pasted bodies: the text sits in <span>/<font> runs inside a bare <div>,
+                # one div per paragraph; it votes for its parent like a <p>
+                text = text_of(el)
+                if not _SENTENCE.search(text) or _link_density(el) > 0.3:
+                    continue  # a byline or a link bar set in spans, not prose
+                if len(text) >= 25 and not chrome(el):
+                    para_divs.add(el)
         else:
             text = text_of(el)
         if len(text) < 25 or chrome(el):
@@ -345,10 +357,11 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
                                 or (parent is not None and parent is not root and chrome(parent)))
         return chrome_cache[el]
 
-    blocks = _block_scores(root, chrome)
+    para_divs: set[HtmlElement] = set()
+    blocks = _block_scores(root, chrome, para_divs)
     content: dict[HtmlElement, float] = {}
     for el, score in blocks.items():
-        parent = el if el.tag in ("div", "section") else el.getparent()
+        parent = el if el.tag in ("div", "section") and el not in para_divs else el.getparent()
         if parent is None:
             continue
         scores[parent] = scores.get(parent, 0.0) + score

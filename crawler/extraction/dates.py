@@ -423,7 +423,11 @@ def _near_title(lines: list[str], title: str) -> list[Candidate]:
     # below the headline first (bylines), then the few lines just above it (news.cn's split
     # date, Drupal/ECL kicker lines "Story · Topic · 02 Feb 2024" set over the headline)
     for line in [*lines[start + 1 : start + 8], *reversed(lines[max(0, start - 3) : start])]:
-        if _MODIFIED_LABEL.search(line) or _CLOCK_LINE.search(line):
+        if _CLOCK_LINE.search(line):
+            continue
+        if (updated := _MODIFIED_LABEL.search(line)) is not None:
+            line = line[: updated.start()]  # "May 22, 2023 (updated: May 23, 2023)": the part before
+        if not line.strip():
             continue
         if len(line) <= 160 and not _NOT_PUBLISH.search(line) and (parsed := parse_date(line)) is not None:
             return [Candidate(parsed, "text", "published")]

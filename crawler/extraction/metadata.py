@@ -28,7 +28,7 @@ _NEXT_LABEL = (
 _ORIGIN_LABEL = re.compile(
     r"(?:信息来源|文章来源|稿件来源|新闻来源|来源|发布机构|发文机关|\bSource|\bFrom)\s*[:：]\s*"
     rf"(.+?)(?=\s*(?:{_NEXT_LABEL})|\s+[\u4e00-\u9fff]{{2,5}}\s*[:：]|\s+(?:Published|Updated|Date|By)\b"
-    r"|\s{2,}|[|｜【\[]|$)",
+    r"|\s{2,}|\s+(?:19|20)\d{2}\s*[-/.年]|[|｜【\[]|$)",
     re.IGNORECASE,
 )
 _ZH_NAME = r"[\u4e00-\u9fff·]{2,5}"
@@ -36,10 +36,13 @@ _EN_NAME = r"[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}"
 _AUTHOR_LABEL = re.compile(
     r"(?:(?:作者|撰稿)\s*[:：]|(?:^|(?<=[\s（(【\[|｜]))"
     r"(?:记者|通讯员|文\s*/|Author|Written by|Words by))\s*[:：]?\s*"
+    r"(?!(?:信息|文章|稿件|新闻)来源)"  # an empty 作者： followed by the next label
     rf"((?:{_ZH_NAME}|{_EN_NAME})(?:\s*[、，,和]\s*(?:{_ZH_NAME}|{_EN_NAME}))*?)"
     r"(?=$|[\s）)】\]|｜,，;；【\[]|来源|发布|时间|日期|编辑)",
 )
-_BY = re.compile(r"^\s*By\s+(.{2,120}?)(?:\s*[|｜,]\s*(?:China Daily|Xinhua|Updated|Published).*|\s+\d.*)?$")
+_BY = re.compile(
+    r"^\s*By\s+(.{2,120}?)(?:\s*[|｜].*|\s*,\s*(?:China Daily|Xinhua|Updated|Published).*"
+    r"|\s+(?:Updated|Published|Posted|Last updated)\b.*|\s+\d.*)?$")
 _SPLIT_NAMES = re.compile(r"\s*(?:,|，|、|;|；|\band\b|&|\s{2,})\s*")
 _ORG_WORDS = re.compile(
     r"(?:厅|部|局|委|办|政府|中心|网|站|社|报|院|会|处|科|Agency|Ministry|Department|"
@@ -153,6 +156,8 @@ def find_origin(tree: HtmlElement, lines: list[str]) -> str | None:
         m = _ORIGIN_LABEL.search(line)
         if m:
             value = norm(m.group(1)).strip(" ：:,，")
+            if re.match(rf"(?:{_NEXT_LABEL})\s*(?:[:：]|$)", value):
+                continue  # an empty 来源： followed by the next label
             if value and len(value) <= 60 and not re.fullmatch(r"[\d\s:：-]+", value):
                 return value
     for el in tree.iter("meta"):

@@ -89,7 +89,8 @@ _PIECE_SEPARATOR = re.compile(r"^\s*[-_|｜:：–—－»·]+\s*|\s*[-_|｜:：
 def _shown_piece(tree: HtmlElement, titles: list[str]) -> str:
     """The headline as the page shows it, when no heading tag carries it: the longest visible
     line that is the page title minus a site name or a kicker joined by any separator
-    ("…-河南省生态环境厅" without spaces, "DEC Press Release: …"), e.g. in a styled ``div`` or ``font``."""
+    ("…-河南省生态环境厅" without spaces, "DEC Press Release: …", "浙江省生态环境厅 工作动态 …"),
+    e.g. in a styled ``div`` or ``font``."""
     from crawler.extraction._lines import visible_lines  # deferred: only pages without headings
 
     best = ""
@@ -100,7 +101,8 @@ def _shown_piece(tree: HtmlElement, titles: list[str]) -> str:
             if line == title or line not in title:
                 continue
             rest = title.replace(line, "", 1)
-            if rest.strip() and _PIECE_SEPARATOR.search(rest) and (
+            spaced = len(line) >= 8 and (rest[:1].isspace() or rest[-1:].isspace())
+            if rest.strip() and (_PIECE_SEPARATOR.search(rest) or spaced) and (
                     title.startswith(line) or title.endswith(line)):
                 best = line
     return best
