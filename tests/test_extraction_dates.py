@@ -65,9 +65,13 @@ def test_timezone_precedence_page_offset_then_source_then_utc():
     assert "date_assumed_utc" not in in_zone["events"]
     summer = extract_article(page(head_naive), url, source("Europe/London"), now=NOW)
     assert summer["published"] == "2023-05-22T13:17:00+01:00"  # BST, not a fixed +00:00
-    no_zone = extract_article(page(head_naive), url, None, now=NOW)
+    english = page(head_naive).replace("标题", "A headline in English")
+    no_zone = extract_article(english, url, None, now=NOW)
     assert no_zone["published"] == "2023-05-22T13:17:00+00:00"
     assert "date_assumed_utc" in no_zone["events"]
+    chinese_headline = extract_article(page(head_naive), "https://www.xinhuanet.com/a.htm", None, now=NOW)
+    assert chinese_headline["published"] == "2023-05-22T13:17:00+08:00"
+    assert "date_zone_from_language" in chinese_headline["events"]
     cn_host = extract_article(page(head_naive), "https://www.mee.gov.cn/a.html", None, now=NOW)
     assert cn_host["published"] == "2023-05-22T13:17:00+08:00"
     assert "date_zone_from_host" in cn_host["events"]

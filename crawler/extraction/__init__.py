@@ -14,6 +14,7 @@ gave a record is listed in ``events``, which the crawl adds to its stats as
 ``selector_fallback``     a source selector yielded nothing or too little; the generic engine ran
 ``date_assumed_utc``      a date without offset on a page with no known zone was read as UTC
 ``date_zone_from_host``   … was read in Asia/Shanghai because the host is under ``.cn``
+``date_zone_from_language`` … was read in Asia/Shanghai because the headline is Chinese
 ``date_rejected_future``  a date later than now + 1 day was ignored
 ``date_rejected_old``     a date before 1990 was ignored
 ``no_date``               no usable published date

@@ -60,9 +60,12 @@ _RELATED_HEADING = re.compile(
 _CHROME_LINE = re.compile(
     r"^(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|保存本页|纠错|加入收藏|我要纠错)\s*[】\]]?\s*)+$|"
     r"^(?:字号|字体)\s*[:：]?\s*[【\[]?\s*大\s*中\s*小\s*[】\]]?|^分享到\s*[:：]?|^扫一扫在手机打开当前页|"
-    r"^点击(?:进入|查看)[^。！？]{0,30}$|^(?:扫码)?关注[^。！？]{0,20}(?:微信|微博|客户端|公众号)|"
+    r"^点击(?:进入|查看)[^。！？]{0,30}$|^(?:您现在的位置|您的位置|当前位置|所在位置|现在位置|位置)\s*[:：]|"
+    r"^you are here\s*:|^follow (?:us|[A-Z][\w ]{1,30}) on (?:twitter|facebook|x|instagram|linkedin)(?!.*://)|"
+    r"^(?:扫码)?关注[^。！？]{0,20}(?:微信|微博|客户端|公众号)|"
     r"^(?:share(?: this(?: page| article| story)?)?|print(?: this page)?|back to top|"
-    r"email this page|tweet|share on (?:facebook|twitter|x|linkedin)|for immediate release)\s*[:：]?$|"
+    r"email this page|tweet|share on (?:facebook|twitter|x|linkedin)|for immediate release|"
+    r"(?:press|news|media) release)\s*[:：]?$|"
     r"^(?:打印|关闭|收藏|纠错)(?:\s*[|｜/]\s*(?:打印|关闭|收藏|纠错|返回顶部))+$|^上一篇|^下一篇",
     re.IGNORECASE,
 )
@@ -87,6 +90,9 @@ _DATE_LEAD = re.compile(
     r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s)）\]|｜/]*"
 )
+_NEWSLETTER_PROMO = re.compile(
+    r"subscribe to (?:our|the) [\w ]{0,20}newsletters?|"
+    r"sign up (?:for|to) (?:our|the) [\w ]{0,20}newsletters?", re.IGNORECASE)
 # Photo captions: by class, or by the credit that closes them ("…。资料图", "[Photo/Xinhua]").
 _CAPTION_CLASS = re.compile(r"caption|pictext|pic_?txt|imgtxt|img_?desc|img_?text|photo_?text|tuzhu",
                             re.IGNORECASE)
@@ -221,6 +227,8 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
                                 or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
                                 or _CAPTION_CREDIT.search(text)
                                 or len(_META_ROW.findall(text)) >= 2):
+            continue
+        if len(text) <= 160 and _NEWSLETTER_PROMO.search(text):
             continue
         if title_key and re.sub(r"\W+", "", text).lower() == title_key:
             continue

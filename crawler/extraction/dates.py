@@ -15,7 +15,8 @@ reads a view counter "1234" as a year). 成文日期 (the date a document was si
 for the publish date.
 
 Time zone: the page's own offset when it gives one; else the source's zone; else Asia/Shanghai
-for hosts under ``.cn`` (event ``date_zone_from_host``); else UTC (event ``date_assumed_utc``).
+for hosts under ``.cn`` (event ``date_zone_from_host``) or pages with a Chinese headline
+(``date_zone_from_language``); else UTC (event ``date_assumed_utc``).
 A date more than a day after *now* (``date_rejected_future``) or before 1990
 (``date_rejected_old``) is dropped and the next candidate is tried. A page without a usable
 published date gets ``no_date``.
@@ -113,6 +114,7 @@ _TIME_FIRST = re.compile(
     r"|\d{1,2}(?:st|nd|rd|th)?\s+" + _M + r",?\s+(?:19|20)\d{2}))(?![\d:])",
     re.IGNORECASE,
 )
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # A top-bar "today is …" clock, not the article's date.
 _CLOCK_LINE = re.compile(r"今天是|今日|星期|\btoday\b", re.IGNORECASE)
 
@@ -504,6 +506,10 @@ def find_dates(
     """Published and modified dates of a page, with where the published date came from."""
     events: list[str] = []
     zone, zone_event = zone_for(url, source_zone)
+    if zone_event == "date_assumed_utc" and _CJK.search(title):
+        # a Chinese headline on a host outside .cn (xinhuanet.com, caixin.com): China time is a far
+        # better guess than UTC (Hong Kong, Taipei and Singapore share the +08:00 offset)
+        zone, zone_event = SHANGHAI, "date_zone_from_language"
     candidates: list[Candidate] = []
     if selector_text and (parsed := parse_date(selector_text)) is not None:
         candidates.append(Candidate(parsed, "text", "published"))

@@ -83,6 +83,8 @@ def _similar(a: str, b: str) -> bool:
     return len(b_key) >= 8 and b_key in a_key
 
 
+_GENERIC = re.compile(r"^\s*(?:press release|news release|media release|news|untitled(?: document)?|document|"
+                      r"新闻稿|新闻发布|无标题(?:文档)?)?\s*$", re.IGNORECASE)
 _PIECE_SEPARATOR = re.compile(r"^\s*[-_|｜:：–—－»·]+\s*|\s*[-_|｜:：–—－»·]+\s*$")
 
 
@@ -131,6 +133,13 @@ def find_title(tree: HtmlElement) -> str:
     shown = _shown_piece(tree, [t for t in (og, head_title) if t])
     if shown:
         return shown
+    if not og and _GENERIC.match(head_title):
+        # Word exports and CMS defaults title every page "PRESS RELEASE": the headline is then the
+        # first bold line of some length
+        for el in tree.iter("b", "strong"):
+            text = text_of(el)
+            if 15 <= len(text) <= 200 and not _GENERIC.match(text):
+                return text
     if og:
         return strip_site_suffix(og)
     if head_title:
