@@ -76,6 +76,11 @@ def visible_lines(root: HtmlElement) -> list[str]:
         if not isinstance(tag, str) or tag in SKIP_TAGS:
             return
         block = tag in BLOCK_TAGS
+        if tag == "pre":
+            # preformatted text keeps its own line breaks: one line each
+            flush()
+            out.extend(line for line in (norm(t) for t in el.text_content().splitlines()) if line)
+            return
         if block:
             flush()
         elif tag in ("td", "th"):

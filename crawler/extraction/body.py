@@ -61,7 +61,8 @@ _CHROME_LINE = re.compile(
     r"^(?:[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|收藏|返回顶部|保存本页|纠错|加入收藏|我要纠错)\s*[】\]]?\s*)+$|"
     r"^(?:字号|字体)\s*[:：]?\s*[【\[]?\s*大\s*中\s*小\s*[】\]]?|^分享到\s*[:：]?|^扫一扫在手机打开当前页|"
     r"^点击(?:进入|查看)[^。！？]{0,30}$|^(?:您现在的位置|您的位置|当前位置|所在位置|现在位置|位置)\s*[:：]|"
-    r"^you are here\s*:|^follow (?:us|[A-Z][\w ]{1,30}) on (?:twitter|facebook|x|instagram|linkedin)(?!.*://)|"
+    r"^you are here\s*:|^back to\b[^.!?]{0,40}$|^[^.!?。！？]{1,40}(?:\s[>»›]\s[^.!?。！？]{1,40})+$|"
+    r"^follow (?:us|[A-Z][\w ]{1,30}) on (?:twitter|facebook|x|instagram|linkedin)(?!.*://)|"
     r"^(?:扫码)?关注[^。！？]{0,20}(?:微信|微博|客户端|公众号)|"
     r"^(?:share(?: this(?: page| article| story)?)?|print(?: this page)?|back to top|"
     r"email this page|tweet|share on (?:facebook|twitter|x|linkedin)|for immediate release|"
@@ -72,7 +73,7 @@ _CHROME_LINE = re.compile(
 _META_LINE = re.compile(
     r"^(?:[【\[][^】\]]{0,6}[】\]]\s*)*(?:[（(【\[]?\s*(?:发布时间|发布日期|时间|日期|来源|信息来源|文章来源|作者|字号|浏览次数|点击数|阅读量|"
     r"访问量|责任编辑|责编|编辑|审核|校对|索引号|主题分类|发布机构|Published|Last updated|Updated|Source|"
-    r"Editor|Posted|Date|Contacts?|Media contacts?|Press contacts?)\s*[:：]?)",
+    r"Editor|Posted|Date|Released|Release date|Contacts?|Media contacts?|Press contacts?)\s*[:：]?)",
     re.IGNORECASE,
 )
 _DATE_ONLY = re.compile(
@@ -151,6 +152,11 @@ def _is_link_list(el: HtmlElement) -> bool:
     return True
 
 
+def text_of_pre(el: HtmlElement) -> str:
+    """The text of a ``pre`` with its line breaks (``text_of`` would collapse them)."""
+    return "".join(el.itertext())
+
+
 def _is_link_block(el: HtmlElement) -> bool:
     """A block of three or more links and little else: a menu or a list of other pages set in
     ``div``/``td`` soup (old table layouts, br-separated side menus) rather than in a list."""
@@ -203,6 +209,11 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             return
         if tag == "br":
             flush()
+            return
+        if tag == "pre" and not top:
+            # plain-text releases: paragraphs are separated by blank lines, lines are hard-wrapped
+            flush()
+            out.extend(t for t in (norm(chunk) for chunk in re.split(r"\n\s*\n", text_of_pre(el))) if t)
             return
         block = tag in _BLOCK
         cell = tag in ("td", "th")
@@ -342,7 +353,9 @@ def _group(top: HtmlElement, chrome: Callable[[HtmlElement], bool],
         sib_classes = set((sib.get("class") or "").split()) if isinstance(sib.tag, str) else set()
         kin = sib_classes == classes or (
             bool(sib_classes) and (sib_classes < classes or classes < sib_classes))
-        same = (isinstance(sib.tag, str) and bool(classes) and sib.tag == node.tag and kin
+        # classless <section>s are the parts of one story; classless divs may be anything
+        named = bool(classes) or node.tag == "section"
+        same = (isinstance(sib.tag, str) and named and sib.tag == node.tag and kin
                 and content.get(sib, 0.0) > 0 and not chrome(sib))
         if sib is node or same:
             members.append(sib)

@@ -67,7 +67,7 @@ _TIME = (
 )
 _TZ = (
     r"(?:\s*(Z|[+-]\d{2}:?\d{2}|(?:GMT|UTC)\s*[+-]\s*\d{1,2}(?::?\d{2})?"
-    r"|GMT|UTC|BST|CEST|CET|EST|EDT|PST|PDT|北京时间))?"
+    r"|GMT|UTC|BST|CEST|CET|EST|EDT|PST|PDT|北京时间|[ECMP]T\b))?"
 )
 _NAMED_TZ = {
     "Z": 0,
@@ -85,6 +85,7 @@ _NAMED_TZ = {
 
 _YMD = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?"  # "2023年5月22日 星期一 10:15"
     + _TIME
     + _TZ,
     re.IGNORECASE,
@@ -116,7 +117,7 @@ _TIME_FIRST = re.compile(
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A top-bar "today is …" clock, not the article's date.
-_CLOCK_LINE = re.compile(r"今天是|今日|星期|\btoday\b", re.IGNORECASE)
+_CLOCK_LINE = re.compile(r"今天是|今日是|\btoday is\b", re.IGNORECASE)
 
 _PUBLISHED_LABEL = re.compile(
     r"(?<!成文)(?<!印发)(?<!生效)(?<!实施)(?<!截止)(?<!会议)(?<!活动)(?<!开始)(?<!结束)(?<!更新)(?<!修改)"
@@ -214,11 +215,18 @@ class PageDates:
     events: list[str]
 
 
-def _offset(token: str | None) -> datetime.timezone | None:
+# "10:15 a.m. ET": US zones named without saying summer or winter time; the date decides.
+_US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
+             "PT": "America/Los_Angeles"}
+
+
+def _offset(token: str | None) -> datetime.tzinfo | None:
     if not token:
         return None
     token = token.strip()
     upper = token.upper().replace(" ", "")
+    if upper in _US_ZONES:
+        return ZoneInfo(_US_ZONES[upper])
     if upper in _NAMED_TZ or token in _NAMED_TZ:
         return datetime.timezone(datetime.timedelta(minutes=_NAMED_TZ.get(upper, _NAMED_TZ.get(token, 0))))
     m = re.fullmatch(r"(?:GMT|UTC)?([+-])(\d{1,2}):?(\d{2})?", upper)
@@ -419,6 +427,7 @@ def _near_title(lines: list[str], title: str) -> list[Candidate]:
             i
             for i, line in enumerate(lines)
             if line == title or (title in line and len(line) < 2 * len(title))
+            or (len(line) >= 4 and line in title)  # a headline split by <br> over two lines
         )
     except StopIteration:
         return []
@@ -555,6 +564,13 @@ def find_dates(
         if not of_kind:
             return None
         chosen = of_kind[0]
+        naive = chosen[0].parsed.value
+        if naive.tzinfo is None:
+            # a machine date without offset, shown on the page with its zone ("10:15 a.m. ET")
+            for cand, _ in of_kind[1:]:
+                shown = cand.parsed.value
+                if shown.tzinfo is not None and shown.replace(tzinfo=None) == naive:
+                    return chosen[0], naive.replace(tzinfo=shown.tzinfo)
         if not chosen[0].parsed.has_time:
             day = chosen[1].date()
             for cand, value in of_kind[1:]:
