@@ -63,7 +63,8 @@ _CHROME_LINE = re.compile(
     r"^点击(?:进入|查看)[^。！？]{0,30}$|^(?:您现在的位置|您的位置|当前位置|所在位置|现在位置|位置)\s*[:：]|"
     r"^you are here\s*:|^back to\b[^.!?]{0,40}$|^[^.!?。！？]{1,40}(?:\s[>»›]\s[^.!?。！？]{1,40})+$|"
     r"^follow (?:us|[A-Z][\w ]{1,30}) on (?:twitter|facebook|x|instagram|linkedin)(?!.*://)|"
-    r"^(?:扫码)?关注[^。！？]{0,20}(?:微信|微博|客户端|公众号)|"
+    r"^(?:扫码)?关注[^。！？]{0,20}(?:微信|微博|客户端|公众号)|^返回\S{1,10}查看更多$|尽在\S{0,12}(?:APP|客户端)$|"
+    r"^(?:advertisement|advertising|sponsored|(?:continue reading|story continues|article continues) below)$|"
     r"^(?:share(?: this(?: page| article| story)?)?|print(?: this page)?|back to top|"
     r"email this page|tweet|share on (?:facebook|twitter|x|linkedin)|for immediate release|"
     r"(?:press|news|media) release)\s*[:：]?$|"
@@ -71,7 +72,7 @@ _CHROME_LINE = re.compile(
     re.IGNORECASE,
 )
 _META_LINE = re.compile(
-    r"^(?:[【\[][^】\]]{0,6}[】\]]\s*)*(?:[（(【\[]?\s*(?:发布时间|发布日期|时间|日期|来源|信息来源|文章来源|作者|字号|浏览次数|点击数|阅读量|"
+    r"^(?:[【\[][^】\]]{0,6}[】\]]\s*)*(?:[（(【\[]?\s*(?:本文来源|特别声明|平台声明|免责声明|版权声明|发布时间|发布日期|时间|日期|来源|信息来源|文章来源|作者|字号|浏览次数|点击数|阅读量|"
     r"访问量|责任编辑|责编|编辑|审核|校对|索引号|主题分类|发布机构|Published|Last updated|Updated|Source|"
     r"Editor|Posted|Date|Released|Release date|Contacts?|Media contacts?|Press contacts?)\s*[:：]?)",
     re.IGNORECASE,
@@ -94,6 +95,8 @@ _DATE_LEAD = re.compile(
 _NEWSLETTER_PROMO = re.compile(
     r"subscribe to (?:our|the) [\w ]{0,20}newsletters?|"
     r"sign up (?:for|to) (?:our|the) [\w ]{0,20}newsletters?", re.IGNORECASE)
+# Platform disclaimers closing a syndicated article ("特别声明：以上内容…仅提供信息存储服务").
+_DISCLAIMER = re.compile(r"(?:特别声明|平台声明|免责声明|版权声明)\s*[:：]|声明[:：]该文观点仅代表作者本人")
 # Photo captions: by class, or by the credit that closes them ("…。资料图", "[Photo/Xinhua]").
 _CAPTION_CLASS = re.compile(r"caption|pictext|pic_?txt|imgtxt|img_?desc|img_?text|photo_?text|tuzhu",
                             re.IGNORECASE)
@@ -239,7 +242,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
                                 or _CAPTION_CREDIT.search(text)
                                 or len(_META_ROW.findall(text)) >= 2):
             continue
-        if len(text) <= 160 and _NEWSLETTER_PROMO.search(text):
+        if len(text) <= 160 and (_NEWSLETTER_PROMO.search(text) or _DISCLAIMER.match(text)):
             continue
         if title_key and re.sub(r"\W+", "", text).lower() == title_key:
             continue
