@@ -115,6 +115,7 @@ _TIME_FIRST = re.compile(
     r"|\d{1,2}(?:st|nd|rd|th)?\s+" + _M + r",?\s+(?:19|20)\d{2}))(?![\d:])",
     re.IGNORECASE,
 )
+_SHORT_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A top-bar "today is …" clock, not the article's date.
 _CLOCK_LINE = re.compile(r"今天是|今日是|\btoday is\b", re.IGNORECASE)
@@ -441,6 +442,14 @@ def _near_title(lines: list[str], title: str) -> list[Candidate]:
         if not line.strip():
             continue
         if len(line) <= 160 and not _NOT_PUBLISH.search(line) and (parsed := parse_date(line)) is not None:
+            return [Candidate(parsed, "text", "published")]
+    # a two-digit-year byline date ("22.05.23", WordPress themes) is trusted only beside the headline
+    for line in lines[start + 1 : start + 4]:
+        m = _SHORT_DMY.search(line) if len(line) <= 80 else None
+        if m is None:
+            continue
+        parsed = _build(f"20{m.group(3)}", int(m.group(2)), m.group(1), None, None, None, None, None)
+        if parsed is not None:
             return [Candidate(parsed, "text", "published")]
     return []
 
