@@ -73,7 +73,8 @@ _CHROME_LINE = re.compile(
 )
 _META_LINE = re.compile(
     r"^(?:[【\[][^】\]]{0,6}[】\]]\s*)*(?:[（(【\[]?\s*(?:本文来源|特别声明|平台声明|免责声明|版权声明|发布时间|发布日期|时间|日期|来源|信息来源|文章来源|作者|字号|浏览次数|点击数|阅读量|"
-    r"访问量|责任编辑|责编|编辑|审核|校对|索引号|主题分类|发布机构|Published|Last updated|Updated|Source|"
+    r"访问量|责任编辑|责编|编辑|审核|校对|索引号|主题分类|发布机构|成文日期|"
+    r"Published|Last updated|Updated|Source|"
     r"Editor|Web editor|Posted|Date|Released|Release date|Contacts?|Media contacts?|Press contacts?)"
     r"\s*[:：]?)",
     re.IGNORECASE,

@@ -115,6 +115,11 @@ _TIME_FIRST = re.compile(
     r"|\d{1,2}(?:st|nd|rd|th)?\s+" + _M + r",?\s+(?:19|20)\d{2}))(?![\d:])",
     re.IGNORECASE,
 )
+_SENTENCE_LIKE = re.compile(r"[。；！？]|，.*，|[a-z]{2}[.!?]\s+[A-Z]|[a-z]{3}\.$")
+# a metadata table laid out as a row of labels over a row of values
+_LABEL_CELL = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}|[A-Z][a-z]+(?: [a-z]+)?)[:：]?$")
+_PUBLISH_CELL = re.compile(r"^(?:发布日期|发布时间|公开日期|Published|Publication date)[:：]?$",
+                           re.IGNORECASE)
 _SHORT_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A top-bar "today is …" clock, not the article's date.
@@ -419,6 +424,24 @@ def _labelled(lines: list[str], label: re.Pattern[str], kind: str) -> list[Candi
     return found
 
 
+def _header_row(lines: list[str]) -> list[Candidate]:
+    """发布日期 from a table whose first row holds the labels and the next row the values.
+
+    >>> rows = ["索引号 发布机构 发布日期", "0001/2023-01 省生态环境厅 2023-05-22"]
+    >>> _header_row(rows)[0].parsed.value.date()
+    datetime.date(2023, 5, 22)
+    """
+    for idx, line in enumerate(lines[:-1]):
+        cells = line.split()
+        if not 2 <= len(cells) <= 8 or not all(_LABEL_CELL.match(c) for c in cells):
+            continue
+        at = next((i for i, c in enumerate(cells) if _PUBLISH_CELL.match(c)), None)
+        values = lines[idx + 1].split()
+        if at is not None and len(values) == len(cells) and (parsed := parse_date(values[at])) is not None:
+            return [Candidate(parsed, "text", "published")]
+    return []
+
+
 def _near_title(lines: list[str], title: str) -> list[Candidate]:
     """A bare date line within a few lines below the headline (the usual news byline)."""
     if not title:
@@ -441,6 +464,8 @@ def _near_title(lines: list[str], title: str) -> list[Candidate]:
             line = line[: updated.start()]  # "May 22, 2023 (updated: May 23, 2023)": the part before
         if not line.strip():
             continue
+        if _SENTENCE_LIKE.search(line):
+            continue  # body prose ("请于2023年7月31日前报送…"), not a byline
         if len(line) <= 160 and not _NOT_PUBLISH.search(line) and (parsed := parse_date(line)) is not None:
             return [Candidate(parsed, "text", "published")]
     # a two-digit-year byline date ("22.05.23", WordPress themes) is trusted only beside the headline
@@ -535,6 +560,7 @@ def find_dates(
     candidates += _meta_dates(tree)
     text_published = (
         _labelled(lines, _PUBLISHED_LABEL, "published")
+        or _header_row(lines)
         or _near_title(lines, title)
         or _dateline(paragraphs or [])
     )
