@@ -146,3 +146,19 @@ def test_url_patterns(url: str, expected: str):
     got = extract_article(page(), url, source("Asia/Shanghai"), now=NOW)
     assert got["published"][:10] == expected
     assert got["date_source"] == "url"
+
+
+def test_htmldate_is_the_last_resort_and_counted():
+    """A date only htmldate's wider search reads (an abbr title) is used, and counted; a page with
+    a date of our own never asks it."""
+    body = "<p>" + "The council approved the new recycling plan after a debate about costs. " * 3 + "</p>"
+    only_htmldate = (f"<html><head><title>Plan approved</title></head><body><h1>Plan approved</h1>"
+                     f'<abbr class="published" title="2023-05-22T10:00:00">last spring</abbr>{body}</body></html>')
+    got = extract_article(only_htmldate, "https://example.org/news/plan", None, now=NOW)
+    assert got["published"] == "2023-05-22T10:00:00+00:00"
+    assert "date_from_htmldate" in got["events"]
+    assert "no_date" not in got["events"]
+    ours = extract_article(only_htmldate.replace("</h1>", "</h1><p>Published: 3 June 2023</p>"),
+                           "https://example.org/news/plan", None, now=NOW)
+    assert ours["published"] == "2023-06-03T00:00:00+00:00"
+    assert "date_from_htmldate" not in ours["events"]

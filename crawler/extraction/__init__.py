@@ -17,6 +17,7 @@ gave a record is listed in ``events``, which the crawl adds to its stats as
 ``date_zone_from_language`` … was read in Asia/Shanghai because the headline is Chinese
 ``date_rejected_future``  a date later than now + 1 day was ignored
 ``date_rejected_old``     a date before 1990 was ignored
+``date_from_htmldate``    no date of our own patterns; htmldate's wider search gave it
 ``no_date``               no usable published date
 ``decode_replaced``       a few undecodable bytes became U+FFFD
 ``body_density``          no known content container; the text-density scorer chose the body
@@ -172,6 +173,7 @@ def extract_article(
         now=now or datetime.datetime.now(datetime.UTC),
         selector_text=date_text,
         paragraphs=paragraphs,
+        page_text=text,
     )
     events += dates.events
 

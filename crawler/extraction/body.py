@@ -103,7 +103,7 @@ _DISCLAIMER = re.compile(r"(?:特别声明|平台声明|免责声明|版权声�
 _CAPTION_CLASS = re.compile(r"caption|pictext|pic_?txt|imgtxt|img_?desc|img_?text|photo_?text|tuzhu",
                             re.IGNORECASE)
 _CAPTION_CREDIT = re.compile(
-    r"(?:资料图|资料图片|供图|摄|图片来源[:：].{0,20}|\[Photo[^\]]{0,40}\])\s*[）)]?$")
+    r"(?:资料图|资料图片|供图|(?<!拍)摄|图片来源[:：].{0,20}|\[Photo[^\]]{0,40}\])\s*[）)]?$")
 _MIN_CONTAINER_CHARS = 10
 _MIN_SELECTOR_CHARS = 30
 

@@ -491,6 +491,23 @@ def _dateline(paragraphs: list[str]) -> list[Candidate]:
     return []
 
 
+def _htmldate(page_text: str, url: str, limit: datetime.datetime) -> Parsed | None:
+    """htmldate's original-date guess for a page our patterns found no date on (day precision
+    unless it read a time)."""
+    import htmldate  # deferred: only pages without a date of our own need it
+
+    try:
+        found = htmldate.find_date(page_text, url=url, original_date=True, extensive_search=True,
+                                   outputformat="%Y-%m-%dT%H:%M:%S",
+                                   min_date=f"{MIN_YEAR}-01-01", max_date=limit.strftime("%Y-%m-%d"))
+    except (ValueError, TypeError):
+        return None
+    if not found:
+        return None
+    value = datetime.datetime.fromisoformat(found)
+    return Parsed(value, value.time() != datetime.time(0))
+
+
 def url_date(url: str) -> Parsed | None:
     """The date a URL path carries, if any.
 
@@ -545,6 +562,7 @@ def find_dates(
     now: datetime.datetime,
     selector_text: str | None = None,
     paragraphs: list[str] | None = None,
+    page_text: str | None = None,
 ) -> PageDates:
     """Published and modified dates of a page, with where the published date came from."""
     events: list[str] = []
@@ -617,6 +635,12 @@ def find_dates(
         return chosen
 
     published = pick("published")
+    if published is None and page_text and (parsed := _htmldate(page_text, url, limit)) is not None:
+        # none of our own patterns read a date: htmldate's wider search (its text heuristics,
+        # markup and URL rules) is the better last resort than no date (counted)
+        cand = Candidate(parsed, "text", "published")
+        published = (cand, complete(parsed, zone))
+        events.append("date_from_htmldate")
     modified = pick("modified")
     used = [pair[0] for pair in (published, modified) if pair is not None]
     if zone_event and any(c.parsed.value.tzinfo is None for c in used):
