@@ -22,6 +22,7 @@ gave a record is listed in ``events``, which the crawl adds to its stats as
 ``decode_replaced``       a few undecodable bytes became U+FFFD
 ``body_density``          no known content container; the text-density scorer chose the body
 ``soup_fallback``         lxml's parse gave no body; BeautifulSoup's more tolerant parse did
+``body_trafilatura``      neither parse gave a body our engines trust; trafilatura's did
 """
 
 from __future__ import annotations
@@ -110,6 +111,22 @@ def parse_html_tolerant(text: str) -> HtmlElement | None:
         return None
 
 
+_MIN_FALLBACK_LINE = 40
+
+
+def _trafilatura_paragraphs(text: str, url: str) -> list[str]:
+    """trafilatura's body of a page, one paragraph per line (``[]`` when it finds none either)."""
+    import trafilatura  # deferred: only pages our engines found no text on need it
+
+    try:
+        found = trafilatura.extract(text, url=url, include_comments=False, include_tables=True)
+    except (ValueError, TypeError):  # pragma: no cover - trafilatura reports bad markup as None
+        return []
+    lines = [line for line in (" ".join(part.split()) for part in (found or "").splitlines()) if line]
+    # a menu or a stub is no article: ask for one line of prose length
+    return lines if any(len(line) >= _MIN_FALLBACK_LINE for line in lines) else []
+
+
 def extract_article(
     html: str | bytes,
     url: str,
@@ -155,6 +172,12 @@ def extract_article(
     if body.engine == "density":
         events.append("body_density")
     paragraphs = body.paragraphs
+    if not paragraphs:
+        # Our engines found nothing they trust; trafilatura's own heuristics get a last look
+        # before the page is dropped (counted).
+        paragraphs = _trafilatura_paragraphs(text, url)
+        if paragraphs:
+            events.append("body_trafilatura")
     if not paragraphs:
         raise EmptyPageError("no article text found on the page")
 
