@@ -26,8 +26,8 @@ cleaning/dedupe/stitched_removed.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,14 @@ class _Para:
     numbers: frozenset[str]
     entities: frozenset[str]
     well_formed: bool
+    _bag: Counter[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def bag(self) -> Counter[str]:
+        """Token counts, built on first use (only pairs that reach the fact check need them)."""
+        if self._bag is None:
+            self._bag = Counter(self.tokens)
+        return self._bag
 
 
 def _shingle_set(toks: tuple[str, ...], k: int) -> frozenset[int]:
@@ -151,6 +159,16 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
     deletions and reordered words, and is not protected by this rule.
     """
     if a.numbers == b.numbers and a.entities == b.entities:
+        return False
+    # Every token outside the matched blocks counts as changed, and the matched blocks can
+    # hold no more than the tokens both sides have in common: when that bound already
+    # exceeds the allowance, the alignment below could only say no.
+    la, lb = len(a.tokens), len(b.tokens)
+    allowance = 0.2 * min(la, lb)
+    if abs(la - lb) > allowance:
+        return False
+    common = (a.bag & b.bag).total()
+    if max(la, lb) - common > allowance:
         return False
     cjk = is_cjk_text(a.key)
     limit = 4 if cjk else 3
