@@ -25,6 +25,7 @@ cleaning/dedupe/stitched_removed.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -77,7 +78,8 @@ class _Para:
 def _shingle_set(toks: tuple[str, ...], k: int) -> frozenset[int]:
     if len(toks) < k:
         return frozenset({hash(toks)}) if toks else frozenset()
-    return frozenset(hash(toks[i : i + k]) for i in range(len(toks) - k + 1))
+    # zip yields the same k-tuples as slicing, without a Python-level loop.
+    return frozenset(map(hash, zip(*(toks[j:] for j in range(k)))))
 
 
 def _entities(text: str, cjk: bool) -> frozenset[str]:
@@ -93,7 +95,7 @@ def _profile(index: int, text: str) -> _Para:
     cjk = is_cjk_text(text)
     k, k_long = (3, 6) if cjk else (2, 5)
     if cjk:
-        content = frozenset("".join(toks[i : i + 2]) for i in range(len(toks) - 1))
+        content = frozenset(map(operator.add, toks, toks[1:]))  # character pairs
     else:
         content = frozenset(t for t in toks if t not in EN_STOPWORDS)
     return _Para(
@@ -219,9 +221,16 @@ def _fragment(paragraphs: list[str], index: int) -> bool:
 
 def _candidates(paras: list[_Para]) -> set[tuple[int, int]]:
     """Pairs sharing enough rare shingles to be worth comparing (inverted index, no all-pairs)."""
+    # Only shingles held by two paragraphs or more can pair anything: find them with set
+    # operations first, so the Python loop below never visits the (many) unique ones.
+    seen: set[int] = set()
+    repeated: set[int] = set()
+    for p in paras:
+        repeated |= seen & p.shingles
+        seen |= p.shingles
     postings: dict[int, list[int]] = defaultdict(list)
     for p in paras:
-        for s in p.shingles:
+        for s in p.shingles & repeated:
             postings[s].append(p.index)
     shared: dict[tuple[int, int], int] = defaultdict(int)
     for members in postings.values():
