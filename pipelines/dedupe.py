@@ -79,7 +79,7 @@ def _shingle_set(toks: tuple[str, ...], k: int) -> frozenset[int]:
     if len(toks) < k:
         return frozenset({hash(toks)}) if toks else frozenset()
     # zip yields the same k-tuples as slicing, without a Python-level loop.
-    return frozenset(map(hash, zip(*(toks[j:] for j in range(k)))))
+    return frozenset(map(hash, zip(*(toks[j:] for j in range(k)), strict=False)))
 
 
 def _entities(text: str, cjk: bool) -> frozenset[str]:
