@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
@@ -94,10 +95,14 @@ def parse_html(text: str) -> HtmlElement:
 
 def parse_html_tolerant(text: str) -> HtmlElement | None:
     """Parse *text* through BeautifulSoup into an lxml tree; ``None`` when even that fails."""
+    from bs4 import XMLParsedAsHTMLWarning
     from lxml.html import soupparser  # deferred: only pages lxml could not read need it
 
     try:
-        return soupparser.fromstring(_XML_DECL.sub("", text, count=1).replace("\x00", ""))
+        with warnings.catch_warnings():
+            # A page that opens with an XML declaration is still read as HTML on purpose.
+            warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+            return soupparser.fromstring(_XML_DECL.sub("", text, count=1).replace("\x00", ""))
     except (RecursionError, ValueError, etree.ParserError):
         return None
 
