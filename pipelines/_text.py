@@ -4,6 +4,9 @@ Every step compares paragraphs through the same normalised form (NFKC width fold
 case folding, punctuation removed) while the article text itself is never rewritten by
 these helpers. Chinese is tokenised by character, other scripts by word, so one code path
 serves both languages and mixed paragraphs.
+
+Several steps ask the same questions of the same paragraph (its key, tokens, length,
+script), so the pure helpers keep a bounded cache of recent answers.
 """
 
 from __future__ import annotations
@@ -130,6 +133,7 @@ EN_STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
 def comparison_key(text: str) -> str:
     """Return *text* folded for comparison: NFKC width, case, no punctuation, single spaces.
 
@@ -177,6 +181,7 @@ def is_cjk_text(text: str) -> bool:
     return cjk_ratio(text) >= 0.4
 
 
+@lru_cache(maxsize=8192)
 def numbers(text: str) -> frozenset[str]:
     """Numbers in *text*, width-folded, thousands separators removed.
 
@@ -196,6 +201,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@lru_cache(maxsize=8192)
 def length_units(text: str) -> int:
     """Length in comparable units: words for Latin text, characters / 2 for Chinese.
 

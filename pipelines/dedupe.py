@@ -30,6 +30,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult, filter_result
@@ -219,31 +220,43 @@ def _fragment(paragraphs: list[str], index: int) -> bool:
     return len(tokens(text)) < 30 and (opens_mid_sentence or not ends_sentence(text))
 
 
+_ALL_PAIRS_UP_TO = 48
+
+
 def _candidates(paras: list[_Para]) -> set[tuple[int, int]]:
-    """Pairs sharing enough rare shingles to be worth comparing (inverted index, no all-pairs)."""
-    # Only shingles held by two paragraphs or more can pair anything: find them with set
-    # operations first, so the Python loop below never visits the (many) unique ones.
-    seen: set[int] = set()
-    repeated: set[int] = set()
-    for p in paras:
-        repeated |= seen & p.shingles
-        seen |= p.shingles
-    postings: dict[int, list[int]] = defaultdict(list)
-    for p in paras:
-        for s in p.shingles & repeated:
-            postings[s].append(p.index)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for members in postings.values():
-        if len(members) < 2 or len(members) > _MAX_POSTINGS:
-            continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                shared[members[x], members[y]] += 1
-    by_index = {p.index: p for p in paras}
+    """Pairs sharing enough rare shingles to be worth comparing (inverted index, no all-pairs).
+
+    Only shingles held by 2 to ``_MAX_POSTINGS`` paragraphs count. On a page of a few dozen
+    paragraphs, intersecting each pair's rare shingles (set operations in C) is cheaper than
+    building the index in Python; both count the same shared shingles.
+    """
+    counts = Counter(chain.from_iterable(p.shingles for p in paras))
+    rare = {s for s, n in counts.items() if 2 <= n <= _MAX_POSTINGS}
+    if not rare:
+        return set()
+    held = [(p, p.shingles & rare) for p in paras]
+    held = [(p, r) for p, r in held if r]
+    shared: dict[tuple[int, int], int] = {}
+    if len(held) <= _ALL_PAIRS_UP_TO:
+        for x, (p, rp) in enumerate(held):
+            for q, rq in held[x + 1 :]:
+                if n := len(rp & rq):
+                    shared[p.index, q.index] = n
+    else:
+        postings: dict[int, list[int]] = defaultdict(list)
+        for p, rp in held:
+            for s in rp:
+                postings[s].append(p.index)
+        counter: dict[tuple[int, int], int] = defaultdict(int)
+        for members in postings.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    counter[members[x], members[y]] += 1
+        shared = counter
+    size = {p.index: len(p.shingles) for p in paras}
     out = set()
     for (i, j), n in shared.items():
-        smaller = min(len(by_index[i].shingles), len(by_index[j].shingles))
-        if n >= max(2, 0.25 * smaller):
+        if n >= max(2, 0.25 * min(size[i], size[j])):
             out.add((i, j))
     return out
 
