@@ -310,12 +310,21 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
         neighbours[i].append(j)
         neighbours[j].append(i)
 
+    # The stitched pass and the pairwise pass ask about the same pairs: align each once.
+    facts: dict[tuple[int, int], bool] = {}
+
+    def distinct(a: _Para, b: _Para) -> bool:
+        pair = (a.index, b.index)
+        if pair not in facts:
+            facts[pair] = _distinct_facts(a, b)
+        return facts[pair]
+
     # Stitched copies: covered by several others together, by none alone.
     by_index = {p.index: p for p in paras}
     for p in live:
         if len(neighbours[p.index]) < 2:
             continue
-        others = [by_index[j] for j in neighbours[p.index] if not _distinct_facts(p, by_index[j])]
+        others = [by_index[j] for j in neighbours[p.index] if not distinct(p, by_index[j])]
         if _stitched(p, others, threshold):
             removed[p.index] = "stitched"
 
@@ -324,7 +333,7 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
         if i in removed or j in removed:
             continue
         a, b = by_index[i], by_index[j]
-        if _distinct_facts(a, b):
+        if distinct(a, b):
             continue
         if _mutual(a, b):
             losers.append((j, i, False) if _better(a, b) else (i, j, False))
