@@ -28,8 +28,9 @@ from __future__ import annotations
 import operator
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -57,23 +58,39 @@ _ZH_PLACE = re.compile(rf"[{CJK_CLASS}]{{2}}(?:省|市|县|区|州|镇|乡|村|�
 
 @dataclass
 class _Para:
+    """One paragraph's comparison material. What only candidate pairs need is built on first
+    use: most paragraphs of a page pair with nothing."""
+
     index: int
+    text: str
     key: str
     tokens: tuple[str, ...]
+    cjk: bool
     shingles: frozenset[int]
-    content: frozenset[str]
-    long_shingles: frozenset[int]
     numbers: frozenset[str]
-    entities: frozenset[str]
     well_formed: bool
-    _bag: Counter[str] | None = field(default=None, repr=False, compare=False)
 
-    @property
+    @cached_property
+    def content(self) -> frozenset[str]:
+        """Content words (Latin script) or character pairs (Chinese)."""
+        toks = self.tokens
+        if self.cjk:
+            return frozenset(map(operator.add, toks, toks[1:]))  # character pairs
+        return frozenset(t for t in toks if t not in EN_STOPWORDS)
+
+    @cached_property
+    def long_shingles(self) -> frozenset[int]:
+        """Longer shingles, for the stitched-copy check."""
+        return _shingle_set(self.tokens, 6 if self.cjk else 5)
+
+    @cached_property
+    def entities(self) -> frozenset[str]:
+        return _entities(self.text, self.cjk)
+
+    @cached_property
     def bag(self) -> Counter[str]:
-        """Token counts, built on first use (only pairs that reach the fact check need them)."""
-        if self._bag is None:
-            self._bag = Counter(self.tokens)
-        return self._bag
+        """Token counts, for the bound of the fact check."""
+        return Counter(self.tokens)
 
 
 def _shingle_set(toks: tuple[str, ...], k: int) -> frozenset[int]:
@@ -94,20 +111,14 @@ def _entities(text: str, cjk: bool) -> frozenset[str]:
 def _profile(index: int, text: str) -> _Para:
     toks = tokens(text)
     cjk = is_cjk_text(text)
-    k, k_long = (3, 6) if cjk else (2, 5)
-    if cjk:
-        content = frozenset(map(operator.add, toks, toks[1:]))  # character pairs
-    else:
-        content = frozenset(t for t in toks if t not in EN_STOPWORDS)
     return _Para(
         index=index,
+        text=text,
         key=comparison_key(text),
         tokens=toks,
-        shingles=_shingle_set(toks, k),
-        content=content,
-        long_shingles=_shingle_set(toks, k_long),
+        cjk=cjk,
+        shingles=_shingle_set(toks, 3 if cjk else 2),
         numbers=numbers(text),
-        entities=_entities(text, cjk),
         well_formed=ends_sentence(text) and not starts_lowercase(text),
     )
 
