@@ -124,7 +124,9 @@ def test_clean_page_comes_out_as_it_went_in(path):
     page = load_json(path)
     result = _clean(page)
     assert [_canon(p) for p in result.paragraphs] == [_canon(p["text"]) for p in page["paragraphs"]]
-    assert not result.paywalled and not result.truncated and result.origin is None
+    assert not result.paywalled
+    assert not result.truncated
+    assert result.origin is None
 
 
 def _repaired(page: dict) -> list[str]:
