@@ -197,6 +197,20 @@ _TEASER_SHAPE = re.compile(
     r"(?:is about|introduces|describes|covers|presents)|this is about|本文(?:介绍|讲述|主要)|该文|这是关于)",
     re.IGNORECASE,
 )
+# Related-block headings by their make-up ("Related coverage", "More from this section",
+# 相关稿件, 往期回顾): a qualifier and a list noun, nothing else on the line.
+_RELATED_SHAPE = re.compile(
+    r"^(?:(?:related|relevant|recommended|suggested|similar|further|extended|more|other|popular|"
+    r"trending|latest|top|most read|editor'?s'? picks?)\s+(?:coverage|articles?|stories|story|news|"
+    r"reading|readings|links?|content|posts?|topics?|items?|reports?|information|videos?|features?|"
+    r"documents?|policies|headlines|from (?:this|the|our) (?:section|site|author|desk)|"
+    r"on this (?:topic|story|subject|issue)|like this|for you)|(?:read|up|what to read|watch) next|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|don'?t miss|also on [\w\s]{1,30}|"
+    r"more (?:from|in|on) [\w\s']{1,30})$|"
+    r"^(?:相关|延伸|推荐|热点|热门|更多|精彩|往期|扩展|拓展|最新|其他|同类|本站)"
+    r"(?:阅读|新闻|链接|文章|报道|推荐|稿件|内容|专题|资讯|信息|回顾|文档|政策|解读|视频|图片|话题|动态)$",
+    re.IGNORECASE,
+)
 _INLINE_RELATED = re.compile(
     r"^[\[(（【]?\s*(?P<head>[^:：\])）】]{1,20})[\])）】]?\s*[:：]\s*(?P<rest>.*)$",
 )
@@ -218,6 +232,8 @@ def is_related_heading(text: str, extra: frozenset[str] = frozenset()) -> bool:
     """
     key = _heading_key(text)
     if key in RELATED_HEADINGS or key in extra or _NAV_LINE.match(text.strip()):
+        return True
+    if _RELATED_SHAPE.match(key):
         return True
     m = _INLINE_RELATED.match(text.strip())
     if m and length_units(m.group("rest")) <= 40:
@@ -267,12 +283,14 @@ def source_value(text: str) -> str | None:
     >>> source_value("发布时间：2023-05-22 来源：生态环境部 浏览次数：12")
     '生态环境部'
     """
-    m = _SOURCE_LINE.match(text.strip())
-    if m is None and len(_META_LABEL.findall(text)) >= 2:
-        m = _SOURCE_IN_META.search(text)
+    m = _SOURCE_IN_META.search(text) if len(_META_LABEL.findall(text)) >= 2 else None
+    m = m or _SOURCE_LINE.match(text.strip())
     if m is None:
         return None
-    value = m.group("origin").strip(" \t|·,，;；[]()（）【】")
+    # The name ends where another field starts: "Reuters | 2024-04-18 06:30", "宁夏日报　作者：马丽".
+    value = re.split(r"\s*[|｜]\s*|\s{2,}|\u3000", m.group("origin").strip())[0]
+    value = re.sub(rf"\s*{_DATE}{_TIME}?$", "", value)
+    value = value.strip(" \t|·,，;；[]()（）【】")
     return value or None
 
 
@@ -301,11 +319,38 @@ def boilerplate_kind(text: str, *, at_edge: bool) -> str | None:
         return "boilerplate"
     if _VIEWS_LINE.search(stripped) and units <= 12:
         return "boilerplate"
-    if _CREDIT_LINE.match(stripped) and units <= 12:
+    if (_CREDIT_LINE.match(stripped) and units <= 12) or _credit_pairs(stripped):
         return "boilerplate"
     if _SOURCE_LINE.match(stripped) and at_edge:
         return "boilerplate"
     return None
+
+
+_CREDIT_LABEL = re.compile(
+    r"(?:责任编辑|编辑|责编|审核|审校|校对|初审|复审|终审|编审|监制|美编|作者|撰稿|记者|通讯员|供稿|摄影|翻译|"
+    r"\beditors?\b|\breviewer\b|\bproofreader\b|\bauthors?\b|\breporters?\b|\bphotos?\b)\s*[:：]",
+    re.IGNORECASE,
+)
+
+
+def _credit_pairs(text: str) -> bool:
+    """A line of several credits ("责任编辑：杨帆　审核：刘强"): labels with short names only.
+
+    >>> _credit_pairs("责任编辑：杨帆　审核：刘强"), _credit_pairs("Editor: Li Wen | Reviewer: Zhang Hua")
+    (True, True)
+    >>> _credit_pairs("编辑：本报。记者：今天，省里召开会议研究部署工作")
+    False
+    """
+    marks = list(_CREDIT_LABEL.finditer(text))
+    if len(marks) < 2 or text[: marks[0].start()].strip(" [(（【"):
+        return False
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    spans = zip(marks, ends, strict=True)
+    values = [text[m.end() : end].strip(" |｜/\u3000[]()（）【】") for m, end in spans]
+    return all(0 < len(v) <= 20 and not re.search(r"[。，；！？.!?]", v) for v in values)
+
+
+_BARE_DATE = re.compile(rf"^[\[(（【]?\s*{_DATE}\s*[\])）】]?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)
@@ -365,6 +410,8 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
     for i, text in enumerate(paragraphs):
         at_edge = i < edge or i >= n - edge
         kind = boilerplate_kind(text, at_edge=at_edge)
+        if kind is None and len(removed) == i and _BARE_DATE.match(text.strip()):
+            kind = "boilerplate"  # a date alone above the body is its dateline (at the foot: a signature)
         if kind is None:
             continue
         removed[i] = kind

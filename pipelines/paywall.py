@@ -1,7 +1,9 @@
 """Remove paywall and login stubs; flag the record ``paywalled`` and ``truncated``.
 
 A stub is found by three things together, never by a bare keyword: a phrase from the lists
-below (or a source's own ``Source.paywall_markers``), the paragraph's shape (short, made
+below (or a source's own ``Source.paywall_markers``) or, for wordings no list holds, a gate
+(subscribe, member, log in, purchase; 订阅, 会员, 购买) offered for this very text (the rest,
+the full text, 全文, 剩余) in every sentence, the paragraph's shape (short, made
 mostly of the stub, not a sentence of the article) and its position (the tail of the body,
 the head for excerpt notices, or anywhere on a short body). "Residents can subscribe to
 air-quality alerts" is article text and stays. A stub glued after the last sentence of the
@@ -177,6 +179,38 @@ _YEAR_END = re.compile(r"(?:19|20)\d{2}\.$")
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…|……)\s*[\"”’」]?$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s*")
 _PERCENT_UNREAD = re.compile(r"剩余\s*\d+\s*%\s*未读|剩余\d+字")
+# A gate (subscription, membership, login, payment) offered for this very text: the shape of
+# a stub in wordings no list holds ("Continue reading with a subscription", "The remaining
+# 70% of this report is available to subscribers", 完整内容请购买本期电子版).
+_GATE = re.compile(
+    r"\b(?:subscri\w*|members?(?:hip)?|premium|sign(?:ed)?[ -]?in|log(?:ged)?[ -]?in|login|"
+    r"register|registration|purchas\w*|payment|pay|paid|buy|free trial|paywall)\b|"
+    r"订阅|会员|购买|付费|登录|登陆|注册|vip|开通|充值|解锁",
+    re.IGNORECASE,
+)
+_GATED_TEXT = re.compile(
+    r"\b(?:full (?:text|story|article|report|version|content|piece)|rest of (?:this|the)|"
+    r"remain(?:ing|der)|this (?:article|story|report|content|piece|post)|free articles?|"
+    r"keep reading|continue reading|read on|unlimited access|reserved for)\b|"
+    r"全文|本文|完整内容|完整版|全部内容|剩余|余下|本期|此内容|该内容|继续阅读|可阅读|可查看|正文",
+    re.IGNORECASE,
+)
+_REPORTED = re.compile(r"\b(?:said|says|according to|announced|reported)\b|表示|指出|介绍|据", re.IGNORECASE)
+
+
+def _gated(text: str) -> bool:
+    """Whether *text* offers access to the rest of this text behind a gate (not a report of one).
+
+    >>> _gated("To read the rest of this story, please sign in."), _gated("剩余80%内容，订阅后可阅读")
+    (True, True)
+    >>> _gated("Residents can subscribe to flood alerts."), _gated("Subscriptions have tripled since 2020.")
+    (False, False)
+    """
+    if not (_GATE.search(text) and _GATED_TEXT.search(text)) or _REPORTED.search(text):
+        return False
+    # Every sentence is about the gate: an article sentence with a stub glued on is trimmed, not removed.
+    sentences = [p for p in _SENTENCE_SPLIT.split(text) if p.strip()]
+    return all(_GATE.search(p) or _GATED_TEXT.search(p) for p in sentences)
 
 
 def _coverage(key: str, phrases: Iterable[str]) -> float:
@@ -211,6 +245,8 @@ def stub_strength(text: str, markers: Sequence[str] = ()) -> str | None:
     if strong >= 0.3 or (strong and units <= 6):
         return "strong"
     if units <= 12 and _coverage(key, (*_KEYS_STRONG, *_KEYS_WEAK)) >= 0.35:
+        return "weak"
+    if units <= 30 and _gated(text):
         return "weak"
     return None
 
