@@ -341,6 +341,8 @@ def _credit_pairs(text: str) -> bool:
     >>> _credit_pairs("编辑：本报。记者：今天，省里召开会议研究部署工作")
     False
     """
+    if not _CREDIT_LABEL.match(text.lstrip(" [(（【")):
+        return False
     marks = list(_CREDIT_LABEL.finditer(text))
     if len(marks) < 2 or text[: marks[0].start()].strip(" [(（【"):
         return False

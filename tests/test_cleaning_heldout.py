@@ -61,8 +61,13 @@ def score(pages: list[dict]) -> dict:
             if page.get("clean") and got is not None:
                 clean_touched.append(f"{page['id']}#{i}")
             if para["label"] == "drop" or i in removed:
-                key = ("tp" if para["label"] == "drop" and i in removed
-                       else "fn" if para["label"] == "drop" else "fp")
+                key = (
+                    "tp"
+                    if para["label"] == "drop" and i in removed
+                    else "fn"
+                    if para["label"] == "drop"
+                    else "fp"
+                )
                 overall[key] += 1
             if gold is not None and got == gold:
                 steps[gold]["tp"] += 1
@@ -118,8 +123,9 @@ def test_nothing_is_removed_or_joined_on_clean_pages(scores):
     assert scores["clean_touched"] == []
 
 
-@pytest.mark.parametrize("path", [p for p in PAGES if '"clean": true' in p.read_text(encoding="utf-8")],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", [p for p in PAGES if '"clean": true' in p.read_text(encoding="utf-8")], ids=lambda p: p.stem
+)
 def test_clean_page_comes_out_as_it_went_in(path):
     page = load_json(path)
     result = _clean(page)
@@ -177,4 +183,7 @@ def test_flags_and_origin(path):
     result = _clean(page)
     want = page["expected"]
     assert (result.paywalled, result.truncated, result.origin) == (
-        want["paywalled"], want["truncated"], want["origin"])
+        want["paywalled"],
+        want["truncated"],
+        want["origin"],
+    )
