@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult, filter_result
-from pipelines._text import EN_STOPWORDS, comparison_key, is_cjk_text, length_units, tokens
+from pipelines._text import EN_STOPWORDS, comparison_key, is_cjk_text, length_units, tokens, words
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -182,7 +182,8 @@ _FOOTER = re.compile(
     r"联系我们|网站地图|privacy policy|terms of use|terms and conditions|cookie (?:policy|settings)|"
     r"^(?:sign up|subscribe) (?:for|to) (?:our|the) (?:newsletter|daily|weekly)|"
     r"^(?:当前位置|您的位置|您现在的位置|所在位置|current location|you are here)\s*[:：>]|"
-    r"^(?:点击查看原文|点击查看|阅读原文|原文链接|查看原文|click here|click to view|view original)",
+    r"^(?:点击查看原文|点击查看|阅读原文|原文链接|查看原文|click here|click to view|view original)|"
+    r"^scan (?:the |this )?(?:qr )?code\b",
     re.IGNORECASE,
 )
 _BREADCRUMB = re.compile(r"^(?:[^>»/]{1,16}\s*[>»›]\s*){2,}[^>»]{0,30}$")
@@ -207,13 +208,34 @@ _RELATED_SHAPE = re.compile(
     r"on this (?:topic|story|subject|issue)|like this|for you)|(?:read|up|what to read|watch) next|"
     r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|don'?t miss|also on [\w\s]{1,30}|"
     r"more (?:from|in|on) [\w\s']{1,30})$|"
-    r"^(?:相关|延伸|推荐|热点|热门|更多|精彩|往期|扩展|拓展|最新|其他|同类|本站)"
-    r"(?:阅读|新闻|链接|文章|报道|推荐|稿件|内容|专题|资讯|信息|回顾|文档|政策|解读|视频|图片|话题|动态)$",
+    r"^(?:相关|延伸|推荐|热点|热门|更多|精彩|往期|扩展|拓展|最新|其他|同类|本站|编辑|阅读)"
+    r"(?:阅读|新闻|链接|文章|报道|推荐|稿件|内容|专题|资讯|信息|回顾|文档|政策|解读|视频|图片|话题|动态|精选)$",
     re.IGNORECASE,
 )
 _INLINE_RELATED = re.compile(
     r"^[\[(（【]?\s*(?P<head>[^:：\])）】]{1,20})[\])）】]?\s*[:：]\s*(?P<rest>.*)$",
 )
+
+
+# A line naming a list of other items: at the foot of the page, above nothing but teasers, it
+# heads a related block whatever its exact wording ("In other news", "Stories you might have
+# missed", 阅读推荐).
+_LIST_NAME = re.compile(
+    r"\b(?:news|stories|reading|coverage|articles|recommended|recommendations|popular|trending|"
+    r"headlines|picks|missed)\b|推荐|阅读|相关|新闻|热门|热点|专题|往期|精选|资讯|报道|文章|猜你",
+    re.IGNORECASE,
+)
+
+
+def _names_a_list(text: str) -> bool:
+    """A short unpunctuated line with a word that names a list of items.
+
+    >>> _names_a_list("In other news"), _names_a_list("阅读推荐"), _names_a_list("生态环境部召开新闻发布会")
+    (True, True, False)
+    """
+    stripped = text.strip().strip("【】[]")
+    short = len(words(stripped)) <= 6 if not is_cjk_text(stripped) else len(stripped) <= 8
+    return short and not re.search(r"[.!?。！？；;,，]$", stripped) and bool(_LIST_NAME.search(stripped))
 
 
 def _heading_key(text: str) -> str:
@@ -447,6 +469,23 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
             removed[j] = "related"
             j += 1
         i = j
+
+    # A block at the foot under a heading no list holds: teasers up to the end of the page,
+    # under a short line that names a list.
+    items: list[int] = []
+    for k in range(n - 1, 0, -1):
+        if removed.get(k, "boilerplate") != "boilerplate":
+            break  # an already found block: anything above it is judged by the rules above
+        text = paragraphs[k]
+        if items and _names_a_list(text):
+            for q in (k, *items):
+                removed[q] = "related"
+            break
+        if k in removed:
+            continue
+        if not _is_teaser_item(text):
+            break
+        items.append(k)
 
     # Trailing teasers of other items after the body, read from the end: stray date lines,
     # blurbs shaped like teasers, and an unrelated paragraph right after a stray date line.

@@ -184,15 +184,20 @@ _PERCENT_UNREAD = re.compile(r"剩余\s*\d+\s*%\s*未读|剩余\d+字")
 # 70% of this report is available to subscribers", 完整内容请购买本期电子版).
 _GATE = re.compile(
     r"\b(?:subscri\w*|members?(?:hip)?|premium|sign(?:ed)?[ -]?in|log(?:ged)?[ -]?in|login|"
-    r"register|registration|purchas\w*|payment|pay|paid|buy|free trial|paywall)\b|"
-    r"订阅|会员|购买|付费|登录|登陆|注册|vip|开通|充值|解锁",
+    r"register|registration|purchas\w*|payment|pay|paid|buy|free trial|paywall|upgrade|unlock)\b|"
+    # Chinese: the gate as a condition or an offer ("购买后", "请登录", "付费用户"), not a verb
+    # of an article sentence ("会员单位可登录服务平台查看").
+    r"(?:订阅|购买|付费|登录|登陆|注册|开通|充值|解锁)(?:后|即可|才能|方可)|"
+    r"(?:请|需|需要|须)(?:先)?(?:订阅|购买|付费|登录|登陆|注册|开通|充值)|"
+    r"(?:会员|vip|付费|订阅)(?:用户|专享|专属|可见|阅读|内容)|开通(?:会员|vip)",
     re.IGNORECASE,
 )
 _GATED_TEXT = re.compile(
     r"\b(?:full (?:text|story|article|report|version|content|piece)|rest of (?:this|the)|"
     r"remain(?:ing|der)|this (?:article|story|report|content|piece|post)|free articles?|"
     r"keep reading|continue reading|read on|unlimited access|reserved for)\b|"
-    r"全文|本文|完整内容|完整版|全部内容|剩余|余下|本期|此内容|该内容|继续阅读|可阅读|可查看|正文",
+    r"全文|本文|完整内容|完整版|全部内容|剩余|余下|本期|此内容|该内容|本内容|以下内容|继续阅读|可阅读|可查看|"
+    r"正文|仅限|仅供",
     re.IGNORECASE,
 )
 _REPORTED = re.compile(r"\b(?:said|says|according to|announced|reported)\b|表示|指出|介绍|据", re.IGNORECASE)
@@ -205,6 +210,8 @@ def _gated(text: str) -> bool:
     (True, True)
     >>> _gated("Residents can subscribe to flood alerts."), _gated("Subscriptions have tripled since 2020.")
     (False, False)
+    >>> _gated("本内容仅限付费用户查看"), _gated("协会会员单位可登录服务平台查看申报指南全文。")
+    (True, False)
     """
     if not (_GATE.search(text) and _GATED_TEXT.search(text)) or _REPORTED.search(text):
         return False

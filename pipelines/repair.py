@@ -155,6 +155,12 @@ _STARTERS = frozenset(
     ]
 )
 _ZH_STARTS_SENTENCE_BAD = "，、。；：！？%）)」』"
+# A count cut from the sentence that states it ("已关停退出矿山企业" / "1042家，..."): a number
+# with a measure word cannot open a sentence; years and dates ("2023年，") can and are left out.
+_ZH_COUNT_START = re.compile(
+    r"^\d[\d.,]*\s*(?:%|％|个百分点|[万亿千百]?(?:家|个|座|处|项|件|名|人次|人|台|辆|吨|公里|千米|米|亩|公顷|"
+    r"平方米|立方米|千瓦|元|户|次|条|所|只|头|株|倍|套|批|宗|起))"
+)
 
 
 def _words(text: str) -> list[str]:
@@ -356,7 +362,7 @@ def _continues(prev: str, nxt: str) -> bool:
     if is_cjk_text(prev) or is_cjk_text(nxt):
         if _ZH_NUMBERING.match(nxt):
             return False
-        if nxt[0] in _ZH_STARTS_SENTENCE_BAD:
+        if nxt[0] in _ZH_STARTS_SENTENCE_BAD or _ZH_COUNT_START.match(nxt):
             return True
         # Only prose (with a comma inside) is left open; titles and signature lines are not.
         return re.search(r"[，；,]", prev) is not None
