@@ -16,7 +16,8 @@ they state different facts and both stay, however many slots differ. A copy is d
 in favour of a paragraph that keeps (nearly) everything it says; the survivor stays where it
 stands. A retelling right next to its original (fewer shared word runs, same figures) is a
 near copy too; a stitched copy is judged by the share of its tokens inside borrowed runs; the
-short heading above a repeated section goes with the section.
+short heading above a repeated section goes with the section. A lead broken over two
+paragraphs is compared with its retelling as repair will join it.
 
 Settings: ECOPOLICY_DEDUPE_ENABLED (bool, default True), ECOPOLICY_DEDUPE_THRESHOLD (float,
 default 0.75: share of a paragraph's shingles found in the other for a near copy),
@@ -45,6 +46,7 @@ from pipelines._text import (
     starts_lowercase,
     tokens,
 )
+from pipelines.repair import continues_sentence
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
@@ -283,6 +285,11 @@ def _stitched(p: _Para, others: list[_Para], threshold: float) -> bool:
     return contributors >= 2 and coverage(union) >= threshold + 0.1
 
 
+def _join_pieces(first: str, second: str) -> str:
+    sep = "" if is_cjk_text(first) and is_cjk_text(second) else " "
+    return first + sep + second
+
+
 def _same_heading(a: str, b: str) -> bool:
     """Whether two short lines are one heading with a small edit ("conflict" / "conflicts").
 
@@ -355,6 +362,18 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
             losers.append((i, j, True))
         elif _contained(b, a, threshold) and not (b.numbers - a.numbers):
             losers.append((j, i, True))
+
+    # A retelling of a lead that is itself split over two paragraphs ("...同比下降" / "12.5%，...")
+    # matches neither piece alone: compare it with the pieces joined, as repair will join them.
+    for a in range(len(paras) - 1):
+        if a in removed or a + 1 in removed or not continues_sentence(paragraphs[a], paragraphs[a + 1]):
+            continue
+        joined = _profile(a + 1, _join_pieces(paragraphs[a], paragraphs[a + 1]))
+        for p in paras[a + 2 : a + 4]:
+            if p.index in removed or len(p.tokens) < min_tokens or _distinct_facts(joined, p):
+                continue
+            if _mutual(joined, p) or _nearby_paraphrase(joined, p):
+                losers.append((p.index, a, False))
 
     # Near copies: strongest winners first, so a chain keeps its best member.
     losers.sort(key=lambda lw: _rank(by_index[lw[1]]), reverse=True)

@@ -355,7 +355,7 @@ def split_glued_zh_heading(text: str) -> tuple[str, str] | None:
     return m.group("head"), m.group("body")
 
 
-def _continues(prev: str, nxt: str) -> bool:
+def continues_sentence(prev: str, nxt: str) -> bool:
     """Whether *nxt* is the rest of a sentence that *prev* left open."""
     if ends_sentence(prev) or not nxt:
         return False
@@ -422,7 +422,7 @@ def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> 
                         sources[-1] = merged
                         result.count("headings_joined")
                         continue
-            elif _continues(prev, text):
+            elif continues_sentence(prev, text):
                 out[-1] = _glue(prev, text)
                 sources[-1] = sources[-1] + (i,)
                 result.count("sentences_joined")
