@@ -180,7 +180,8 @@ _CHROME_WORDS = re.compile(
 _FOOTER = re.compile(
     r"版权所有|©|copyright|all rights reserved|icp备|icp证|网站标识码|公网安备|主办单位|承办单位|技术支持|"
     r"联系我们|网站地图|privacy policy|terms of use|terms and conditions|cookie (?:policy|settings)|"
-    r"^(?:sign up|subscribe) (?:for|to) (?:our|the) (?:newsletter|daily|weekly)|"
+    r"^(?:sign up|subscribe|register) (?:for|to) (?:our|the|this) (?:[\w-]+ ){0,3}"
+    r"(?:newsletters?|daily|weekly|briefing)|"
     r"^(?:当前位置|您的位置|您现在的位置|所在位置|current location|you are here)\s*[:：>]|"
     r"^(?:点击查看原文|点击查看|阅读原文|原文链接|查看原文|click here|click to view|view original)|"
     r"^scan (?:the |this )?(?:qr )?code\b",

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult
-from pipelines._text import comparison_key, ends_sentence, length_units
+from pipelines._text import comparison_key, ends_sentence, is_cjk_text, length_units
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -188,16 +188,28 @@ _GATE = re.compile(
     # Chinese: the gate as a condition or an offer ("购买后", "请登录", "付费用户"), not a verb
     # of an article sentence ("会员单位可登录服务平台查看").
     r"(?:订阅|购买|付费|登录|登陆|注册|开通|充值|解锁)(?:后|即可|才能|方可)|"
-    r"(?:请|需|需要|须)(?:先)?(?:订阅|购买|付费|登录|登陆|注册|开通|充值)|"
+    r"(?:请|需|需要|须|点击)(?:先)?(?:订阅|购买|付费|登录|登陆|注册|开通|充值)|"
     r"(?:会员|vip|付费|订阅)(?:用户|专享|专属|可见|阅读|内容)|开通(?:会员|vip)",
     re.IGNORECASE,
 )
 _GATED_TEXT = re.compile(
     r"\b(?:full (?:text|story|article|report|version|content|piece)|rest of (?:this|the)|"
     r"remain(?:ing|der)|this (?:article|story|report|content|piece|post)|free articles?|"
-    r"keep reading|continue reading|read on|unlimited access|reserved for)\b|"
-    r"全文|本文|完整内容|完整版|全部内容|剩余|余下|本期|此内容|该内容|本内容|以下内容|继续阅读|可阅读|可查看|"
+    r"keep reading|continue reading|read on|unlimited (?:\w+ )?access|(?:full|digital) access|"
+    r"reserved for)\b|"
+    r"全文|本文|完整(?:内容|版|报告|文章)|全部内容|剩余|余下|本期|此内容|该内容|本内容|以下内容|继续阅读|可阅读|可查看|"
     r"正文|仅限|仅供",
+    re.IGNORECASE,
+)
+# English: the gate offered to the reader (you, please, an imperative, "after purchase",
+# "available to subscribers"), not an action of someone in the story ("Readers can purchase
+# the full report from the agency").
+_OFFER = re.compile(
+    r"\b(?:you|your|please)\b|"
+    r"(?:^|[.!?\u2014-]\s*)(?:subscribe|log ?in|sign (?:in|up)|register|upgrade|unlock|"
+    r"become a (?:member|subscriber)|join|buy|purchase|get|start|continue|view|read|want to)\b|"
+    r"\b(?:after|with|to|for|by)\s+(?:a\s+|an\s+|our\s+|premium\s+|paid\s+)?"
+    r"(?:purchas\w*|payment|paying|subscri\w*|members?|logging in|signing in|registering)\b",
     re.IGNORECASE,
 )
 _REPORTED = re.compile(r"\b(?:said|says|according to|announced|reported)\b|表示|指出|介绍|据", re.IGNORECASE)
@@ -212,8 +224,12 @@ def _gated(text: str) -> bool:
     (False, False)
     >>> _gated("本内容仅限付费用户查看"), _gated("协会会员单位可登录服务平台查看申报指南全文。")
     (True, False)
+    >>> _gated("View full text after purchasing"), _gated("Readers can purchase the full report here.")
+    (True, False)
     """
     if not (_GATE.search(text) and _GATED_TEXT.search(text)) or _REPORTED.search(text):
+        return False
+    if not is_cjk_text(text) and not _OFFER.search(text.strip()):
         return False
     # Every sentence is about the gate: an article sentence with a stub glued on is trimmed, not removed.
     sentences = [p for p in _SENTENCE_SPLIT.split(text) if p.strip()]
