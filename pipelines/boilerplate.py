@@ -141,7 +141,8 @@ _META_LABEL = re.compile(
     re.IGNORECASE,
 )
 _SOURCE_LINE = re.compile(
-    r"^[\[(（【]?\s*(?:信息来源|文章来源|稿件来源|新闻来源|来源|source|information source|news source)"
+    r"^[\[(（【]?\s*(?:信息来源|文章来源|稿件来源|新闻来源|本文来源|本稿来源|消息来源|来源|source|"
+    r"information source|news source)"
     r"\s*[:：]\s*(?P<origin>[^\])）】]{1,80}?)\s*[\])）】]?\s*$",
     re.IGNORECASE,
 )
@@ -166,7 +167,7 @@ _VIEWS_LINE = re.compile(
     re.IGNORECASE,
 )
 _CHROME_WORDS = re.compile(
-    r"打印本页|打印文章|打印|关闭窗口|关闭本页|关闭|收藏本页|收藏|加入收藏|分享到|分享至|分享|转发|微信|微博|"
+    r"我要|打印本页|打印文章|打印|关闭窗口|关闭本页|关闭|收藏本页|收藏|加入收藏|分享到|分享至|分享|转发|微信|微博|"
     r"qq空间|qq|朋友圈|豆瓣|人人网|字号|字体|默认|大|中|小|返回顶部|顶部|返回|扫一扫在手机打开当前页|"
     r"扫一扫在手机上打开当前页|扫一扫|在手机打开当前页|手机打开|二维码|纠错|我要纠错|"
     r"print this page|print this article|print|close window|close|email this|email|e-mail|share this article|"
@@ -196,7 +197,9 @@ _NAV_LINE = re.compile(
 )
 _TEASER_SHAPE = re.compile(
     r"^(?:the title is|titled\b|title:|标题为|题为|标题：|this (?:article|item|report|page|document) "
-    r"(?:is about|introduces|describes|covers|presents)|this is about|本文(?:介绍|讲述|主要)|该文|这是关于)",
+    r"(?:is about|introduces|describes|covers|presents)|this is about|本文(?:介绍|讲述|主要)|该文|这是关于|"
+    r"the (?:table|chart|data set|dataset) (?:lists|gives|presents)|"
+    r"该(?:数据表|表格|图表|数据集)(?:列出|给出|介绍|统计))",
     re.IGNORECASE,
 )
 # Related-block headings by their make-up ("Related coverage", "More from this section",
@@ -223,7 +226,7 @@ _INLINE_RELATED = re.compile(
 # missed", 阅读推荐).
 _LIST_NAME = re.compile(
     r"\b(?:news|stories|reading|coverage|articles|recommended|recommendations|popular|trending|"
-    r"headlines|picks|missed)\b|推荐|阅读|相关|新闻|热门|热点|专题|往期|精选|资讯|报道|文章|猜你",
+    r"headlines|picks|missed)\b|推荐|阅读|相关|新闻|热门|热点|专题|往期|精选|资讯|报道|文章|猜你|更多|精彩",
     re.IGNORECASE,
 )
 

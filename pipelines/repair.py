@@ -373,7 +373,10 @@ def continues_sentence(prev: str, nxt: str) -> bool:
 
 
 def _glue(prev: str, nxt: str) -> str:
-    cjk_edge = re.search(rf"[{CJK_CLASS}\d%，、]$", prev) and re.match(rf"[{CJK_CLASS}\d，、。；]", nxt)
+    # Chinese pieces meet without a space, quotes and title marks included ("推进" + "“无废园区”建设").
+    cjk_edge = re.search(rf"[{CJK_CLASS}\d%，、”」》）]$", prev) and re.match(
+        rf"[{CJK_CLASS}\d，、。；“「《（]", nxt
+    )
     if cjk_edge and (is_cjk_text(prev) or is_cjk_text(nxt)):
         return prev + nxt
     return f"{prev} {nxt}"
