@@ -9,7 +9,8 @@ This step joins the pieces and, where the heading's end can be told (a capitalis
 opener after a title-case run, a capitalised word after a sentence-case phrase, a space in
 Chinese), separates heading and body again. A Chinese heading cut after a verb ("（三）加强")
 takes its continuation even when no space tells where the heading ends, and a Chinese
-numbered heading with its body glued on after a space in one paragraph is separated too.
+numbered heading with its body glued on after a space in one paragraph is separated too. A
+label-only heading ("Article 3") takes the short unpunctuated title line under it.
 
 A paragraph is only joined to the one before when that one does not end a sentence and the
 next one cannot start one (lower-case start, or a number after a dangling word), so
@@ -310,6 +311,32 @@ _ZH_OPEN_END = re.compile(
 )
 
 
+def _label_only(heading: str) -> bool:
+    """A heading that is a number and nothing else ("Article 3", "Part II"): its title follows.
+
+    >>> _label_only("Article 3"), _label_only("Article 3 Scope"), _label_only("2.")
+    (True, False, False)
+    """
+    stripped = heading.strip()
+    m = _EN_NUMBERING.match(stripped + " ")
+    return m is not None and not stripped[m.end() :].strip() and bool(re.search(r"[A-Za-z]{2}", stripped))
+
+
+def _title_line(text: str) -> bool:
+    """A short line without closing punctuation, not numbered: the title under a label-only heading.
+
+    >>> _title_line("Scope of application"), _title_line("Plants must release 10 percent of the flow.")
+    (True, False)
+    """
+    stripped = text.strip()
+    return (
+        0 < len(stripped.split()) <= 8
+        and not re.search(r"[.!?;:,]$", stripped)
+        and not _EN_NUMBERING.match(stripped)
+        and stripped[:1].isupper()
+    )
+
+
 def _zh_heading_tail(continuation: str, heading: str = "") -> tuple[str, str] | None:
     """Chinese: the heading's end is a short unpunctuated run before a space or the end.
 
@@ -399,6 +426,11 @@ def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> 
     for i, text in enumerate(paragraphs):
         if out:
             prev = out[-1]
+            if _label_only(prev) and _title_line(text):
+                out[-1] = f"{prev} {text}"
+                sources[-1] = sources[-1] + (i,)
+                result.count("headings_joined")
+                continue
             if is_numbered_heading(prev, max_heading_words) and not ends_sentence(prev):
                 pieces: tuple[str, str] | None = None
                 if is_cjk_text(prev):
