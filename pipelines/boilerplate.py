@@ -122,7 +122,10 @@ _DATE = (
     r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})"
 )
-_TIME = r"(?:\s*\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?\s*(?:分)?(?:\s*[AaPp]\.?[Mm]\.?)?)"
+_TIME = (
+    r"(?:\s*\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?\s*(?:分)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?:GMT|UTC|CST|BST|CET|CEST|EST|EDT|PST|PDT|BJT)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)"
+)
 _DATE_LABEL = (
     r"(?:发布时间|发布日期|更新时间|更新日期|时间|日期|发稿时间|成稿时间|"
     r"published(?: on| at)?|updated(?: on| at)?|"
@@ -197,7 +200,8 @@ _NAV_LINE = re.compile(
 )
 _TEASER_SHAPE = re.compile(
     r"^(?:the title is|titled\b|title:|标题为|题为|标题：|this (?:article|item|report|page|document) "
-    r"(?:is about|introduces|describes|covers|presents)|this is about|本文(?:介绍|讲述|主要)|该文|这是关于|"
+    r"(?:is about|introduces|describes|covers|presents)|this is about|本文(?:介绍|讲述|主要)|"
+    r"该文(?!章)|这是关于|"
     r"the (?:table|chart|data set|dataset) (?:lists|gives|presents)|"
     r"该(?:数据表|表格|图表|数据集)(?:列出|给出|介绍|统计))",
     re.IGNORECASE,
@@ -211,7 +215,7 @@ _RELATED_SHAPE = re.compile(
     r"documents?|policies|headlines|from (?:this|the|our) (?:section|site|author|desk)|"
     r"on this (?:topic|story|subject|issue)|like this|for you)|(?:read|up|what to read|watch) next|"
     r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|don'?t miss|also on [\w\s]{1,30}|"
-    r"more (?:from|in|on) [\w\s']{1,30})$|"
+    r"more (?:from|in|on) [\w\s']{1,30}|also (?:in|from) [\w\s']{1,30})$|"
     r"^(?:相关|延伸|推荐|热点|热门|更多|精彩|往期|扩展|拓展|最新|其他|同类|本站|编辑|阅读)"
     r"(?:阅读|新闻|链接|文章|报道|推荐|稿件|内容|专题|资讯|信息|回顾|文档|政策|解读|视频|图片|话题|动态|精选)$",
     re.IGNORECASE,
@@ -226,7 +230,8 @@ _INLINE_RELATED = re.compile(
 # missed", 阅读推荐).
 _LIST_NAME = re.compile(
     r"\b(?:news|stories|reading|coverage|articles|recommended|recommendations|popular|trending|"
-    r"headlines|picks|missed)\b|推荐|阅读|相关|新闻|热门|热点|专题|往期|精选|资讯|报道|文章|猜你|更多|精彩",
+    r"headlines|picks|missed)\b|推荐|阅读|相关|新闻|热门|热点|专题|往期|精选|资讯|报道|文章|猜你|更多|精彩|"
+    r"在看|想看|感兴趣",
     re.IGNORECASE,
 )
 
@@ -349,6 +354,8 @@ def boilerplate_kind(text: str, *, at_edge: bool) -> str | None:
         return "boilerplate"
     if _SOURCE_LINE.match(stripped) and at_edge:
         return "boilerplate"
+    if _BYLINE.match(stripped) and at_edge:
+        return "boilerplate"
     return None
 
 
@@ -378,6 +385,9 @@ def _credit_pairs(text: str) -> bool:
     return all(0 < len(v) <= 20 and not re.search(r"[。，；！？.!?]", v) for v in values)
 
 
+# "By Jane Smith", "By Jane Smith and Li Wen, Reuters": a byline at the head or foot of the body.
+_NAME = r"[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}"
+_BYLINE = re.compile(rf"^[Bb]y\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME}){{0,3}}$")
 _BARE_DATE = re.compile(rf"^[\[(（【]?\s*{_DATE}\s*[\])）】]?$", re.IGNORECASE)
 
 

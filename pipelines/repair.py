@@ -389,8 +389,10 @@ def continues_sentence(prev: str, nxt: str) -> bool:
     if is_cjk_text(prev) or is_cjk_text(nxt):
         if _ZH_NUMBERING.match(nxt):
             return False
-        if nxt[0] in _ZH_STARTS_SENTENCE_BAD or _ZH_COUNT_START.match(nxt):
+        if nxt[0] in _ZH_STARTS_SENTENCE_BAD or _ZH_COUNT_START.match(nxt) or prev.rstrip()[-1] in "，、,":
             return True
+        if not ends_sentence(nxt) and len(nxt) <= 20 and not re.search(r"[，、；,;]", nxt):
+            return False  # a title line (a teaser, a heading) is not the rest of a sentence
         # Only prose (with a comma inside) is left open; titles and signature lines are not.
         return re.search(r"[，；,]", prev) is not None
     if starts_lowercase(nxt):
@@ -401,7 +403,7 @@ def continues_sentence(prev: str, nxt: str) -> bool:
 
 def _glue(prev: str, nxt: str) -> str:
     # Chinese pieces meet without a space, quotes and title marks included ("推进" + "“无废园区”建设").
-    cjk_edge = re.search(rf"[{CJK_CLASS}\d%，、”」》）]$", prev) and re.match(
+    cjk_edge = re.search(rf"[{CJK_CLASS}\d%，、“”「」《》（）]$", prev) and re.match(
         rf"[{CJK_CLASS}\d，、。；“「《（]", nxt
     )
     if cjk_edge and (is_cjk_text(prev) or is_cjk_text(nxt)):
