@@ -354,7 +354,9 @@ def boilerplate_kind(text: str, *, at_edge: bool) -> str | None:
         return "boilerplate"
     if _SOURCE_LINE.match(stripped) and at_edge:
         return "boilerplate"
-    if _BYLINE.match(stripped) and at_edge:
+    if (_BYLINE.match(stripped) or _ORIGINAL_TITLE.match(stripped)) and at_edge:
+        return "boilerplate"
+    if _END_MARK.match(stripped):
         return "boilerplate"
     return None
 
@@ -388,6 +390,9 @@ def _credit_pairs(text: str) -> bool:
 # "By Jane Smith", "By Jane Smith and Li Wen, Reuters": a byline at the head or foot of the body.
 _NAME = r"[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}"
 _BYLINE = re.compile(rf"^[Bb]y\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME}){{0,3}}$")
+# A reprint's "原标题：《...》" line and a wire story's end mark "（完）".
+_ORIGINAL_TITLE = re.compile(r"^[\[(（【]?\s*(?:原标题|原题|original title)\s*[:：]", re.IGNORECASE)
+_END_MARK = re.compile(r"^[\[(（【]\s*(?:完|全文完|end)\s*[\])）】]$", re.IGNORECASE)
 _BARE_DATE = re.compile(rf"^[\[(（【]?\s*{_DATE}\s*[\])）】]?$", re.IGNORECASE)
 
 
@@ -516,6 +521,18 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
                 removed[k] = "teaser"
                 continue
         break
+
+    # Source and credit lines right above a removed block stand at the foot of the body too.
+    foot = n
+    while foot > 0 and foot - 1 in removed:
+        foot -= 1
+    if foot < n:
+        for k in range(foot - 1, max(foot - 1 - edge, -1), -1):
+            kind = boilerplate_kind(paragraphs[k], at_edge=True)
+            if kind is None:
+                break
+            removed[k] = kind
+            origin = origin or source_value(paragraphs[k])
 
     result = filter_result(paragraphs, removed)
     counts: dict[str, int] = {}

@@ -365,19 +365,24 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
 
     # A retelling of a lead that is itself split over two paragraphs ("...同比下降" / "12.5%，...")
     # matches neither piece alone: compare it with the pieces joined, as repair will join them.
+    retold: list[tuple[int, int, bool]] = []
+    copies = {loser for loser, winner, _ in losers if winner < loser}  # pieces that are copies themselves
     for a in range(len(paras) - 1):
-        if a in removed or a + 1 in removed or not continues_sentence(paragraphs[a], paragraphs[a + 1]):
+        if a in removed or a + 1 in removed or a in copies or a + 1 in copies:
+            continue
+        if not continues_sentence(paragraphs[a], paragraphs[a + 1]):
             continue
         joined = _profile(a + 1, _join_pieces(paragraphs[a], paragraphs[a + 1]))
         for p in paras[a + 2 : a + 4]:
             if p.index in removed or len(p.tokens) < min_tokens or _distinct_facts(joined, p):
                 continue
             if _mutual(joined, p) or _nearby_paraphrase(joined, p):
-                losers.append((p.index, a, False))
+                retold.append((p.index, a, False))
 
-    # Near copies: strongest winners first, so a chain keeps its best member.
+    # Near copies: retellings of a split lead first (the pieces are the original, however
+    # broken they look), then strongest winners first, so a chain keeps its best member.
     losers.sort(key=lambda lw: _rank(by_index[lw[1]]), reverse=True)
-    for loser, winner, contained in losers:
+    for loser, winner, contained in retold + losers:
         if winner in removed or loser in removed or (contained and _fragment(paragraphs, loser)):
             continue
         removed[loser] = "near"

@@ -190,6 +190,7 @@ _GATE = re.compile(
     # of an article sentence ("会员单位可登录服务平台查看").
     r"(?:订阅|购买|付费|登录|登陆|注册|开通|充值|解锁)(?:后|即可|才能|方可)|"
     r"(?:请|需|需要|须|点击)(?:先)?(?:订阅|购买|付费|登录|登陆|注册|开通|充值)|"
+    r"扫码(?:关注|购买|订阅|阅读|登录)?|关注(?:公众号|微信号)|回复关键词|"
     r"(?:会员|vip|付费|订阅)(?:用户|专享|专属|可见|阅读|内容|文章)|(?:开通|加入|成为|升级)(?:会员|vip)",
     re.IGNORECASE,
 )
@@ -197,7 +198,7 @@ _GATED_TEXT = re.compile(
     r"\b(?:full (?:text|story|article|report|version|content|piece)|rest of (?:this|the)|"
     r"remain(?:ing|der)|this (?:article|story|report|content|piece|post)|free articles?|"
     r"keep reading|continue reading|read on|unlimited (?:\w+ )?access|(?:full|digital) access|"
-    r"reserved for)\b|"
+    r"reserved for|all (?:the |of the )?content|(?:whole|entire) (?:article|story|text|report))\b|"
     r"全文|本文|(?:该|此|本|这篇)文章|完整(?:内容|版|报告|文章)|全部内容|剩余|余下|本期|此内容|该内容|本内容|以下内容|继续阅读|可阅读|可查看|"
     r"正文|仅限|仅供",
     re.IGNORECASE,

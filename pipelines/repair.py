@@ -179,7 +179,7 @@ def is_numbered_heading(text: str, max_words: int = 20) -> bool:
     stripped = text.strip()
     if ends_sentence(stripped) and not stripped.endswith((":", "：")):
         return False
-    if is_cjk_text(stripped):
+    if is_cjk_text(stripped) or _ZH_NUMBERING.match(stripped):
         return bool(_ZH_NUMBERING.match(stripped)) and len(stripped) <= 40 and "。" not in stripped
     return bool(_EN_NUMBERING.match(stripped)) and len(_words(stripped)) <= max_words
 
@@ -398,6 +398,8 @@ def continues_sentence(prev: str, nxt: str) -> bool:
     if starts_lowercase(nxt):
         return True
     last = prev.split()[-1].strip("\"'”’(").lower() if prev.split() else ""
+    if last in _FUNCTION_WORDS and last not in {"as", "than", "via", "per"} and nxt[:1].isupper():
+        return not _EN_NUMBERING.match(nxt)  # "signed by the" / "Provincial Department of ..."
     return bool(re.match(r"\d", nxt)) and (last in _DANGLING or prev.rstrip().endswith(","))
 
 
@@ -435,7 +437,7 @@ def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> 
                 continue
             if is_numbered_heading(prev, max_heading_words) and not ends_sentence(prev):
                 pieces: tuple[str, str] | None = None
-                if is_cjk_text(prev):
+                if is_cjk_text(prev) or is_cjk_text(text):
                     if not _ZH_NUMBERING.match(text):
                         pieces = _zh_heading_tail(text, prev)
                 elif starts_lowercase(text):
