@@ -4,6 +4,9 @@ Every step compares paragraphs through the same normalised form (NFKC width fold
 case folding, punctuation removed) while the article text itself is never rewritten by
 these helpers. Chinese is tokenised by character, other scripts by word, so one code path
 serves both languages and mixed paragraphs.
+
+Several steps ask the same questions of the same paragraph (its key, tokens, length,
+script), so the pure helpers keep a bounded cache of recent answers.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ _TOKEN = re.compile(rf"[{CJK_CLASS}]|\d+(?:[.,]\d+)*|[^\W\d_]+")
 _CJK = re.compile(rf"[{CJK_CLASS}]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NON_WORD = re.compile(r"[^\w.]+|_+")
-_LONE_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
-_CJK_SPACE = re.compile(rf"(?<=[{CJK_CLASS}]) (?=[{CJK_CLASS}\d])|(?<=\d) (?=[{CJK_CLASS}])")
+# A dot that is not between two digits. Each pattern opens with its literal so the engine
+# jumps from candidate to candidate instead of trying lookbehinds at every character.
+_LONE_DOT = re.compile(r"\.(?:(?<!\d\.)|(?!\d))")
+_CJK_SPACE = re.compile(rf" (?:(?<=[{CJK_CLASS}] )(?=[{CJK_CLASS}\d])|(?<=\d )(?=[{CJK_CLASS}]))")
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f0-9'’-]*")
 
 # Closing characters that may follow the sentence-final mark (quotes, brackets).
@@ -130,6 +135,21 @@ EN_STOPWORDS = frozenset(
 )
 
 
+def nfkc(text: str) -> str:
+    """*text* in NFKC form; the quick check spares the rewrite for text already in it.
+
+    >>> nfkc("Ｈｅｎａｎ４．８"), nfkc("Henan")
+    ('Henan4.8', 'Henan')
+    """
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
+def _cjk_count(text: str) -> int:
+    # Counting by removal builds one string instead of a list with one string per character.
+    return len(text) - len(_CJK.sub("", text))
+
+
+@lru_cache(maxsize=8192)
 def comparison_key(text: str) -> str:
     """Return *text* folded for comparison: NFKC width, case, no punctuation, single spaces.
 
@@ -138,7 +158,7 @@ def comparison_key(text: str) -> str:
     >>> comparison_key("同比下降４．８％，")
     '同比下降4.8'
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = nfkc(text).casefold()
     # Punctuation and symbols become spaces; a dot stays only inside a number ("4.8").
     joined = _LONE_DOT.sub(" ", _NON_WORD.sub(" ", folded))
     joined = " ".join(joined.split())
@@ -154,7 +174,7 @@ def tokens(text: str) -> tuple[str, ...]:
     >>> tokens("减排4.8%")
     ('减', '排', '4.8')
     """
-    return tuple(_TOKEN.findall(unicodedata.normalize("NFKC", text).casefold()))
+    return tuple(_TOKEN.findall(nfkc(text).casefold()))
 
 
 def cjk_ratio(text: str) -> float:
@@ -164,7 +184,7 @@ def cjk_ratio(text: str) -> float:
     0.5
     """
     size = len(text) - sum(text.count(c) for c in " \t\n\u3000\xa0")
-    return len(_CJK.findall(text)) / size if size > 0 else 0.0
+    return _cjk_count(text) / size if size > 0 else 0.0
 
 
 @lru_cache(maxsize=8192)
@@ -177,13 +197,14 @@ def is_cjk_text(text: str) -> bool:
     return cjk_ratio(text) >= 0.4
 
 
+@lru_cache(maxsize=8192)
 def numbers(text: str) -> frozenset[str]:
     """Numbers in *text*, width-folded, thousands separators removed.
 
     >>> sorted(numbers("In Ohio, 1,064 buses by 2025 (４.８%)"))
     ['1064', '2025', '4.8']
     """
-    folded = unicodedata.normalize("NFKC", text)
+    folded = nfkc(text)
     return frozenset(n.replace(",", "") for n in _NUMBER.findall(folded))
 
 
@@ -196,14 +217,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@lru_cache(maxsize=8192)
 def length_units(text: str) -> int:
     """Length in comparable units: words for Latin text, characters / 2 for Chinese.
 
     >>> length_units("one two three"), length_units("生态环境保护工作")
     (3, 4)
     """
-    cjk = len(_CJK.findall(text))
-    return len(words(text)) + cjk // 2
+    return len(words(text)) + _cjk_count(text) // 2
 
 
 def ends_sentence(text: str) -> bool:

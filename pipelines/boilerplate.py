@@ -24,6 +24,7 @@ cleaning/boilerplate/origin_found.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -400,7 +401,7 @@ _BARE_DATE = re.compile(rf"^[\[(（【]?\s*{_DATE}\s*[\])）】]?$", re.IGNORECA
 def _content(text: str) -> frozenset[str]:
     toks = tokens(text)
     if is_cjk_text(text):
-        return frozenset("".join(toks[i : i + 2]) for i in range(len(toks) - 1))
+        return frozenset(map(operator.add, toks, toks[1:]))  # character pairs
     return frozenset(t for t in toks if t not in EN_STOPWORDS and not t.isdigit())
 
 

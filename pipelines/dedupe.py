@@ -29,10 +29,13 @@ cleaning/dedupe/stitched_removed.
 
 from __future__ import annotations
 
+import operator
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult, filter_result
@@ -60,21 +63,46 @@ _ZH_PLACE = re.compile(rf"[{CJK_CLASS}]{{2}}(?:省|市|县|区|州|镇|乡|村|�
 
 @dataclass
 class _Para:
+    """One paragraph's comparison material. What only candidate pairs need is built on first
+    use: most paragraphs of a page pair with nothing."""
+
     index: int
+    text: str
     key: str
     tokens: tuple[str, ...]
+    cjk: bool
     shingles: frozenset[int]
-    content: frozenset[str]
-    long_shingles: frozenset[int]
     numbers: frozenset[str]
-    entities: frozenset[str]
     well_formed: bool
+
+    @cached_property
+    def content(self) -> frozenset[str]:
+        """Content words (Latin script) or character pairs (Chinese)."""
+        toks = self.tokens
+        if self.cjk:
+            return frozenset(map(operator.add, toks, toks[1:]))  # character pairs
+        return frozenset(t for t in toks if t not in EN_STOPWORDS)
+
+    @cached_property
+    def long_shingles(self) -> frozenset[int]:
+        """Longer shingles, for the stitched-copy check."""
+        return _shingle_set(self.tokens, 6 if self.cjk else 5)
+
+    @cached_property
+    def entities(self) -> frozenset[str]:
+        return _entities(self.text, self.cjk)
+
+    @cached_property
+    def bag(self) -> Counter[str]:
+        """Token counts, for the bound of the fact check."""
+        return Counter(self.tokens)
 
 
 def _shingle_set(toks: tuple[str, ...], k: int) -> frozenset[int]:
     if len(toks) < k:
         return frozenset({hash(toks)}) if toks else frozenset()
-    return frozenset(hash(toks[i : i + k]) for i in range(len(toks) - k + 1))
+    # zip yields the same k-tuples as slicing, without a Python-level loop.
+    return frozenset(map(hash, zip(*(toks[j:] for j in range(k)), strict=False)))
 
 
 def _entities(text: str, cjk: bool) -> frozenset[str]:
@@ -88,20 +116,14 @@ def _entities(text: str, cjk: bool) -> frozenset[str]:
 def _profile(index: int, text: str) -> _Para:
     toks = tokens(text)
     cjk = is_cjk_text(text)
-    k, k_long = (3, 6) if cjk else (2, 5)
-    if cjk:
-        content = frozenset("".join(toks[i : i + 2]) for i in range(len(toks) - 1))
-    else:
-        content = frozenset(t for t in toks if t not in EN_STOPWORDS)
     return _Para(
         index=index,
+        text=text,
         key=comparison_key(text),
         tokens=toks,
-        shingles=_shingle_set(toks, k),
-        content=content,
-        long_shingles=_shingle_set(toks, k_long),
+        cjk=cjk,
+        shingles=_shingle_set(toks, 3 if cjk else 2),
         numbers=numbers(text),
-        entities=_entities(text, cjk),
         well_formed=ends_sentence(text) and not starts_lowercase(text),
     )
 
@@ -157,8 +179,19 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
     """
     if a.numbers == b.numbers and a.entities == b.entities:
         return False
+    # Every token outside the matched blocks counts as changed, and the matched blocks can
+    # hold no more than the tokens both sides have in common: when that bound already
+    # exceeds the allowance plus the most that filled slots may change (at most four
+    # differences of at most ``limit`` tokens, not counted), the alignment below could only say no.
+    la, lb = len(a.tokens), len(b.tokens)
     cjk = is_cjk_text(a.key)
     limit = 4 if cjk else 3
+    bound = 0.2 * min(la, lb) + 4 * limit
+    if abs(la - lb) > bound:
+        return False
+    common = (a.bag & b.bag).total()
+    if max(la, lb) - common > bound:
+        return False
     matcher = SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
     changed = 0
     slot = False
@@ -232,24 +265,43 @@ def _fragment(paragraphs: list[str], index: int) -> bool:
     return len(tokens(text)) < 30 and (opens_mid_sentence or not ends_sentence(text))
 
 
+_ALL_PAIRS_UP_TO = 48
+
+
 def _candidates(paras: list[_Para]) -> set[tuple[int, int]]:
-    """Pairs sharing enough rare shingles to be worth comparing (inverted index, no all-pairs)."""
-    postings: dict[int, list[int]] = defaultdict(list)
-    for p in paras:
-        for s in p.shingles:
-            postings[s].append(p.index)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for members in postings.values():
-        if len(members) < 2 or len(members) > _MAX_POSTINGS:
-            continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                shared[members[x], members[y]] += 1
-    by_index = {p.index: p for p in paras}
+    """Pairs sharing enough rare shingles to be worth comparing (inverted index, no all-pairs).
+
+    Only shingles held by 2 to ``_MAX_POSTINGS`` paragraphs count. On a page of a few dozen
+    paragraphs, intersecting each pair's rare shingles (set operations in C) is cheaper than
+    building the index in Python; both count the same shared shingles.
+    """
+    counts = Counter(chain.from_iterable(p.shingles for p in paras))
+    rare = {s for s, n in counts.items() if 2 <= n <= _MAX_POSTINGS}
+    if not rare:
+        return set()
+    held = [(p, p.shingles & rare) for p in paras]
+    held = [(p, r) for p, r in held if r]
+    shared: dict[tuple[int, int], int] = {}
+    if len(held) <= _ALL_PAIRS_UP_TO:
+        for x, (p, rp) in enumerate(held):
+            for q, rq in held[x + 1 :]:
+                if n := len(rp & rq):
+                    shared[p.index, q.index] = n
+    else:
+        postings: dict[int, list[int]] = defaultdict(list)
+        for p, rp in held:
+            for s in rp:
+                postings[s].append(p.index)
+        counter: dict[tuple[int, int], int] = defaultdict(int)
+        for members in postings.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    counter[members[x], members[y]] += 1
+        shared = counter
+    size = {p.index: len(p.shingles) for p in paras}
     out = set()
     for (i, j), n in shared.items():
-        smaller = min(len(by_index[i].shingles), len(by_index[j].shingles))
-        if n >= max(2, 0.25 * smaller):
+        if n >= max(2, 0.25 * min(size[i], size[j])):
             out.add((i, j))
     return out
 
@@ -263,7 +315,7 @@ def _stitched(p: _Para, others: list[_Para], threshold: float) -> bool:
     """
     if not p.long_shingles:
         return False
-    k = 6 if is_cjk_text(p.key) else 5
+    k = 6 if p.cjk else 5
     starts = [hash(p.tokens[t : t + k]) for t in range(len(p.tokens) - k + 1)]
 
     def coverage(shared: set[int] | frozenset[int]) -> float:
@@ -337,12 +389,21 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
         neighbours[i].append(j)
         neighbours[j].append(i)
 
+    # The stitched pass and the pairwise pass ask about the same pairs: align each once.
+    facts: dict[tuple[int, int], bool] = {}
+
+    def distinct(a: _Para, b: _Para) -> bool:
+        pair = (a.index, b.index)
+        if pair not in facts:
+            facts[pair] = _distinct_facts(a, b)
+        return facts[pair]
+
     # Stitched copies: covered by several others together, by none alone.
     by_index = {p.index: p for p in paras}
     for p in live:
         if len(neighbours[p.index]) < 2:
             continue
-        others = [by_index[j] for j in neighbours[p.index] if not _distinct_facts(p, by_index[j])]
+        others = [by_index[j] for j in neighbours[p.index] if not distinct(p, by_index[j])]
         if any(_retelling(p, q) for q in others):
             continue  # a near copy, judged pairwise
         if _stitched(p, others, threshold):
@@ -353,7 +414,7 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
         if i in removed or j in removed:
             continue
         a, b = by_index[i], by_index[j]
-        if _distinct_facts(a, b):
+        if distinct(a, b):
             continue
         if _mutual(a, b) or _nearby_paraphrase(a, b):
             losers.append((j, i, False) if _better(a, b) else (i, j, False))

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
     from lxml.html import HtmlElement
 
-_SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 SKIP_TAGS = frozenset(
     {
         "script",
@@ -61,7 +60,13 @@ def norm(text: str | None) -> str:
     >>> norm("  a\\u3000 b\\n c ")
     'a b c'
     """
-    return _SPACE.sub(" ", text or "").strip()
+    if not text:
+        return ""
+    # str.split() splits on exactly the characters \s matches; the two invisible ones it
+    # keeps (zero-width space, BOM) become spaces first. Same result as the pattern, faster.
+    if "\u200b" in text or "\ufeff" in text:
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=256)

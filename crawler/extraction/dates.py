@@ -101,11 +101,17 @@ _COMPACT = re.compile(
 )
 _DMY_NUM = re.compile(r"(?<!\d)(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2})(?!\d)" + _TIME + _TZ)
 
-_PUBLISHED_LABEL = re.compile(
-    r"(?<!成文)(?<!印发)(?<!生效)(?<!实施)(?<!截止)(?<!会议)(?<!活动)(?<!开始)(?<!结束)(?<!更新)(?<!修改)"
+_PUBLISHED_WORDS = (
     r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|公开日期|公布日期|信息时间|时间|日期|"
     r"\b(?:Date published|Published(?: on| date)?|Posted(?: on)?|First published|Publication date|"
-    r"Release date|Released(?: on)?|Issued(?: on)?|Press release|Date))\s*[:：]?\s*",
+    r"Release date|Released(?: on)?|Issued(?: on)?|Press release|Date))"
+)
+# The lookahead rejects most positions at once; the lookbehinds (labels of other dates) then
+# run only where a label word starts, instead of at every character of every line.
+_PUBLISHED_LABEL = re.compile(
+    rf"(?={_PUBLISHED_WORDS})"
+    r"(?<!成文)(?<!印发)(?<!生效)(?<!实施)(?<!截止)(?<!会议)(?<!活动)(?<!开始)(?<!结束)(?<!更新)(?<!修改)"
+    rf"{_PUBLISHED_WORDS}\s*[:：]?\s*",
     re.IGNORECASE,
 )
 _MODIFIED_LABEL = re.compile(
