@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult, filter_result
-from pipelines._text import EN_STOPWORDS, comparison_key, is_cjk_text, length_units, tokens
+from pipelines._text import EN_STOPWORDS, comparison_key, is_cjk_text, length_units, tokens, words
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -123,7 +123,10 @@ _DATE = (
     r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})"
 )
-_TIME = r"(?:\s*\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?\s*(?:分)?(?:\s*[AaPp]\.?[Mm]\.?)?)"
+_TIME = (
+    r"(?:\s*\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?\s*(?:分)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s*(?:GMT|UTC|CST|BST|CET|CEST|EST|EDT|PST|PDT|BJT)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)"
+)
 _DATE_LABEL = (
     r"(?:发布时间|发布日期|更新时间|更新日期|时间|日期|发稿时间|成稿时间|"
     r"published(?: on| at)?|updated(?: on| at)?|"
@@ -142,7 +145,8 @@ _META_LABEL = re.compile(
     re.IGNORECASE,
 )
 _SOURCE_LINE = re.compile(
-    r"^[\[(（【]?\s*(?:信息来源|文章来源|稿件来源|新闻来源|来源|source|information source|news source)"
+    r"^[\[(（【]?\s*(?:信息来源|文章来源|稿件来源|新闻来源|本文来源|本稿来源|消息来源|来源|source|"
+    r"information source|news source)"
     r"\s*[:：]\s*(?P<origin>[^\])）】]{1,80}?)\s*[\])）】]?\s*$",
     re.IGNORECASE,
 )
@@ -167,7 +171,7 @@ _VIEWS_LINE = re.compile(
     re.IGNORECASE,
 )
 _CHROME_WORDS = re.compile(
-    r"打印本页|打印文章|打印|关闭窗口|关闭本页|关闭|收藏本页|收藏|加入收藏|分享到|分享至|分享|转发|微信|微博|"
+    r"我要|打印本页|打印文章|打印|关闭窗口|关闭本页|关闭|收藏本页|收藏|加入收藏|分享到|分享至|分享|转发|微信|微博|"
     r"qq空间|qq|朋友圈|豆瓣|人人网|字号|字体|默认|大|中|小|返回顶部|顶部|返回|扫一扫在手机打开当前页|"
     r"扫一扫在手机上打开当前页|扫一扫|在手机打开当前页|手机打开|二维码|纠错|我要纠错|"
     r"print this page|print this article|print|close window|close|email this|email|e-mail|share this article|"
@@ -181,9 +185,11 @@ _CHROME_WORDS = re.compile(
 _FOOTER = re.compile(
     r"版权所有|©|copyright|all rights reserved|icp备|icp证|网站标识码|公网安备|主办单位|承办单位|技术支持|"
     r"联系我们|网站地图|privacy policy|terms of use|terms and conditions|cookie (?:policy|settings)|"
-    r"^(?:sign up|subscribe) (?:for|to) (?:our|the) (?:newsletter|daily|weekly)|"
+    r"^(?:sign up|subscribe|register) (?:for|to) (?:our|the|this) (?:[\w-]+ ){0,3}"
+    r"(?:newsletters?|daily|weekly|briefing)|"
     r"^(?:当前位置|您的位置|您现在的位置|所在位置|current location|you are here)\s*[:：>]|"
-    r"^(?:点击查看原文|点击查看|阅读原文|原文链接|查看原文|click here|click to view|view original)",
+    r"^(?:点击查看原文|点击查看|阅读原文|原文链接|查看原文|click here|click to view|view original)|"
+    r"^scan (?:the |this )?(?:qr )?code\b",
     re.IGNORECASE,
 )
 _BREADCRUMB = re.compile(r"^(?:[^>»/]{1,16}\s*[>»›]\s*){2,}[^>»]{0,30}$")
@@ -195,12 +201,51 @@ _NAV_LINE = re.compile(
 )
 _TEASER_SHAPE = re.compile(
     r"^(?:the title is|titled\b|title:|标题为|题为|标题：|this (?:article|item|report|page|document) "
-    r"(?:is about|introduces|describes|covers|presents)|this is about|本文(?:介绍|讲述|主要)|该文|这是关于)",
+    r"(?:is about|introduces|describes|covers|presents)|this is about|本文(?:介绍|讲述|主要)|"
+    r"该文(?!章)|这是关于|"
+    r"the (?:table|chart|data set|dataset) (?:lists|gives|presents)|"
+    r"该(?:数据表|表格|图表|数据集)(?:列出|给出|介绍|统计))",
+    re.IGNORECASE,
+)
+# Related-block headings by their make-up ("Related coverage", "More from this section",
+# 相关稿件, 往期回顾): a qualifier and a list noun, nothing else on the line.
+_RELATED_SHAPE = re.compile(
+    r"^(?:(?:related|relevant|recommended|suggested|similar|further|extended|more|other|popular|"
+    r"trending|latest|top|most read|editor'?s'? picks?)\s+(?:coverage|articles?|stories|story|news|"
+    r"reading|readings|links?|content|posts?|topics?|items?|reports?|information|videos?|features?|"
+    r"documents?|policies|headlines|from (?:this|the|our) (?:section|site|author|desk)|"
+    r"on this (?:topic|story|subject|issue)|like this|for you)|(?:read|up|what to read|watch) next|"
+    r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|don'?t miss|also on [\w\s]{1,30}|"
+    r"more (?:from|in|on) [\w\s']{1,30}|also (?:in|from) [\w\s']{1,30})$|"
+    r"^(?:相关|延伸|推荐|热点|热门|更多|精彩|往期|扩展|拓展|最新|其他|同类|本站|编辑|阅读)"
+    r"(?:阅读|新闻|链接|文章|报道|推荐|稿件|内容|专题|资讯|信息|回顾|文档|政策|解读|视频|图片|话题|动态|精选)$",
     re.IGNORECASE,
 )
 _INLINE_RELATED = re.compile(
     r"^[\[(（【]?\s*(?P<head>[^:：\])）】]{1,20})[\])）】]?\s*[:：]\s*(?P<rest>.*)$",
 )
+
+
+# A line naming a list of other items: at the foot of the page, above nothing but teasers, it
+# heads a related block whatever its exact wording ("In other news", "Stories you might have
+# missed", 阅读推荐).
+_LIST_NAME = re.compile(
+    r"\b(?:news|stories|reading|coverage|articles|recommended|recommendations|popular|trending|"
+    r"headlines|picks|missed)\b|推荐|阅读|相关|新闻|热门|热点|专题|往期|精选|资讯|报道|文章|猜你|更多|精彩|"
+    r"在看|想看|感兴趣",
+    re.IGNORECASE,
+)
+
+
+def _names_a_list(text: str) -> bool:
+    """A short unpunctuated line with a word that names a list of items.
+
+    >>> _names_a_list("In other news"), _names_a_list("阅读推荐"), _names_a_list("生态环境部召开新闻发布会")
+    (True, True, False)
+    """
+    stripped = text.strip().strip("【】[]")
+    short = len(words(stripped)) <= 6 if not is_cjk_text(stripped) else len(stripped) <= 8
+    return short and not re.search(r"[.!?。！？；;,，]$", stripped) and bool(_LIST_NAME.search(stripped))
 
 
 def _heading_key(text: str) -> str:
@@ -219,6 +264,8 @@ def is_related_heading(text: str, extra: frozenset[str] = frozenset()) -> bool:
     """
     key = _heading_key(text)
     if key in RELATED_HEADINGS or key in extra or _NAV_LINE.match(text.strip()):
+        return True
+    if _RELATED_SHAPE.match(key):
         return True
     m = _INLINE_RELATED.match(text.strip())
     if m and length_units(m.group("rest")) <= 40:
@@ -268,12 +315,14 @@ def source_value(text: str) -> str | None:
     >>> source_value("发布时间：2023-05-22 来源：生态环境部 浏览次数：12")
     '生态环境部'
     """
-    m = _SOURCE_LINE.match(text.strip())
-    if m is None and len(_META_LABEL.findall(text)) >= 2:
-        m = _SOURCE_IN_META.search(text)
+    m = _SOURCE_IN_META.search(text) if len(_META_LABEL.findall(text)) >= 2 else None
+    m = m or _SOURCE_LINE.match(text.strip())
     if m is None:
         return None
-    value = m.group("origin").strip(" \t|·,，;；[]()（）【】")
+    # The name ends where another field starts: "Reuters | 2024-04-18 06:30", "宁夏日报　作者：马丽".
+    value = re.split(r"\s*[|｜]\s*|\s{2,}|\u3000", m.group("origin").strip())[0]
+    value = re.sub(rf"\s*{_DATE}{_TIME}?$", "", value)
+    value = value.strip(" \t|·,，;；[]()（）【】")
     return value or None
 
 
@@ -302,11 +351,50 @@ def boilerplate_kind(text: str, *, at_edge: bool) -> str | None:
         return "boilerplate"
     if _VIEWS_LINE.search(stripped) and units <= 12:
         return "boilerplate"
-    if _CREDIT_LINE.match(stripped) and units <= 12:
+    if (_CREDIT_LINE.match(stripped) and units <= 12) or _credit_pairs(stripped):
         return "boilerplate"
     if _SOURCE_LINE.match(stripped) and at_edge:
         return "boilerplate"
+    if (_BYLINE.match(stripped) or _ORIGINAL_TITLE.match(stripped)) and at_edge:
+        return "boilerplate"
+    if _END_MARK.match(stripped):
+        return "boilerplate"
     return None
+
+
+_CREDIT_LABEL = re.compile(
+    r"(?:责任编辑|编辑|责编|审核|审校|校对|初审|复审|终审|编审|监制|美编|作者|撰稿|记者|通讯员|供稿|摄影|翻译|"
+    r"\beditors?\b|\breviewer\b|\bproofreader\b|\bauthors?\b|\breporters?\b|\bphotos?\b)\s*[:：]",
+    re.IGNORECASE,
+)
+
+
+def _credit_pairs(text: str) -> bool:
+    """A line of several credits ("责任编辑：杨帆　审核：刘强"): labels with short names only.
+
+    >>> _credit_pairs("责任编辑：杨帆　审核：刘强"), _credit_pairs("Editor: Li Wen | Reviewer: Zhang Hua")
+    (True, True)
+    >>> _credit_pairs("编辑：本报。记者：今天，省里召开会议研究部署工作")
+    False
+    """
+    if not _CREDIT_LABEL.match(text.lstrip(" [(（【")):
+        return False
+    marks = list(_CREDIT_LABEL.finditer(text))
+    if len(marks) < 2 or text[: marks[0].start()].strip(" [(（【"):
+        return False
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    spans = zip(marks, ends, strict=True)
+    values = [text[m.end() : end].strip(" |｜/\u3000[]()（）【】") for m, end in spans]
+    return all(0 < len(v) <= 20 and not re.search(r"[。，；！？.!?]", v) for v in values)
+
+
+# "By Jane Smith", "By Jane Smith and Li Wen, Reuters": a byline at the head or foot of the body.
+_NAME = r"[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}"
+_BYLINE = re.compile(rf"^[Bb]y\s+{_NAME}(?:\s*(?:,|and|&)\s*{_NAME}){{0,3}}$")
+# A reprint's "原标题：《...》" line and a wire story's end mark "（完）".
+_ORIGINAL_TITLE = re.compile(r"^[\[(（【]?\s*(?:原标题|原题|original title)\s*[:：]", re.IGNORECASE)
+_END_MARK = re.compile(r"^[\[(（【]\s*(?:完|全文完|end)\s*[\])）】]$", re.IGNORECASE)
+_BARE_DATE = re.compile(rf"^[\[(（【]?\s*{_DATE}\s*[\])）】]?$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)
@@ -366,6 +454,8 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
     for i, text in enumerate(paragraphs):
         at_edge = i < edge or i >= n - edge
         kind = boilerplate_kind(text, at_edge=at_edge)
+        if kind is None and len(removed) == i and _BARE_DATE.match(text.strip()):
+            kind = "boilerplate"  # a date alone above the body is its dateline (at the foot: a signature)
         if kind is None:
             continue
         removed[i] = kind
@@ -400,6 +490,23 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
             j += 1
         i = j
 
+    # A block at the foot under a heading no list holds: teasers up to the end of the page,
+    # under a short line that names a list.
+    items: list[int] = []
+    for k in range(n - 1, 0, -1):
+        if removed.get(k, "boilerplate") != "boilerplate":
+            break  # an already found block: anything above it is judged by the rules above
+        text = paragraphs[k]
+        if items and _names_a_list(text):
+            for q in (k, *items):
+                removed[q] = "related"
+            break
+        if k in removed:
+            continue
+        if not _is_teaser_item(text):
+            break
+        items.append(k)
+
     # Trailing teasers of other items after the body, read from the end: stray date lines,
     # blurbs shaped like teasers, and an unrelated paragraph right after a stray date line.
     kept = [k for k in range(n) if k not in removed]
@@ -415,6 +522,18 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
                 removed[k] = "teaser"
                 continue
         break
+
+    # Source and credit lines right above a removed block stand at the foot of the body too.
+    foot = n
+    while foot > 0 and foot - 1 in removed:
+        foot -= 1
+    if foot < n:
+        for k in range(foot - 1, max(foot - 1 - edge, -1), -1):
+            kind = boilerplate_kind(paragraphs[k], at_edge=True)
+            if kind is None:
+                break
+            removed[k] = kind
+            origin = origin or source_value(paragraphs[k])
 
     result = filter_result(paragraphs, removed)
     counts: dict[str, int] = {}

@@ -12,8 +12,12 @@ nothing about copying), and only candidate pairs are compared in full.
 
 Paragraphs that are merely alike are not merged: when each of two similar paragraphs holds
 a number or a name the other lacks ("In Ohio, 64 buses ..." / "In Kentucky, 58 buses ...")
-they state different facts and both stay. A copy is dropped only in favour of a paragraph
-that keeps (nearly) everything it says; the survivor stays where it stands.
+they state different facts and both stay, however many slots differ. A copy is dropped only
+in favour of a paragraph that keeps (nearly) everything it says; the survivor stays where it
+stands. A retelling right next to its original (fewer shared word runs, same figures) is a
+near copy too; a stitched copy is judged by the share of its tokens inside borrowed runs; the
+short heading above a repeated section goes with the section. A lead broken over two
+paragraphs is compared with its retelling as repair will join it.
 
 Settings: ECOPOLICY_DEDUPE_ENABLED (bool, default True), ECOPOLICY_DEDUPE_THRESHOLD (float,
 default 0.75: share of a paragraph's shingles found in the other for a near copy),
@@ -45,6 +49,7 @@ from pipelines._text import (
     starts_lowercase,
     tokens,
 )
+from pipelines.repair import continues_sentence
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
@@ -176,16 +181,17 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
         return False
     # Every token outside the matched blocks counts as changed, and the matched blocks can
     # hold no more than the tokens both sides have in common: when that bound already
-    # exceeds the allowance, the alignment below could only say no.
+    # exceeds the allowance plus the most that filled slots may change (at most four
+    # differences of at most ``limit`` tokens, not counted), the alignment below could only say no.
     la, lb = len(a.tokens), len(b.tokens)
-    allowance = 0.2 * min(la, lb)
-    if abs(la - lb) > allowance:
-        return False
-    common = (a.bag & b.bag).total()
-    if max(la, lb) - common > allowance:
-        return False
     cjk = is_cjk_text(a.key)
     limit = 4 if cjk else 3
+    bound = 0.2 * min(la, lb) + 4 * limit
+    if abs(la - lb) > bound:
+        return False
+    common = (a.bag & b.bag).total()
+    if max(la, lb) - common > bound:
+        return False
     matcher = SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
     changed = 0
     slot = False
@@ -195,14 +201,42 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
     for op, i1, i2, j1, j2 in differences:
         if i2 - i1 > limit or j2 - j1 > limit:
             return False
-        changed += max(i2 - i1, j2 - j1)
         if (
             op == "replace"
             and _slot_value(a.tokens, i1, i2, cjk, a.entities)
             and _slot_value(b.tokens, j1, j2, cjk, b.entities)
         ):
-            slot = True
+            slot = True  # a filled slot ("Toledo, 12" / "Lorain, 7") is the fact, not an edit
+            continue
+        changed += max(i2 - i1, j2 - j1)
     return slot and changed <= 0.2 * min(len(a.tokens), len(b.tokens))
+
+
+def _nearby_paraphrase(a: _Para, b: _Para) -> bool:
+    """Whether *b* retells *a* right next to it (a second translation of the lead).
+
+    A retelling reorders words, so fewer shingles match than for an edited copy; being next
+    to each other, of like length, and with no number of one missing from the other on both
+    sides (different figures are different facts) makes up for it.
+    """
+    if abs(a.index - b.index) > 2 or ((a.numbers - b.numbers) and (b.numbers - a.numbers)):
+        return False
+    la, lb = len(a.tokens), len(b.tokens)
+    if min(la, lb) < 0.7 * max(la, lb):
+        return False
+    content = (_share(a.content, b.content), _share(b.content, a.content))
+    shingles = (_share(a.shingles, b.shingles), _share(b.shingles, a.shingles))
+    return min(content) >= 0.5 and max(content) >= 0.6 and min(shingles) >= 0.3
+
+
+def _retelling(p: _Para, q: _Para) -> bool:
+    """Whether *p* retells its neighbour *q* at about its length (a second translation).
+
+    Such a copy may quote phrases found elsewhere on the page too; it is a near copy of *q*,
+    not a stitched one. A stitched copy is longer than any one of its pieces.
+    """
+    lp, lq = len(p.tokens), len(q.tokens)
+    return abs(p.index - q.index) == 1 and min(lp, lq) >= 0.85 * max(lp, lq) and _mutual(p, q)
 
 
 def _rank(p: _Para) -> tuple[bool, int, int]:
@@ -273,19 +307,50 @@ def _candidates(paras: list[_Para]) -> set[tuple[int, int]]:
 
 
 def _stitched(p: _Para, others: list[_Para], threshold: float) -> bool:
-    """Whether *p* is pieced together from two or more other paragraphs."""
+    """Whether *p* is pieced together from two or more other paragraphs.
+
+    Coverage counts the tokens inside a borrowed run, not the shingles: shingles across the
+    seams between pieces match nothing, which would make a copy stitched from three short
+    pieces look original.
+    """
     if not p.long_shingles:
         return False
+    k = 6 if p.cjk else 5
+    starts = [hash(p.tokens[t : t + k]) for t in range(len(p.tokens) - k + 1)]
+
+    def coverage(shared: set[int] | frozenset[int]) -> float:
+        covered = bytearray(len(p.tokens))
+        for t, shingle in enumerate(starts):
+            if shingle in shared:
+                covered[t : t + k] = b"\x01" * k
+        return sum(covered) / len(p.tokens)
+
     union: set[int] = set()
     contributors = 0
     for q in others:
         overlap = p.long_shingles & q.long_shingles
-        if len(overlap) >= 0.8 * len(p.long_shingles):
-            return False  # a copy of one paragraph: a near copy, judged pairwise
         if len(overlap) >= 0.15 * len(p.long_shingles):
+            if coverage(overlap) >= 0.8:
+                return False  # a copy of one paragraph: a near copy, judged pairwise
             contributors += 1
         union |= overlap
-    return contributors >= 2 and len(union) / len(p.long_shingles) >= threshold + 0.1
+    return contributors >= 2 and coverage(union) >= threshold + 0.1
+
+
+def _join_pieces(first: str, second: str) -> str:
+    sep = "" if is_cjk_text(first) and is_cjk_text(second) else " "
+    return first + sep + second
+
+
+def _same_heading(a: str, b: str) -> bool:
+    """Whether two short lines are one heading with a small edit ("conflict" / "conflicts").
+
+    >>> _same_heading("ii reducing human elephant conflicts", "ii reducing human elephant conflict")
+    True
+    >>> _same_heading("section 2 scope", "section 3 compliance")
+    False
+    """
+    return bool(a) and SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
 
 
 def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tokens: int = 8) -> StepResult:
@@ -304,6 +369,8 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
     removed: dict[int, str] = {}
     paras = [_profile(i, text) for i, text in enumerate(paragraphs)]
 
+    winner_of: dict[int, int] = {}
+
     # Exact copies (after normalisation): the first one stays.
     first_by_key: dict[str, int] = {}
     for p in paras:
@@ -311,6 +378,7 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
             continue
         if p.key in first_by_key:
             removed[p.index] = "exact"
+            winner_of[p.index] = first_by_key[p.key]
         else:
             first_by_key[p.key] = p.index
 
@@ -336,6 +404,8 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
         if len(neighbours[p.index]) < 2:
             continue
         others = [by_index[j] for j in neighbours[p.index] if not distinct(p, by_index[j])]
+        if any(_retelling(p, q) for q in others):
+            continue  # a near copy, judged pairwise
         if _stitched(p, others, threshold):
             removed[p.index] = "stitched"
 
@@ -346,7 +416,7 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
         a, b = by_index[i], by_index[j]
         if distinct(a, b):
             continue
-        if _mutual(a, b):
+        if _mutual(a, b) or _nearby_paraphrase(a, b):
             losers.append((j, i, False) if _better(a, b) else (i, j, False))
             continue
         if _contained(a, b, threshold) and not (a.numbers - b.numbers):
@@ -354,12 +424,39 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
         elif _contained(b, a, threshold) and not (b.numbers - a.numbers):
             losers.append((j, i, True))
 
-    # Near copies: strongest winners first, so a chain keeps its best member.
+    # A retelling of a lead that is itself split over two paragraphs ("...同比下降" / "12.5%，...")
+    # matches neither piece alone: compare it with the pieces joined, as repair will join them.
+    retold: list[tuple[int, int, bool]] = []
+    copies = {loser for loser, winner, _ in losers if winner < loser}  # pieces that are copies themselves
+    for a in range(len(paras) - 1):
+        if a in removed or a + 1 in removed or a in copies or a + 1 in copies:
+            continue
+        if not continues_sentence(paragraphs[a], paragraphs[a + 1]):
+            continue
+        joined = _profile(a + 1, _join_pieces(paragraphs[a], paragraphs[a + 1]))
+        for p in paras[a + 2 : a + 4]:
+            if p.index in removed or len(p.tokens) < min_tokens or _distinct_facts(joined, p):
+                continue
+            if _mutual(joined, p) or _nearby_paraphrase(joined, p):
+                retold.append((p.index, a, False))
+
+    # Near copies: retellings of a split lead first (the pieces are the original, however
+    # broken they look), then strongest winners first, so a chain keeps its best member.
     losers.sort(key=lambda lw: _rank(by_index[lw[1]]), reverse=True)
-    for loser, winner, contained in losers:
+    for loser, winner, contained in retold + losers:
         if winner in removed or loser in removed or (contained and _fragment(paragraphs, loser)):
             continue
         removed[loser] = "near"
+        winner_of[loser] = winner
+
+    # A repeated section: the short heading above a copy repeats the one above the original.
+    for loser, winner in sorted(winner_of.items()):
+        above, original_above = loser - 1, winner - 1
+        if above <= winner or original_above < 0 or above in removed:
+            continue
+        short = len(paras[above].tokens) < min_tokens
+        if short and _same_heading(paras[above].key, paras[original_above].key):
+            removed[above] = "near"
     result = filter_result(paragraphs, removed)
     result.counts = {
         f"{what}_removed": n

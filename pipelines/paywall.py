@@ -1,7 +1,9 @@
 """Remove paywall and login stubs; flag the record ``paywalled`` and ``truncated``.
 
 A stub is found by three things together, never by a bare keyword: a phrase from the lists
-below (or a source's own ``Source.paywall_markers``), the paragraph's shape (short, made
+below (or a source's own ``Source.paywall_markers``) or, for wordings no list holds, a gate
+(subscribe, member, log in, purchase; 订阅, 会员, 购买) offered for this very text (the rest,
+the full text, 全文, 剩余) in every sentence, the paragraph's shape (short, made
 mostly of the stub, not a sentence of the article) and its position (the tail of the body,
 the head for excerpt notices, or anywhere on a short body). "Residents can subscribe to
 air-quality alerts" is article text and stays. A stub glued after the last sentence of the
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult
-from pipelines._text import comparison_key, ends_sentence, length_units
+from pipelines._text import comparison_key, ends_sentence, is_cjk_text, length_units
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -177,6 +179,63 @@ _YEAR_END = re.compile(r"(?:19|20)\d{2}\.$")
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…|……)\s*[\"”’」]?$")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s*")
 _PERCENT_UNREAD = re.compile(r"剩余\s*\d+\s*%\s*未读|剩余\d+字")
+# A gate (subscription, membership, login, payment) offered for this very text: the shape of
+# a stub in wordings no list holds ("Continue reading with a subscription", "The remaining
+# 70% of this report is available to subscribers", 完整内容请购买本期电子版).
+_GATE = re.compile(
+    r"\b(?:subscri\w*|members?(?:hip)?|premium|sign(?:ed)?[ -]?in|log(?:ged)?[ -]?in|login|"
+    r"register|registration|purchas\w*|payment|pay|paid|buy|free trial|paywall|upgrade|unlock|"
+    r"(?:free|your|an|my) account)\b|"
+    # Chinese: the gate as a condition or an offer ("购买后", "请登录", "付费用户"), not a verb
+    # of an article sentence ("会员单位可登录服务平台查看").
+    r"(?:订阅|购买|付费|登录|登陆|注册|开通|充值|解锁)(?:后|即可|才能|方可)|"
+    r"(?:请|需|需要|须|点击)(?:先)?(?:订阅|购买|付费|登录|登陆|注册|开通|充值)|"
+    r"扫码(?:关注|购买|订阅|阅读|登录)?|关注(?:公众号|微信号)|回复关键词|"
+    r"(?:会员|vip|付费|订阅)(?:用户|专享|专属|可见|阅读|内容|文章)|(?:开通|加入|成为|升级)(?:会员|vip)",
+    re.IGNORECASE,
+)
+_GATED_TEXT = re.compile(
+    r"\b(?:full (?:text|story|article|report|version|content|piece)|rest of (?:this|the)|"
+    r"remain(?:ing|der)|this (?:article|story|report|content|piece|post)|free articles?|"
+    r"keep reading|continue reading|read on|unlimited (?:\w+ )?access|(?:full|digital) access|"
+    r"reserved for|all (?:the |of the )?content|(?:whole|entire) (?:article|story|text|report))\b|"
+    r"全文|本文|(?:该|此|本|这篇)文章|完整(?:内容|版|报告|文章)|全部内容|剩余|余下|本期|此内容|该内容|本内容|以下内容|继续阅读|可阅读|可查看|"
+    r"正文|仅限|仅供",
+    re.IGNORECASE,
+)
+# English: the gate offered to the reader (you, please, an imperative, "after purchase",
+# "available to subscribers"), not an action of someone in the story ("Readers can purchase
+# the full report from the agency").
+_OFFER = re.compile(
+    r"\b(?:you|your|please)\b|"
+    r"(?:^|[.!?\u2014-]\s*)(?:subscribe|log ?in|sign (?:in|up)|register|upgrade|unlock|"
+    r"become a (?:member|subscriber)|join|buy|purchase|get|start|continue|view|read|want to)\b|"
+    r"\b(?:after|with|to|for|by)\s+(?:a\s+|an\s+|our\s+|premium\s+|paid\s+)?"
+    r"(?:purchas\w*|payment|paying|subscri\w*|members?|logging in|signing in|registering)\b",
+    re.IGNORECASE,
+)
+_REPORTED = re.compile(r"\b(?:said|says|according to|announced|reported)\b|表示|指出|介绍|据", re.IGNORECASE)
+
+
+def _gated(text: str) -> bool:
+    """Whether *text* offers access to the rest of this text behind a gate (not a report of one).
+
+    >>> _gated("To read the rest of this story, please sign in."), _gated("剩余80%内容，订阅后可阅读")
+    (True, True)
+    >>> _gated("Residents can subscribe to flood alerts."), _gated("Subscriptions have tripled since 2020.")
+    (False, False)
+    >>> _gated("本内容仅限付费用户查看"), _gated("协会会员单位可登录服务平台查看申报指南全文。")
+    (True, False)
+    >>> _gated("View full text after purchasing"), _gated("Readers can purchase the full report here.")
+    (True, False)
+    """
+    if not (_GATE.search(text) and _GATED_TEXT.search(text)) or _REPORTED.search(text):
+        return False
+    if not is_cjk_text(text) and not _OFFER.search(text.strip()):
+        return False
+    # Every sentence is about the gate: an article sentence with a stub glued on is trimmed, not removed.
+    sentences = [p for p in _SENTENCE_SPLIT.split(text) if p.strip()]
+    return all(_GATE.search(p) or _GATED_TEXT.search(p) for p in sentences)
 
 
 def _coverage(key: str, phrases: Iterable[str]) -> float:
@@ -211,6 +270,8 @@ def stub_strength(text: str, markers: Sequence[str] = ()) -> str | None:
     if strong >= 0.3 or (strong and units <= 6):
         return "strong"
     if units <= 12 and _coverage(key, (*_KEYS_STRONG, *_KEYS_WEAK)) >= 0.35:
+        return "weak"
+    if units <= 30 and _gated(text):
         return "weak"
     return None
 

@@ -7,7 +7,10 @@ broken over two paragraphs with the body glued to its second half ("I. Implement
 Synergy" / "of Pollution Reduction and Carbon Reduction The provincial Party Committee ...").
 This step joins the pieces and, where the heading's end can be told (a capitalised sentence
 opener after a title-case run, a capitalised word after a sentence-case phrase, a space in
-Chinese), separates heading and body again.
+Chinese), separates heading and body again. A Chinese heading cut after a verb ("（三）加强")
+takes its continuation even when no space tells where the heading ends, and a Chinese
+numbered heading with its body glued on after a space in one paragraph is separated too. A
+label-only heading ("Article 3") takes the short unpunctuated title line under it.
 
 A paragraph is only joined to the one before when that one does not end a sentence and the
 next one cannot start one (lower-case start, or a number after a dangling word), so
@@ -16,7 +19,7 @@ headings followed by their body stay apart.
 Settings: ECOPOLICY_REPAIR_ENABLED (bool, default True), ECOPOLICY_REPAIR_MAX_HEADING_WORDS
 (int, default 20).
 Stats / ``cleaning`` keys: cleaning/repair/sentences_joined, cleaning/repair/headings_joined,
-cleaning/repair/headings_split.
+cleaning/repair/headings_split (also counts glued headings separated within one paragraph).
 """
 
 from __future__ import annotations
@@ -153,6 +156,12 @@ _STARTERS = frozenset(
     ]
 )
 _ZH_STARTS_SENTENCE_BAD = "，、。；：！？%）)」』"
+# A count cut from the sentence that states it ("已关停退出矿山企业" / "1042家，..."): a number
+# with a measure word cannot open a sentence; years and dates ("2023年，") can and are left out.
+_ZH_COUNT_START = re.compile(
+    r"^\d[\d.,]*\s*(?:%|％|个百分点|[万亿千百]?(?:家|个|座|处|项|件|名|人次|人|台|辆|吨|公里|千米|米|亩|公顷|"
+    r"平方米|立方米|千瓦|元|户|次|条|所|只|头|株|倍|套|批|宗|起))"
+)
 
 
 def _words(text: str) -> list[str]:
@@ -170,7 +179,7 @@ def is_numbered_heading(text: str, max_words: int = 20) -> bool:
     stripped = text.strip()
     if ends_sentence(stripped) and not stripped.endswith((":", "：")):
         return False
-    if is_cjk_text(stripped):
+    if is_cjk_text(stripped) or _ZH_NUMBERING.match(stripped):
         return bool(_ZH_NUMBERING.match(stripped)) and len(stripped) <= 40 and "。" not in stripped
     return bool(_EN_NUMBERING.match(stripped)) and len(_words(stripped)) <= max_words
 
@@ -192,6 +201,8 @@ def split_heading_tail(heading: str, continuation: str, max_words: int = 20) -> 
     >>> split_heading_tail("2. Actively promoting the construction",
     ...     "of waste-free cities In recent years, our province has taken the construction as the guide.")
     ('of waste-free cities', 'In recent years, our province has taken the construction as the guide.')
+    >>> split_heading_tail("2. Cooling", "infrastructure Cities with many people should open centres.")
+    ('infrastructure', 'Cities with many people should open centres.')
     >>> split_heading_tail("3. Promoting", "cleaner production in enterprises, increasing the use of it.")
     ('', 'cleaner production in enterprises, increasing the use of it.')
     """
@@ -205,6 +216,8 @@ def split_heading_tail(heading: str, continuation: str, max_words: int = 20) -> 
         if i > 0 and re.search(r"[,.;:!?，。；：]$", words[i - 1]):
             break  # punctuation inside: this is a sentence, not a heading
         bare = word.strip("\"'“‘(")
+        if bare[:1].islower() and bare.lower() not in _FUNCTION_WORDS:
+            title_case = False  # "2. Cooling" / "infrastructure Cities ...": a sentence-case heading
         if i == 0 or not bare[:1].isupper():
             continue
         nxt = words[i + 1].strip("\"'“‘(") if i + 1 < len(words) else ""
@@ -291,35 +304,110 @@ def _title_case_tail(heading: str, continuation: str, max_words: int) -> tuple[s
     return None
 
 
-def _zh_heading_tail(continuation: str) -> tuple[str, str] | None:
-    """Chinese: the heading's end is a short unpunctuated run before a space or the end."""
+# A Chinese heading cut after a verb or a linking character cannot end there ("（三）加强").
+_ZH_OPEN_END = re.compile(
+    r"(?:加强|强化|推进|推动|严格|完善|加快|提升|实施|深化|持续|全面|建立|健全|开展|落实|做好|抓好|坚持|"
+    r"统筹|优化|积极|大力|切实|着力|聚焦|突出|促进|构建|打好|深入|进一步|[的和与及对在等])$"
+)
+
+
+def _label_only(heading: str) -> bool:
+    """A heading that is a number and nothing else ("Article 3", "Part II"): its title follows.
+
+    >>> _label_only("Article 3"), _label_only("Article 3 Scope"), _label_only("2.")
+    (True, False, False)
+    """
+    stripped = heading.strip()
+    m = _EN_NUMBERING.match(stripped + " ")
+    return m is not None and not stripped[m.end() :].strip() and bool(re.search(r"[A-Za-z]{2}", stripped))
+
+
+def _title_line(text: str) -> bool:
+    """A short line without closing punctuation, not numbered: the title under a label-only heading.
+
+    >>> _title_line("Scope of application"), _title_line("Plants must release 10 percent of the flow.")
+    (True, False)
+    """
+    stripped = text.strip()
+    return (
+        0 < len(stripped.split()) <= 8
+        and not re.search(r"[.!?;:,]$", stripped)
+        and not _EN_NUMBERING.match(stripped)
+        and stripped[:1].isupper()
+    )
+
+
+def _zh_heading_tail(continuation: str, heading: str = "") -> tuple[str, str] | None:
+    """Chinese: the heading's end is a short unpunctuated run before a space or the end.
+
+    When the heading stops on a verb and its continuation is a whole sentence with no space
+    to tell where the heading ends, the continuation is joined as it stands, as in English.
+
+    >>> _zh_heading_tail("截污治污 截至目前，已建成管网420公里。")
+    ('截污治污', '截至目前，已建成管网420公里。')
+    >>> _zh_heading_tail("秸秆禁烧和扬尘管控，各地累计出动巡查人员3.6万人次。", "（三）加强")
+    ('秸秆禁烧和扬尘管控，各地累计出动巡查人员3.6万人次。', '')
+    >>> _zh_heading_tail("我厅已会同有关部门完成排查。", "一、关于排污口整治") is None
+    True
+    """
     first, _, rest = continuation.partition(" ")
     if len(first) <= 16 and not re.search(r"[，。；：、！？]", first):
         if not rest:
             return (first, "") if not ends_sentence(first) else None
         return first, rest
+    if _ZH_OPEN_END.search(heading.strip()) and not _ZH_NUMBERING.match(continuation):
+        return continuation, ""
     return None
 
 
-def _continues(prev: str, nxt: str) -> bool:
+_ZH_GLUED = re.compile(
+    r"^(?P<head>(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）])\s*"
+    r"[^\s，。；：、！？,;:]{2,30})\s+(?P<body>\S.{9,})$"
+)
+
+
+def split_glued_zh_heading(text: str) -> tuple[str, str] | None:
+    """A Chinese numbered heading with its body glued on after a space, as heading and body.
+
+    >>> split_glued_zh_heading("一、提升源头分类质量 各区要推进居住区垃圾箱房改造，年底前完成。")
+    ('一、提升源头分类质量', '各区要推进居住区垃圾箱房改造，年底前完成。')
+    >>> split_glued_zh_heading("第一条 为了保护和改善生态环境，制定本条例。") is None
+    True
+    >>> split_glued_zh_heading("（二）推进工业源深度治理。对重点行业实施改造。") is None
+    True
+    """
+    m = _ZH_GLUED.match(text.strip())
+    if m is None or not is_cjk_text(text) or not ends_sentence(m.group("body")):
+        return None
+    return m.group("head"), m.group("body")
+
+
+def continues_sentence(prev: str, nxt: str) -> bool:
     """Whether *nxt* is the rest of a sentence that *prev* left open."""
     if ends_sentence(prev) or not nxt:
         return False
     if is_cjk_text(prev) or is_cjk_text(nxt):
         if _ZH_NUMBERING.match(nxt):
             return False
-        if nxt[0] in _ZH_STARTS_SENTENCE_BAD:
+        if nxt[0] in _ZH_STARTS_SENTENCE_BAD or _ZH_COUNT_START.match(nxt) or prev.rstrip()[-1] in "，、,":
             return True
+        if not ends_sentence(nxt) and len(nxt) <= 20 and not re.search(r"[，、；,;]", nxt):
+            return False  # a title line (a teaser, a heading) is not the rest of a sentence
         # Only prose (with a comma inside) is left open; titles and signature lines are not.
         return re.search(r"[，；,]", prev) is not None
     if starts_lowercase(nxt):
         return True
     last = prev.split()[-1].strip("\"'”’(").lower() if prev.split() else ""
+    if last in _FUNCTION_WORDS and last not in {"as", "than", "via", "per"} and nxt[:1].isupper():
+        return not _EN_NUMBERING.match(nxt)  # "signed by the" / "Provincial Department of ..."
     return bool(re.match(r"\d", nxt)) and (last in _DANGLING or prev.rstrip().endswith(","))
 
 
 def _glue(prev: str, nxt: str) -> str:
-    cjk_edge = re.search(rf"[{CJK_CLASS}\d%，、]$", prev) and re.match(rf"[{CJK_CLASS}\d，、。；]", nxt)
+    # Chinese pieces meet without a space, quotes and title marks included ("推进" + "“无废园区”建设").
+    cjk_edge = re.search(rf"[{CJK_CLASS}\d%，、“”「」《》（）]$", prev) and re.match(
+        rf"[{CJK_CLASS}\d，、。；“「《（]", nxt
+    )
     if cjk_edge and (is_cjk_text(prev) or is_cjk_text(nxt)):
         return prev + nxt
     return f"{prev} {nxt}"
@@ -342,11 +430,16 @@ def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> 
     for i, text in enumerate(paragraphs):
         if out:
             prev = out[-1]
+            if _label_only(prev) and _title_line(text):
+                out[-1] = f"{prev} {text}"
+                sources[-1] = sources[-1] + (i,)
+                result.count("headings_joined")
+                continue
             if is_numbered_heading(prev, max_heading_words) and not ends_sentence(prev):
                 pieces: tuple[str, str] | None = None
-                if is_cjk_text(prev):
+                if is_cjk_text(prev) or is_cjk_text(text):
                     if not _ZH_NUMBERING.match(text):
-                        pieces = _zh_heading_tail(text)
+                        pieces = _zh_heading_tail(text, prev)
                 elif starts_lowercase(text):
                     pieces = split_heading_tail(prev, text, max_heading_words)
                 elif _is_title_case(prev):
@@ -368,11 +461,17 @@ def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> 
                         sources[-1] = merged
                         result.count("headings_joined")
                         continue
-            elif _continues(prev, text):
+            elif continues_sentence(prev, text):
                 out[-1] = _glue(prev, text)
                 sources[-1] = sources[-1] + (i,)
                 result.count("sentences_joined")
                 continue
+        glued = split_glued_zh_heading(text)
+        if glued is not None:
+            out.extend(glued)
+            sources.extend([(i,), (i,)])
+            result.count("headings_split")
+            continue
         out.append(text)
         sources.append((i,))
     return result
