@@ -52,6 +52,19 @@ def shingles(text: str, size: int = 5) -> set[str]:
     return {normal[i : i + size] for i in range(len(normal) - size + 1)}
 
 
+def minhash_signature(text: str, *, num_perm: int, shingle: int) -> np.ndarray | None:
+    """MinHash values of *text*'s character shingles, or None when it has none.
+
+    Shared by the SQLite and the Redis index so both judge copies alike.
+    """
+    grams = shingles(text, shingle)
+    if not grams:
+        return None
+    minhash = MinHash(num_perm=num_perm)
+    minhash.update_batch([g.encode("utf-8") for g in grams])
+    return np.asarray(minhash.hashvalues, dtype=np.uint64)
+
+
 def _band_hash(values: np.ndarray) -> int:
     """A signed 64-bit hash of one band of a signature (fits an SQLite INTEGER)."""
     digest = hashlib.blake2b(values.tobytes(), digest_size=8).digest()
@@ -78,12 +91,7 @@ class SqliteNearDuplicateIndex:
 
     def signature(self, text: str) -> np.ndarray | None:
         """MinHash values of *text*, or None when it has no shingles."""
-        grams = shingles(text, self.shingle)
-        if not grams:
-            return None
-        minhash = MinHash(num_perm=self.num_perm)
-        minhash.update_batch([g.encode("utf-8") for g in grams])
-        return np.asarray(minhash.hashvalues, dtype=np.uint64)
+        return minhash_signature(text, num_perm=self.num_perm, shingle=self.shingle)
 
     def _band_hashes(self, signature: np.ndarray) -> Iterator[tuple[int, int]]:
         for band in range(self._bands):

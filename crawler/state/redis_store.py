@@ -21,10 +21,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHashLSH
 
 from crawler.state.base import Observation, SeenEntry, Validators
-from crawler.state.neardup import _band_hash, shingles
+from crawler.state.neardup import _band_hash, minhash_signature
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -209,12 +209,7 @@ class RedisNearDuplicateIndex:
 
     def signature(self, text: str) -> np.ndarray | None:
         """MinHash values of *text*, or None when it has no shingles."""
-        grams = shingles(text, self.shingle)
-        if not grams:
-            return None
-        minhash = MinHash(num_perm=self.num_perm)
-        minhash.update_batch([g.encode("utf-8") for g in grams])
-        return np.asarray(minhash.hashvalues, dtype=np.uint64)
+        return minhash_signature(text, num_perm=self.num_perm, shingle=self.shingle)
 
     def query_or_add(self, record_id: str, text: str) -> str | None:
         known = self.server.hget(f"{self.base}:dup", record_id)
