@@ -5,8 +5,9 @@
    time per paragraph should stay about flat (linear total), not grow with the page.
 2. The cross-article near-duplicate index (``crawler.state.neardup.SqliteNearDuplicateIndex``,
    ``query_or_add``) with 10k, 100k and 1M records indexed: time of one lookup of a fresh
-   article should stay about flat or grow slowly. The index is filled through its own API with
-   generated article texts. When the module is not present on this branch the row says so.
+   article (and of a syndicated copy) should stay about flat or grow slowly. The index is
+   filled with random MinHash signatures (what unrelated articles look like to it); the probes
+   go through ``query_or_add`` with generated article texts.
 
 ``python -m benchmarks.growth [--quick]`` (quick: index sizes 1k and 10k) writes
 ``benchmarks/results/growth.json``.
