@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from pipelines.boilerplate import strip_boilerplate
 from pipelines.dedupe import dedupe_paragraphs
 from pipelines.normalise import normalise_paragraphs
-from pipelines.paywall import strip_paywall
+from pipelines.paywall import strip_paywall, truncation_after_removals
 from pipelines.repair import repair_paragraphs
 
 if TYPE_CHECKING:
@@ -97,12 +97,13 @@ def clean_paragraphs(
     paywall = strip_paywall(current, markers=paywall_markers)
     apply("paywall", paywall)
     apply("dedupe", dedupe_paragraphs(current))
+    truncated = truncation_after_removals(paywall.truncated, paywall.paywalled, current)
     apply("repair", repair_paragraphs(current))
     result.paragraphs = current
     result.sources = origin_of
     result.origin = boilerplate.origin
     result.paywalled = paywall.paywalled
-    result.truncated = paywall.truncated
+    result.truncated = truncated
     return result
 
 

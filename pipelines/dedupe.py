@@ -49,6 +49,7 @@ from pipelines._text import (
     starts_lowercase,
     tokens,
 )
+from pipelines.paywall import truncation_after_removals
 from pipelines.repair import continues_sentence
 
 if TYPE_CHECKING:
@@ -480,4 +481,8 @@ class DedupePipeline(CleaningPipeline):
         }
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
-        return dedupe_paragraphs(paragraphs, **self.options)
+        result = dedupe_paragraphs(paragraphs, **self.options)
+        adapter["truncated"] = truncation_after_removals(
+            bool(adapter.get("truncated")), bool(adapter.get("paywalled")), result.paragraphs
+        )
+        return result

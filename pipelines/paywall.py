@@ -289,6 +289,23 @@ def _trailing_stub(text: str, markers: Sequence[str]) -> str | None:
     return None
 
 
+def truncation_after_removals(truncated: bool, paywalled: bool, paragraphs: Sequence[str]) -> bool:
+    """Judge ``truncated`` again once a later step removed paragraphs from the tail.
+
+    Without a stub, ``truncated`` only says the last paragraph stops early; if that paragraph
+    was a corrupted copy that dedupe removed, the body may well end complete. With a stub the
+    article really goes on behind the paywall, so the flag stands.
+
+    >>> truncation_after_removals(True, False, ["The plan covers 12 cities."])
+    False
+    >>> truncation_after_removals(True, True, ["The plan covers 12 cities."])
+    True
+    """
+    if not truncated or paywalled or not paragraphs:
+        return truncated
+    return stops_early(paragraphs[-1])
+
+
 def stops_early(text: str) -> bool:
     """Whether a final paragraph visibly stops before its sentence does.
 

@@ -178,12 +178,7 @@ def test_every_sentence_of_the_record_appears_once(path):
 
 
 # Known misses, kept visible: the test fails loudly if one starts passing (strict xfail).
-KNOWN_FLAG_MISSES = {
-    "zh_hunan_heavy_metal-b6": (
-        "truncated is judged by the paywall step, before dedupe: a corrupted copy at the foot "
-        "that ends mid-sentence marks the record truncated although dedupe then removes it"
-    ),
-}
+KNOWN_FLAG_MISSES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
