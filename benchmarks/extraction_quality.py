@@ -46,11 +46,31 @@ from crawler.extraction import ExtractionError, extract_article  # noqa: E402
 from tests.extraction_fixtures import StoredPage, load_pages  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "extraction.json"
-CHROME = ["相关阅读", "相关新闻", "相关链接", "延伸阅读", "热点推荐", "版权所有", "ICP备", "分享到",
-          "打印本页", "首页",
-          "Related articles", "Related content", "More on this topic", "You may also like", "cookies",
-          "All rights reserved", "Share this page", "Share on Facebook", "Sign up for our newsletter",
-          "Open Government Licence", "Trending", "Most popular", "Contact us to ask a question"]
+CHROME = [
+    "相关阅读",
+    "相关新闻",
+    "相关链接",
+    "延伸阅读",
+    "热点推荐",
+    "版权所有",
+    "ICP备",
+    "分享到",
+    "打印本页",
+    "首页",
+    "Related articles",
+    "Related content",
+    "More on this topic",
+    "You may also like",
+    "cookies",
+    "All rights reserved",
+    "Share this page",
+    "Share on Facebook",
+    "Sign up for our newsletter",
+    "Open Government Licence",
+    "Trending",
+    "Most popular",
+    "Contact us to ask a question",
+]
 
 
 def tokens(text: str, language: str) -> Counter[str]:
@@ -87,8 +107,14 @@ def readability_body(page: StoredPage) -> str:
 
 
 def htmldate_published(page: StoredPage) -> str | None:
-    return htmldate.find_date(page.raw, url=page.url, original_date=True, extensive_search=True,
-                              outputformat="%Y-%m-%dT%H:%M:%S%z", max_date=page.now.strftime("%Y-%m-%d"))
+    return htmldate.find_date(
+        page.raw,
+        url=page.url,
+        original_date=True,
+        extensive_search=True,
+        outputformat="%Y-%m-%dT%H:%M:%S%z",
+        max_date=page.now.strftime("%Y-%m-%d"),
+    )
 
 
 def timed(func: Any, pages: list[StoredPage], repeat: int) -> tuple[list[Any], float]:
@@ -117,27 +143,38 @@ def same_minute(got: str | None, expected: str | None) -> bool:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timing runs per engine (best is kept)")
-    parser.add_argument("--families", default=None,
-                        help="comma-separated family-name prefixes to score (default: the development set)")
+    parser.add_argument(
+        "--families",
+        default=None,
+        help="comma-separated family-name prefixes to score (default: the development set)",
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     prefixes = tuple(f for f in args.families.split(",") if f) if args.families else None
     pages = load_pages(prefixes)
-    results = RESULTS if prefixes is None else RESULTS.with_name(
-        "extraction-" + "-".join(f.strip("_") for f in prefixes) + ".json")
+    results = (
+        RESULTS
+        if prefixes is None
+        else RESULTS.with_name("extraction-" + "-".join(f.strip("_") for f in prefixes) + ".json")
+    )
 
     mine, mine_pps = timed(ours, pages, args.repeat)
     traf, traf_pps = timed(trafilatura_body, pages, args.repeat)
     read, read_pps = timed(readability_body, pages, args.repeat)
     hd, hd_pps = timed(htmldate_published, pages, 1)
 
-    engines = {"ours": ["\n".join(r["paragraphs"]) for r in mine], "trafilatura": traf,
-               "readability-lxml": read}
+    engines = {
+        "ours": ["\n".join(r["paragraphs"]) for r in mine],
+        "trafilatura": traf,
+        "readability-lxml": read,
+    }
     speeds = {"ours": mine_pps, "trafilatura": traf_pps, "readability-lxml": read_pps}
     summary: dict[str, Any] = {"pages": len(pages), "body": {}, "dates": {}, "per_page": []}
     for name, bodies in engines.items():
-        scores = [f1(b, "\n".join(p.expected["paragraphs"]), p.expected["language"])
-                  for b, p in zip(bodies, pages, strict=True)]
+        scores = [
+            f1(b, "\n".join(p.expected["paragraphs"]), p.expected["language"])
+            for b, p in zip(bodies, pages, strict=True)
+        ]
         leaks = [p.case_id for b, p in zip(bodies, pages, strict=True) if any(c in b for c in CHROME)]
         summary["body"][name] = {
             "precision": round(sum(s[0] for s in scores) / len(scores), 4),
@@ -161,16 +198,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     summary["title_right"] = round(titles / len(pages), 4)
     for i, p in enumerate(pages):
         reference, language = "\n".join(p.expected["paragraphs"]), p.expected["language"]
-        summary["per_page"].append({
-            "case": p.case_id,
-            "p_ours": round(f1(engines["ours"][i], reference, language)[0], 4),
-            "r_ours": round(f1(engines["ours"][i], reference, language)[1], 4),
-            "f1_ours": round(f1(engines["ours"][i], reference, language)[2], 4),
-            "f1_trafilatura": round(f1(traf[i], reference, language)[2], 4),
-            "published_ours": mine[i]["published"], "published_htmldate": hd[i],
-            "published_expected": p.expected["published"],
-            "title_ours": mine[i]["title"], "title_expected": p.expected["title"],
-        })
+        summary["per_page"].append(
+            {
+                "case": p.case_id,
+                "p_ours": round(f1(engines["ours"][i], reference, language)[0], 4),
+                "r_ours": round(f1(engines["ours"][i], reference, language)[1], 4),
+                "f1_ours": round(f1(engines["ours"][i], reference, language)[2], 4),
+                "f1_trafilatura": round(f1(traf[i], reference, language)[2], 4),
+                "published_ours": mine[i]["published"],
+                "published_htmldate": hd[i],
+                "published_expected": p.expected["published"],
+                "title_ours": mine[i]["title"],
+                "title_expected": p.expected["title"],
+            }
+        )
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -178,24 +219,34 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print("| engine | body P | body R | body F1 | pages/s | pages with chrome in body |")
     print("|---|---|---|---|---|---|")
     for name, b in summary["body"].items():
-        print(f"| {name} | {b['precision']:.3f} | {b['recall']:.3f} | {b['f1']:.3f} |"
-              f" {b['pages_per_second']:.1f} | {b['pages_with_chrome_in_body']} |")
+        print(
+            f"| {name} | {b['precision']:.3f} | {b['recall']:.3f} | {b['f1']:.3f} |"
+            f" {b['pages_per_second']:.1f} | {b['pages_with_chrome_in_body']} |"
+        )
     print("\n| dates | published right (minute + offset) | published right (day) | pages with a date |")
     print("|---|---|---|---|")
     for name, d in summary["dates"].items():
-        print(f"| {name} | {d['published_minute_and_offset']:.1%} | {d['published_day']:.1%} |"
-              f" {d['pages_with_date']} |")
+        print(
+            f"| {name} | {d['published_minute_and_offset']:.1%} | {d['published_day']:.1%} |"
+            f" {d['pages_with_date']} |"
+        )
     print(f"\ntitle right (exact): {summary['title_right']:.1%}")
-    misses = [row for row in summary["per_page"]
-              if row["f1_ours"] < 0.95 or row["published_ours"] != row["published_expected"]
-              or row["title_ours"] != row["title_expected"]]
+    misses = [
+        row
+        for row in summary["per_page"]
+        if row["f1_ours"] < 0.95
+        or row["published_ours"] != row["published_expected"]
+        or row["title_ours"] != row["title_expected"]
+    ]
     if misses:
         print("\n| page | ours P / R / F1 | trafilatura F1 | published ours / expected | title right |")
         print("|---|---|---|---|---|")
         for row in misses:
-            print(f"| {row['case']} | {row['p_ours']:.2f} / {row['r_ours']:.2f} / {row['f1_ours']:.2f} |"
-                  f" {row['f1_trafilatura']:.2f} | {row['published_ours']} / {row['published_expected']} |"
-                  f" {'yes' if row['title_ours'] == row['title_expected'] else 'no'} |")
+            print(
+                f"| {row['case']} | {row['p_ours']:.2f} / {row['r_ours']:.2f} / {row['f1_ours']:.2f} |"
+                f" {row['f1_trafilatura']:.2f} | {row['published_ours']} / {row['published_expected']} |"
+                f" {'yes' if row['title_ours'] == row['title_expected'] else 'no'} |"
+            )
     print(f"\nwritten: {results.relative_to(ROOT)}")
     return summary
 

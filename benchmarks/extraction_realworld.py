@@ -102,8 +102,17 @@ def load_real_pages(folder: Path) -> list[RealPage]:
             continue
         raw = page_file.read_bytes()
         language = meta.get("language") or guess_language(expected_text or " ".join(with_s))
-        pages.append(RealPage(sub.name, raw, meta.get("url", f"https://example.org/{sub.name}"), language,
-                              expected_text, with_s, without_s))
+        pages.append(
+            RealPage(
+                sub.name,
+                raw,
+                meta.get("url", f"https://example.org/{sub.name}"),
+                language,
+                expected_text,
+                with_s,
+                without_s,
+            )
+        )
     return pages
 
 
@@ -195,8 +204,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     if not args.folder.is_dir():
-        print(f"no real-world pages at {args.folder}: skipped (fill it from public evaluation sets, "
-              "see the module docstring)")
+        print(
+            f"no real-world pages at {args.folder}: skipped (fill it from public evaluation sets, "
+            "see the module docstring)"
+        )
         return None
     pages = load_real_pages(args.folder)
     if not pages:
@@ -210,16 +221,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     for name, e in summary["engines"].items():
         wf = "-" if e["with_found"] is None else f"{e['with_found']:.3f}"
         wa = "-" if e["without_absent"] is None else f"{e['without_absent']:.3f}"
-        print(f"| {name} | {e['precision']:.3f} | {e['recall']:.3f} | {e['f1']:.3f} | {wf} | {wa} |"
-              f" {e['pages_per_second']:.1f} |")
+        print(
+            f"| {name} | {e['precision']:.3f} | {e['recall']:.3f} | {e['f1']:.3f} | {wf} | {wa} |"
+            f" {e['pages_per_second']:.1f} |"
+        )
     print("\nper page (P, R, F1):")
     for row in summary["per_page"]:
         cells = "  ".join(f"{n}={row[n][2]:.3f} (P {row[n][0]:.2f} R {row[n][1]:.2f})" for n in ENGINES)
         print(f"  {row['page']:<40} {cells}")
     print(f"\npages where ours trails by > 0.05 F1: {len(summary['losses'])}")
     for row in summary["losses"]:
-        print(f"  {row['page']}: ours {row['ours']} vs trafilatura {row['trafilatura']}"
-              f" / readability {row['readability-lxml']}")
+        print(
+            f"  {row['page']}: ours {row['ours']} vs trafilatura {row['trafilatura']}"
+            f" / readability {row['readability-lxml']}"
+        )
     if args.json:
         args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return summary

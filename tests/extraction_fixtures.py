@@ -16,8 +16,17 @@ PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 # They are scored (``python -m benchmarks.extraction_quality --families heldout_``), not pinned
 # field by field like the development set.
 HELD_OUT_PREFIX = "heldout_"
-COMPARED_FIELDS = ("title", "paragraphs", "published", "modified", "date_source", "language", "authors",
-                   "origin", "doc_numbers")
+COMPARED_FIELDS = (
+    "title",
+    "paragraphs",
+    "published",
+    "modified",
+    "date_source",
+    "language",
+    "authors",
+    "origin",
+    "doc_numbers",
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +49,12 @@ def source_from_meta(meta: dict[str, Any]) -> Source | None:
         return None
     host = urlsplit(meta["url"]).hostname or "example.org"
     return Source(
-        key=spec["key"], name=spec["key"], language=spec["language"], timezone=spec["timezone"],
-        allowed_domains=(host,), feeds=(f"https://{host}/feed",),
+        key=spec["key"],
+        name=spec["key"],
+        language=spec["language"],
+        timezone=spec["timezone"],
+        allowed_domains=(host,),
+        feeds=(f"https://{host}/feed",),
         selectors=Selectors(**spec.get("selectors", {})),
     )
 
@@ -62,10 +75,15 @@ def load_pages(families: tuple[str, ...] | None = None) -> list[StoredPage]:
             continue
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-        pages.append(StoredPage(
-            case_id=f"{folder.parent.name}/{folder.name}", folder=folder,
-            raw=(folder / "page.html").read_bytes(),
-            url=meta["url"], now=datetime.datetime.fromisoformat(meta["crawl_date"]),
-            source=source_from_meta(meta), expected=expected,
-        ))
+        pages.append(
+            StoredPage(
+                case_id=f"{folder.parent.name}/{folder.name}",
+                folder=folder,
+                raw=(folder / "page.html").read_bytes(),
+                url=meta["url"],
+                now=datetime.datetime.fromisoformat(meta["crawl_date"]),
+                source=source_from_meta(meta),
+                expected=expected,
+            )
+        )
     return pages

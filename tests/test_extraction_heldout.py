@@ -17,12 +17,34 @@ from crawler.extraction import ExtractionError, extract_article
 from tests.extraction_fixtures import HELD_OUT_PREFIX, StoredPage, load_pages
 
 PAGES = load_pages((HELD_OUT_PREFIX,))
-CHROME = ["相关阅读", "相关新闻", "相关链接", "延伸阅读", "热点推荐", "版权所有", "ICP备", "分享到",
-          "打印本页", "责任编辑", "您现在的位置", "当前位置",
-          "Related articles", "Related content", "Related Stories", "More on this topic",
-          "You may also like", "cookies", "All rights reserved", "Share this page", "Share on Facebook",
-          "Sign up for our newsletter", "Open Government Licence", "Trending", "Most popular",
-          "Contact us to ask a question"]
+CHROME = [
+    "相关阅读",
+    "相关新闻",
+    "相关链接",
+    "延伸阅读",
+    "热点推荐",
+    "版权所有",
+    "ICP备",
+    "分享到",
+    "打印本页",
+    "责任编辑",
+    "您现在的位置",
+    "当前位置",
+    "Related articles",
+    "Related content",
+    "Related Stories",
+    "More on this topic",
+    "You may also like",
+    "cookies",
+    "All rights reserved",
+    "Share this page",
+    "Share on Facebook",
+    "Sign up for our newsletter",
+    "Open Government Licence",
+    "Trending",
+    "Most popular",
+    "Contact us to ask a question",
+]
 
 
 def _tokens(text: str, language: str) -> Counter[str]:
@@ -80,11 +102,17 @@ def test_no_chrome_in_held_out_bodies(results: dict[str, dict]):
 
 
 def test_published_and_title_floors(results: dict[str, dict]):
-    wrong_day = {p.case_id: (results[p.case_id]["published"], p.expected["published"]) for p in PAGES
-                 if (results[p.case_id]["published"] or "")[:10] != p.expected["published"][:10]}
+    wrong_day = {
+        p.case_id: (results[p.case_id]["published"], p.expected["published"])
+        for p in PAGES
+        if (results[p.case_id]["published"] or "")[:10] != p.expected["published"][:10]
+    }
     wrong_minute = [p.case_id for p in PAGES if results[p.case_id]["published"] != p.expected["published"]]
-    wrong_title = {p.case_id: results[p.case_id]["title"] for p in PAGES
-                   if results[p.case_id]["title"] != p.expected["title"]}
+    wrong_title = {
+        p.case_id: results[p.case_id]["title"]
+        for p in PAGES
+        if results[p.case_id]["title"] != p.expected["title"]
+    }
     assert not wrong_day, f"published day wrong: {wrong_day}"
     assert len(wrong_minute) <= 0.05 * len(PAGES), f"published wrong to the minute/offset: {wrong_minute}"
     assert len(wrong_title) <= 0.05 * len(PAGES), f"titles wrong: {wrong_title}"

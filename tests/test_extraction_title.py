@@ -11,30 +11,41 @@ from crawler.extraction.title import strip_site_suffix
 BODY = "<div class='entry-content'><p>Some article text that is long enough to be the body of the page.</p></div>"
 
 
-@pytest.mark.parametrize(("title", "expected"), [
-    ("关于政协河南省十三届一次会议第1310004号提案的答复_建议提案办理_河南省生态环境厅",
-     "关于政协河南省十三届一次会议第1310004号提案的答复"),
-    ("省生态环境厅召开推进会_工作动态_河南省生态环境厅", "省生态环境厅召开推进会"),
-    ("我省发布公报--环保频道--人民网", "我省发布公报"),
-    ("Coal power falls in China | Carbon Brief", "Coal power falls in China"),
-    ("New rules on sewage - GOV.UK", "New rules on sewage"),
-    ("EPA finalizes methane rule | US EPA", "EPA finalizes methane rule"),
-    ("Beijing air hits record – Chinadaily.com.cn", "Beijing air hits record"),
-    ("Net zero: the long road ahead", "Net zero: the long road ahead"),
-    ("Cross-border carbon tax explained", "Cross-border carbon tax explained"),
-])
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (
+            "关于政协河南省十三届一次会议第1310004号提案的答复_建议提案办理_河南省生态环境厅",
+            "关于政协河南省十三届一次会议第1310004号提案的答复",
+        ),
+        ("省生态环境厅召开推进会_工作动态_河南省生态环境厅", "省生态环境厅召开推进会"),
+        ("我省发布公报--环保频道--人民网", "我省发布公报"),
+        ("Coal power falls in China | Carbon Brief", "Coal power falls in China"),
+        ("New rules on sewage - GOV.UK", "New rules on sewage"),
+        ("EPA finalizes methane rule | US EPA", "EPA finalizes methane rule"),
+        ("Beijing air hits record – Chinadaily.com.cn", "Beijing air hits record"),
+        ("Net zero: the long road ahead", "Net zero: the long road ahead"),
+        ("Cross-border carbon tax explained", "Cross-border carbon tax explained"),
+    ],
+)
 def test_strip_site_suffix(title: str, expected: str):
     assert strip_site_suffix(title) == expected
 
 
 def test_visible_headline_preferred_to_title_tag():
-    html = ("<html><head><title>EU agrees methane law - Eco Policy Daily</title></head><body>"
-            "<div class='logo'><h1>Eco Policy Daily</h1></div><h1>EU agrees methane law, with import rules</h1>"
-            f"{BODY}</body></html>")
-    assert extract_article(html, "https://example.org/a")["title"] == "EU agrees methane law, with import rules"
+    html = (
+        "<html><head><title>EU agrees methane law - Eco Policy Daily</title></head><body>"
+        "<div class='logo'><h1>Eco Policy Daily</h1></div><h1>EU agrees methane law, with import rules</h1>"
+        f"{BODY}</body></html>"
+    )
+    assert (
+        extract_article(html, "https://example.org/a")["title"] == "EU agrees methane law, with import rules"
+    )
 
 
 def test_trs_article_title_meta_wins():
-    html = ("<html><head><title>x_y_z</title><meta name='ArticleTitle' content='生态环境部召开新闻发布会'></head>"
-            f"<body><h1>首页</h1>{BODY}</body></html>")
+    html = (
+        "<html><head><title>x_y_z</title><meta name='ArticleTitle' content='生态环境部召开新闻发布会'></head>"
+        f"<body><h1>首页</h1>{BODY}</body></html>"
+    )
     assert extract_article(html, "https://example.org/a")["title"] == "生态环境部召开新闻发布会"

@@ -150,7 +150,8 @@ def test_source_markers_are_merged_with_settings_markers(tmp_path):
     sources = tmp_path / "sources.toml"
     sources.write_text(CAIXIN_SOURCE, encoding="utf-8")
     crawler = get_crawler(
-        StubSpider, {"ECOPOLICY_PAYWALL_MARKERS": ["Réservé aux abonnés"], "ECOPOLICY_SOURCES_FILES": str(sources)}
+        StubSpider,
+        {"ECOPOLICY_PAYWALL_MARKERS": ["Réservé aux abonnés"], "ECOPOLICY_SOURCES_FILES": str(sources)},
     )
     pipeline = build_from_crawler(PaywallPipeline, crawler)
     item = pipeline.process_item(record([*BODY_ZH, "本文仅限财新通订户阅读"], language="zh", source="caixin"))

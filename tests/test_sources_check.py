@@ -26,6 +26,7 @@ def test_check_reports_per_source_and_fails_on_a_broken_one(tmp_path):
         "/wall/index.html": list_page([("202405/t20240524_4.html", "t4", "2024-05-24")]),
         "/wall/202405/t20240524_4.html": Route("<script>$_ts=window['$_ts'];</script>", status=412),
     }
+
     def trs(key: str, base: str, folder: str, extra: str = "") -> str:
         page = f'[[source.list_pages]]\nurl = "{base}/{folder}/index.html"'
         return source_toml(key, base, f'family = "trs"\n{extra}{page}')

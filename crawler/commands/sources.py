@@ -87,8 +87,18 @@ def _check(sources: list[Source], args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
-        headers = ("key", "status", "structure", "links", "records", "blocked", "title", "date", "body",
-                   "problems")
+        headers = (
+            "key",
+            "status",
+            "structure",
+            "links",
+            "records",
+            "blocked",
+            "title",
+            "date",
+            "body",
+            "problems",
+        )
 
         def cell(fields: dict[str, int]) -> str:
             return f"{fields['selector']}s/{fields['generic']}g/{fields['missing']}m"
@@ -116,8 +126,10 @@ def run(args: argparse.Namespace) -> int:
     keys = args.source or list(registry)
     unknown = [key for key in keys if key not in registry]
     if unknown:
-        print(f"ecopolicy sources: unknown source(s) {', '.join(unknown)}; known: {', '.join(registry)}",
-              file=sys.stderr)
+        print(
+            f"ecopolicy sources: unknown source(s) {', '.join(unknown)}; known: {', '.join(registry)}",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
     selected = [registry[key] for key in keys]
     if args.check:

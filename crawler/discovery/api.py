@@ -126,7 +126,10 @@ def parse_api(body: bytes | str, page_url: str, api: ApiList) -> list[Link]:
             continue
         date_value = entry.get(api.date_field)
         links.append(
-            Link(urljoin(page_url, url), _text(entry.get(api.title_field)), parse_listing_date(
-                str(date_value) if date_value is not None else None))
+            Link(
+                urljoin(page_url, url),
+                _text(entry.get(api.title_field)),
+                parse_listing_date(str(date_value) if date_value is not None else None),
+            )
         )
     return links

@@ -34,19 +34,79 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 CONTAINER_SELECTORS: tuple[str, ...] = (
-    ".TRS_Editor", ".Custom_UnionStyle", ".TRS_UEDITOR", "#UCAP-CONTENT", "#BodyLabel",
-    ".neiright_JPZ_GK_CP", ".content_body_box", ".pages_content", "#zoom", ".TRS_PreAppend",
-    "#rwb_zw", ".rm_txt_con", "#p_content", ".box_con", "#detail", "#p-detail", "#Content",
-    "#contentText", ".jgzn_content", ".zwcontent", ".article-con", ".bt_content", "#ozoom",
-    "[itemprop=articleBody]", ".field--name-body", ".entry-content", ".post-content",
-    ".article-body", ".article__body", ".article-content", ".story-body", ".gem-c-govspeak",
-    ".govspeak", ".ecl-editor", ".ecl-content", ".content_wrap", ".c-article__body",
+    ".TRS_Editor",
+    ".Custom_UnionStyle",
+    ".TRS_UEDITOR",
+    "#UCAP-CONTENT",
+    "#BodyLabel",
+    ".neiright_JPZ_GK_CP",
+    ".content_body_box",
+    ".pages_content",
+    "#zoom",
+    ".TRS_PreAppend",
+    "#rwb_zw",
+    ".rm_txt_con",
+    "#p_content",
+    ".box_con",
+    "#detail",
+    "#p-detail",
+    "#Content",
+    "#contentText",
+    ".jgzn_content",
+    ".zwcontent",
+    ".article-con",
+    ".bt_content",
+    "#ozoom",
+    "[itemprop=articleBody]",
+    ".field--name-body",
+    ".entry-content",
+    ".post-content",
+    ".article-body",
+    ".article__body",
+    ".article-content",
+    ".story-body",
+    ".gem-c-govspeak",
+    ".govspeak",
+    ".ecl-editor",
+    ".ecl-content",
+    ".content_wrap",
+    ".c-article__body",
 )
-_BLOCK = frozenset({
-    "p", "div", "section", "article", "main", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead",
-    "tbody", "tfoot", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "address", "hr",
-    "center", "details", "summary", "caption", "header",
-})
+_BLOCK = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "address",
+        "hr",
+        "center",
+        "details",
+        "summary",
+        "caption",
+        "header",
+    }
+)
 _INLINE = frozenset({"span", "font", "b", "strong", "i", "em", "u", "a", "sup", "sub", "br", "small", "big"})
 _SKIP_IN_BODY = frozenset({"figure", "figcaption", "nav", "footer", "aside", "form", "header"})
 _RELATED_HEADING = re.compile(
@@ -87,7 +147,8 @@ _DATE_ONLY = re.compile(
 # A row of a document's metadata table, two labels or more: "答复单位 市生态环境局 发布日期 2023-08-17".
 _META_ROW = re.compile(
     r"(?:索\s*引\s*号|发布机构|发文机关|成文日期|发布日期|文\s*号|发文字号|主题分类|提案号|建议号|提案人|"
-    r"答复单位|承办单位|主办单位|办理结果|办理类型|有效性)")
+    r"答复单位|承办单位|主办单位|办理结果|办理类型|有效性)"
+)
 # A date opening a short line that goes on with metadata: "2023年05月22日08:15 | 来源：人民网".
 _DATE_LEAD = re.compile(
     r"^[\s(（\[]*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
@@ -96,14 +157,18 @@ _DATE_LEAD = re.compile(
 )
 _NEWSLETTER_PROMO = re.compile(
     r"subscribe to (?:our|the) [\w ]{0,20}newsletters?|"
-    r"sign up (?:for|to) (?:our|the) [\w ]{0,20}newsletters?", re.IGNORECASE)
+    r"sign up (?:for|to) (?:our|the) [\w ]{0,20}newsletters?",
+    re.IGNORECASE,
+)
 # Platform disclaimers closing a syndicated article ("特别声明：以上内容…仅提供信息存储服务").
 _DISCLAIMER = re.compile(r"(?:特别声明|平台声明|免责声明|版权声明)\s*[:：]|声明[:：]该文观点仅代表作者本人")
 # Photo captions: by class, or by the credit that closes them ("…。资料图", "[Photo/Xinhua]").
-_CAPTION_CLASS = re.compile(r"caption|pictext|pic_?txt|imgtxt|img_?desc|img_?text|photo_?text|tuzhu",
-                            re.IGNORECASE)
+_CAPTION_CLASS = re.compile(
+    r"caption|pictext|pic_?txt|imgtxt|img_?desc|img_?text|photo_?text|tuzhu", re.IGNORECASE
+)
 _CAPTION_CREDIT = re.compile(
-    r"(?:资料图|资料图片|供图|(?<!拍)摄|图片来源[:：].{0,20}|\[Photo[^\]]{0,40}\])\s*[）)]?$")
+    r"(?:资料图|资料图片|供图|(?<!拍)摄|图片来源[:：].{0,20}|\[Photo[^\]]{0,40}\])\s*[）)]?$"
+)
 _MIN_CONTAINER_CHARS = 10
 _MIN_SELECTOR_CHARS = 30
 
@@ -212,10 +277,18 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             return
         parent = el.getparent()
         quote_footer = tag == "footer" and parent is not None and parent.tag == "blockquote"  # attribution
-        if not top and not quote_footer and (tag in _SKIP_IN_BODY or is_boilerplate(el) or is_hidden(el)
-                        or _CAPTION_CLASS.search(el.get("class") or "")
-                        or (tag in ("div", "td", "table", "section") and _is_link_block(el))
-                        or (tag == "dl" and _is_field_list(el))):
+        if (
+            not top
+            and not quote_footer
+            and (
+                tag in _SKIP_IN_BODY
+                or is_boilerplate(el)
+                or is_hidden(el)
+                or _CAPTION_CLASS.search(el.get("class") or "")
+                or (tag in ("div", "td", "table", "section") and _is_link_block(el))
+                or (tag == "dl" and _is_field_list(el))
+            )
+        ):
             if tag == "dl" and out and len(out[-1]) <= 30 and not out[-1].endswith(("。", ".", ":", "：")):
                 flush()
                 out.pop()  # the block's own heading ("Details")
@@ -251,11 +324,14 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     walk(container, top=True)
     kept: list[str] = []
     for index, text in enumerate(out):
-        if len(text) <= 80 and (_CHROME_LINE.search(text) or _META_LINE.match(text)
-                                or (index < 2 and _DATE_ONLY.match(text))
-                                or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
-                                or _CAPTION_CREDIT.search(text)
-                                or len(_META_ROW.findall(text)) >= 2):
+        if len(text) <= 80 and (
+            _CHROME_LINE.search(text)
+            or _META_LINE.match(text)
+            or (index < 2 and _DATE_ONLY.match(text))
+            or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
+            or _CAPTION_CREDIT.search(text)
+            or len(_META_ROW.findall(text)) >= 2
+        ):
             continue
         if len(text) <= 160 and (_NEWSLETTER_PROMO.search(text) or _DISCLAIMER.match(text)):
             continue
@@ -287,12 +363,14 @@ def _known_container(tree: HtmlElement) -> HtmlElement | None:
 
 _PUNCT = re.compile(r"[,，。；;、.!?！？:：]")
 _SENTENCE = re.compile(r"[，。；！？]|[a-z]{2}[.!?;](?:\s|$)|[a-z], [a-z]")
-_GOOD_MARKER = re.compile(r"article|content|main|body|text|post|story|entry|zhengwen|detail|news",
-                          re.IGNORECASE)
+_GOOD_MARKER = re.compile(
+    r"article|content|main|body|text|post|story|entry|zhengwen|detail|news", re.IGNORECASE
+)
 
 
-def _block_scores(root: HtmlElement, chrome: Callable[[HtmlElement], bool],
-                  para_divs: set[HtmlElement]) -> dict[HtmlElement, float]:
+def _block_scores(
+    root: HtmlElement, chrome: Callable[[HtmlElement], bool], para_divs: set[HtmlElement]
+) -> dict[HtmlElement, float]:
     """Score of each text block: one point, one per punctuation mark, up to three for length.
     Divs that are really paragraphs (inline runs only) are added to *para_divs*."""
     blocks: dict[HtmlElement, float] = {}
@@ -347,8 +425,9 @@ def _signature(el: HtmlElement) -> tuple[str, str]:
     return el.tag, " ".join(sorted((el.get("class") or "").split()))
 
 
-def _group(top: HtmlElement, chrome: Callable[[HtmlElement], bool],
-           content: dict[HtmlElement, float]) -> list[HtmlElement]:
+def _group(
+    top: HtmlElement, chrome: Callable[[HtmlElement], bool], content: dict[HtmlElement, float]
+) -> list[HtmlElement]:
     """The body around a winning block: wrappers that add nothing are climbed, then siblings cut
     apart by ads or "companion column" markup (same tag and class, text inside) are joined."""
     node = top
@@ -370,11 +449,18 @@ def _group(top: HtmlElement, chrome: Callable[[HtmlElement], bool],
         # the same component, maybe with a modifier class ("ecl-paragraph" / "ecl-paragraph quotes")
         sib_classes = set((sib.get("class") or "").split()) if isinstance(sib.tag, str) else set()
         kin = sib_classes == classes or (
-            bool(sib_classes) and (sib_classes < classes or classes < sib_classes))
+            bool(sib_classes) and (sib_classes < classes or classes < sib_classes)
+        )
         # classless <section>s are the parts of one story; classless divs may be anything
         named = bool(classes) or node.tag == "section"
-        same = (isinstance(sib.tag, str) and named and sib.tag == node.tag and kin
-                and content.get(sib, 0.0) > 0 and not chrome(sib))
+        same = (
+            isinstance(sib.tag, str)
+            and named
+            and sib.tag == node.tag
+            and kin
+            and content.get(sib, 0.0) > 0
+            and not chrome(sib)
+        )
         if sib is node or same:
             members.append(sib)
     return members
@@ -392,8 +478,11 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
     def chrome(el: HtmlElement) -> bool:
         if el not in chrome_cache:
             parent = el.getparent()
-            chrome_cache[el] = (is_boilerplate(el) or is_hidden(el)
-                                or (parent is not None and parent is not root and chrome(parent)))
+            chrome_cache[el] = (
+                is_boilerplate(el)
+                or is_hidden(el)
+                or (parent is not None and parent is not root and chrome(parent))
+            )
         return chrome_cache[el]
 
     para_divs: set[HtmlElement] = set()
@@ -422,8 +511,9 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
     for order, (_, el) in enumerate(ranked[:5]):
         members = _group(el, chrome, content)
         total = sum(content.get(m, 0.0) * (1.0 - _link_density(m)) for m in members)
-        candidates.append((total * _marker_bonus(members[0]), order, members,
-                           _title_affinity(members[0], depths)))
+        candidates.append(
+            (total * _marker_bonus(members[0]), order, members, _title_affinity(members[0], depths))
+        )
     # Groups in the title's column come first, in score order, unless they hold a fifth of the
     # best group's text or less (a sidebar of teasers can outweigh a short release, not the other
     # way round); the rest follow by the text they hold.
@@ -473,8 +563,7 @@ def _lead_paragraphs(container: HtmlElement, title: str) -> list[str]:
         for sib in node.itersiblings(preceding=True):
             if not isinstance(sib.tag, str) or sib.find(".//h1") is not None or sib.tag == "h1":
                 break
-            found = [p for p in sib.iter("p")
-                     if _LEAD.search(f"{p.get('class') or ''} {p.get('id') or ''}")]
+            found = [p for p in sib.iter("p") if _LEAD.search(f"{p.get('class') or ''} {p.get('id') or ''}")]
             if found:
                 return [t for p in found for t in paragraphs_of(p, title)]
     return leads

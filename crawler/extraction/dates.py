@@ -85,9 +85,7 @@ _NAMED_TZ = {
 
 _YMD = re.compile(
     r"(?<!\d)((?:19|20)\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)\s*日?"
-    r"(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?"  # "2023年5月22日 星期一 10:15"
-    + _TIME
-    + _TZ,
+    r"(?:\s*(?:星期|周|礼拜)[一二三四五六日天])?" + _TIME + _TZ,  # "2023年5月22日 星期一 10:15"
     re.IGNORECASE,
 )
 _DMY_TEXT = re.compile(
@@ -118,8 +116,9 @@ _TIME_FIRST = re.compile(
 _SENTENCE_LIKE = re.compile(r"[。；！？]|，.*，|[a-z]{2}[.!?]\s+[A-Z]|[a-z]{3}\.$")
 # a metadata table laid out as a row of labels over a row of values
 _LABEL_CELL = re.compile(r"^(?:[\u4e00-\u9fff]{2,6}|[A-Z][a-z]+(?: [a-z]+)?)[:：]?$")
-_PUBLISH_CELL = re.compile(r"^(?:发布日期|发布时间|公开日期|Published|Publication date)[:：]?$",
-                           re.IGNORECASE)
+_PUBLISH_CELL = re.compile(
+    r"^(?:发布日期|发布时间|公开日期|Published|Publication date)[:：]?$", re.IGNORECASE
+)
 _SHORT_DMY = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A top-bar "today is …" clock, not the article's date.
@@ -228,8 +227,12 @@ class PageDates:
 
 
 # "10:15 a.m. ET": US zones named without saying summer or winter time; the date decides.
-_US_ZONES = {"ET": "America/New_York", "CT": "America/Chicago", "MT": "America/Denver",
-             "PT": "America/Los_Angeles"}
+_US_ZONES = {
+    "ET": "America/New_York",
+    "CT": "America/Chicago",
+    "MT": "America/Denver",
+    "PT": "America/Los_Angeles",
+}
 
 
 def _offset(token: str | None) -> datetime.tzinfo | None:
@@ -317,7 +320,8 @@ def parse_date(text: str) -> Parsed | None:
         else:
             # day/month unless the month would be over 12: then it is the US month/day order
             parsed = _build(g[2], int(g[1]), g[0], *g[3:8]) or (
-                _build(g[2], int(g[0]), g[1], *g[3:8]) if int(g[1]) > 12 else None)
+                _build(g[2], int(g[0]), g[1], *g[3:8]) if int(g[1]) > 12 else None
+            )
         if parsed is not None:
             best = (m.start(), parsed)
     return best[1] if best else None
@@ -456,7 +460,8 @@ def _near_title(lines: list[str], title: str) -> list[Candidate]:
         start = next(
             i
             for i, line in enumerate(lines)
-            if line == title or (title in line and len(line) < 2 * len(title))
+            if line == title
+            or (title in line and len(line) < 2 * len(title))
             or (len(line) >= 4 and line in title)  # a headline split by <br> over two lines
         )
     except StopIteration:
@@ -503,9 +508,15 @@ def _htmldate(page_text: str, url: str, limit: datetime.datetime) -> Parsed | No
     import htmldate  # deferred: only pages without a date of our own need it
 
     try:
-        found = htmldate.find_date(page_text, url=url, original_date=True, extensive_search=True,
-                                   outputformat="%Y-%m-%dT%H:%M:%S",
-                                   min_date=f"{MIN_YEAR}-01-01", max_date=limit.strftime("%Y-%m-%d"))
+        found = htmldate.find_date(
+            page_text,
+            url=url,
+            original_date=True,
+            extensive_search=True,
+            outputformat="%Y-%m-%dT%H:%M:%S",
+            min_date=f"{MIN_YEAR}-01-01",
+            max_date=limit.strftime("%Y-%m-%d"),
+        )
     except (ValueError, TypeError):
         return None
     if not found:
@@ -615,8 +626,11 @@ def find_dates(
 
     # Machine-readable <time datetime> values without a date role: not evidence on their own
     # (comment threads carry them too), but they give the time of day a visible date lacks.
-    stamps = [parsed for el in _BARE_TIMES(tree)
-              if (parsed := parse_machine_date(el.get("datetime") or "")) is not None and parsed.has_time]
+    stamps = [
+        parsed
+        for el in _BARE_TIMES(tree)
+        if (parsed := parse_machine_date(el.get("datetime") or "")) is not None and parsed.has_time
+    ]
 
     def pick(kind: str) -> tuple[Candidate, datetime.datetime] | None:
         of_kind = [pair for pair in valid if pair[0].kind == kind]

@@ -42,7 +42,8 @@ _AUTHOR_LABEL = re.compile(
 )
 _BY = re.compile(
     r"^\s*By\s+(.{2,120}?)(?:\s*[|｜].*|\s*,\s*(?:China Daily|Xinhua|Updated|Published).*"
-    r"|\s+(?:Updated|Published|Posted|Last updated)\b.*|\s*[(（].*|\s+\d.*)?$")
+    r"|\s+(?:Updated|Published|Posted|Last updated)\b.*|\s*[(（].*|\s+\d.*)?$"
+)
 _SPLIT_NAMES = re.compile(r"\s*(?:,|，|、|;|；|\band\b|&|\s{2,})\s*")
 _ORG_WORDS = re.compile(
     r"(?:厅|部|局|委|办|政府|中心|网|站|社|报|院|会|处|科|Agency|Ministry|Department|"

@@ -83,8 +83,11 @@ def _similar(a: str, b: str) -> bool:
     return len(b_key) >= 8 and b_key in a_key
 
 
-_GENERIC = re.compile(r"^\s*(?:press release|news release|media release|news|untitled(?: document)?|document|"
-                      r"新闻稿|新闻发布|无标题(?:文档)?)?\s*$", re.IGNORECASE)
+_GENERIC = re.compile(
+    r"^\s*(?:press release|news release|media release|news|untitled(?: document)?|document|"
+    r"新闻稿|新闻发布|无标题(?:文档)?)?\s*$",
+    re.IGNORECASE,
+)
 _PIECE_SEPARATOR = re.compile(r"^\s*[-_|｜:：–—－»·]+\s*|\s*[-_|｜:：–—－»·]+\s*$")
 
 
@@ -104,8 +107,11 @@ def _shown_piece(tree: HtmlElement, titles: list[str]) -> str:
                 continue
             rest = title.replace(line, "", 1)
             spaced = len(line) >= 8 and (rest[:1].isspace() or rest[-1:].isspace())
-            if rest.strip() and (_PIECE_SEPARATOR.search(rest) or spaced) and (
-                    title.startswith(line) or title.endswith(line)):
+            if (
+                rest.strip()
+                and (_PIECE_SEPARATOR.search(rest) or spaced)
+                and (title.startswith(line) or title.endswith(line))
+            ):
                 best = line
     return best
 

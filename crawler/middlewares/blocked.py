@@ -35,17 +35,34 @@ BLOCKED_STATUSES = (403, 405, 406, 412, 521)
 _SCRIPT_MARKS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("ruishu", re.compile(rb"\$_ts\s*=\s*window\[|\$_ts\.(?:nsd|cd)\b|\br=['\"]m['\"]")),
     ("jiasule", re.compile(rb"__jsl_clearance|jsl_clearance_s")),
-    ("waf", re.compile(rb"cf-browser-verification|/cdn-cgi/challenge-platform/|_waf_bd8ce2ce37|"
-                       rb"safedog|yunsuo_session_verify")),
+    (
+        "waf",
+        re.compile(
+            rb"cf-browser-verification|/cdn-cgi/challenge-platform/|_waf_bd8ce2ce37|"
+            rb"safedog|yunsuo_session_verify"
+        ),
+    ),
 )
 _PHRASES = re.compile(
     "|".join(
         re.escape(p)
         for p in (
-            "请开启JavaScript", "请启用JavaScript", "请打开JavaScript", "开启JavaScript", "启用JavaScript",
-            "您的浏览器不支持JavaScript", "Please enable JavaScript", "enable JavaScript and cookies",
-            "Just a moment...", "Checking your browser", "您的访问请求可能对网站造成安全威胁",
-            "当前访问疑似黑客攻击", "网站防火墙", "创宇盾", "访问被拒绝", "Access Denied",
+            "请开启JavaScript",
+            "请启用JavaScript",
+            "请打开JavaScript",
+            "开启JavaScript",
+            "启用JavaScript",
+            "您的浏览器不支持JavaScript",
+            "Please enable JavaScript",
+            "enable JavaScript and cookies",
+            "Just a moment...",
+            "Checking your browser",
+            "您的访问请求可能对网站造成安全威胁",
+            "当前访问疑似黑客攻击",
+            "网站防火墙",
+            "创宇盾",
+            "访问被拒绝",
+            "Access Denied",
         )
     ).encode("utf-8")
     + b"|"
@@ -54,8 +71,9 @@ _PHRASES = re.compile(
 )
 
 
-def blocked_reason(status: int, body: bytes, statuses: tuple[int, ...] = BLOCKED_STATUSES,
-                   max_body: int = 20000) -> str | None:
+def blocked_reason(
+    status: int, body: bytes, statuses: tuple[int, ...] = BLOCKED_STATUSES, max_body: int = 20000
+) -> str | None:
     """Why an answer is an anti-bot answer, or ``None`` when it looks like the site's own page.
 
     >>> blocked_reason(412, b"")
@@ -120,6 +138,10 @@ class BlockedAnswerMiddleware:
         stats.inc_value(f"blocked/{key}/total")
         if (key, reason) not in self._logged:
             self._logged.add((key, reason))
-            logger.warning("Blocked by %s (%s): %s; further blocks of this kind counted in stats",
-                           key, reason, response.url)
+            logger.warning(
+                "Blocked by %s (%s): %s; further blocks of this kind counted in stats",
+                key,
+                reason,
+                response.url,
+            )
         raise BlockedAnswer(response.url, reason)

@@ -90,8 +90,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
             stats.inc_value("retry/backoff/retry_after")
             if asked > self._cap:
                 stats.inc_value("retry/backoff/too_long")
-                logger.warning("Giving up %s: Retry-After %.0fs exceeds ECOPOLICY_RETRY_MAX_DELAY %.0fs",
-                               request.url, asked, self._cap)
+                logger.warning(
+                    "Giving up %s: Retry-After %.0fs exceeds ECOPOLICY_RETRY_MAX_DELAY %.0fs",
+                    request.url,
+                    asked,
+                    self._cap,
+                )
                 return response
             delay = asked
         else:

@@ -165,11 +165,13 @@ class Source:
 
     def _check_start_hosts(self) -> None:
         """Every start point must be inside ``allowed_domains``, or the offsite filter drops it."""
-        points = [
-            ("feeds", u) for u in self.feeds
-        ] + [("sitemaps", u) for u in self.sitemaps] + [
-            ("list_pages", p.url) for p in self.list_pages
-        ] + [("apis", a.url) for a in self.apis] + [("hanweb", h.url) for h in self.hanweb]
+        points = (
+            [("feeds", u) for u in self.feeds]
+            + [("sitemaps", u) for u in self.sitemaps]
+            + [("list_pages", p.url) for p in self.list_pages]
+            + [("apis", a.url) for a in self.apis]
+            + [("hanweb", h.url) for h in self.hanweb]
+        )
         for field_name, url in points:
             parts = urlsplit(url)
             host = (parts.hostname or "").lower()

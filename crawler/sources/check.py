@@ -136,8 +136,10 @@ def health_from_stats(source: Source, stats: dict[str, Any]) -> SourceHealth:
             health.problems.append(
                 f"{name} selector missed on {counts['generic']} article(s); generic fallback"
             )
-    broken = health.links == 0 or health.records == 0 or any(
-        health.fields[name]["missing"] == health.records for name in FIELDS
+    broken = (
+        health.links == 0
+        or health.records == 0
+        or any(health.fields[name]["missing"] == health.records for name in FIELDS)
     )
     health.status = "broken" if broken else ("degraded" if health.problems else "ok")
     return health

@@ -60,8 +60,11 @@ def _build(cls: type, data: Any, key: str, where: str) -> Any:
     fields = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - fields)
     if unknown:
-        raise SourceError(key, f"{where}.{unknown[0]}" if where else unknown[0],
-                          f"unknown field; known: {', '.join(sorted(fields))}")
+        raise SourceError(
+            key,
+            f"{where}.{unknown[0]}" if where else unknown[0],
+            f"unknown field; known: {', '.join(sorted(fields))}",
+        )
     values: dict[str, Any] = {}
     for name, value in data.items():
         path = f"{where}.{name}" if where else name
