@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from crawler.extraction import RECORD_KEYS
 from crawler.items import SCHEMA_VERSION, ArticleRecord
 from crawler.urls import canonicalize_url, record_id
 
-EXTRACTED_FIELDS = (
-    "title", "published", "modified", "date_source", "language", "authors", "origin",
-    "doc_numbers", "attachments", "paragraphs",
-)  # fmt: skip
+# Everything extraction returns except what build_record derives itself (the canonical URL
+# goes into id/canonical_url) or the crawl consumes (events become stats).
+EXTRACTED_FIELDS = tuple(key for key in RECORD_KEYS if key not in {"canonical_url", "events"})
 
 
 def utc_timestamp(moment: datetime.datetime) -> str:
