@@ -36,6 +36,8 @@ class StepResult:
     """For each output paragraph, the indices of the input paragraphs it was made from."""
     removed: dict[int, str] = field(default_factory=dict)
     """Input index -> reason, for every input paragraph that does not survive."""
+    notes: dict[int, str] = field(default_factory=dict)
+    """Input index -> why, in words, for removed paragraphs whose step says more than the reason."""
 
     def count(self, what: str, n: int = 1) -> None:
         """Add *n* to the count *what* (zero counts are not stored)."""
