@@ -195,7 +195,8 @@ _GATE = re.compile(
     re.IGNORECASE,
 )
 _GATED_TEXT = re.compile(
-    r"\b(?:full (?:text|story|article|report|version|content|piece)|rest of (?:this|the)|"
+    r"\b(?:(?:full|complete) (?:text|story|article|report|version|content|piece|document)|"
+    r"rest of (?:this|the)|"
     r"remain(?:ing|der)|this (?:article|story|report|content|piece|post)|free articles?|"
     r"keep reading|continue reading|read on|unlimited (?:\w+ )?access|(?:full|digital) access|"
     r"reserved for|all (?:the |of the )?content|(?:whole|entire) (?:article|story|text|report))\b|"
@@ -330,6 +331,43 @@ def stops_early(text: str) -> bool:
     return bool(_MID_NUMBER.search(stripped)) and not _YEAR_END.search(stripped)
 
 
+def gate_line(text: str) -> bool:
+    """A short line offering a gate to the reader: subscribe, log in, buy, get the app.
+
+    Alone it proves nothing ("Subscribe to our newsletter" may end any article); next to a
+    stub it is part of the same notice.
+
+    >>> gate_line("Subscribe now to read the complete article and download the original document.")
+    True
+    >>> gate_line("请登录后下载客户端阅读"), gate_line("The agency said it would register 40 new plants.")
+    (True, False)
+    >>> gate_line("对购买新能源汽车并报废旧燃油车的个人消费者，给予每辆")
+    False
+    """
+    if length_units(text) > 30 or not (_GATE.search(text) or _APP.search(text)) or _REPORTED.search(text):
+        return False
+    return is_cjk_text(text) or bool(_OFFER.search(text.strip()))
+
+
+_APP = re.compile(r"\b(?:download|open|get) (?:the|our) app\b|(?:下载|打开)(?:客户端|app|APP)", re.IGNORECASE)
+
+
+def _stub_runs(paragraphs: list[str], stubs: set[int]) -> None:
+    """Extend each stub to the gate lines next to it: several stub lines in a row are one notice.
+
+    "The full text is available to subscribers only." / "Subscribe now to read the complete
+    article ..." are both the stub; leaving the second would let it pass for the article's end.
+    """
+    changed = True
+    while changed:
+        changed = False
+        for i in sorted(stubs):
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(paragraphs) and j not in stubs and gate_line(paragraphs[j]):
+                    stubs.add(j)
+                    changed = True
+
+
 @dataclass
 class PaywallResult(StepResult):
     paywalled: bool = False
@@ -356,6 +394,7 @@ def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> Payw
         in_tail = i >= n - 3
         if strength == "strong" or in_tail:
             stubs.add(i)
+    _stub_runs(paragraphs, stubs)
     # Stubs after the last stub-free paragraph: the tail of the page.
     body = [i for i in range(n) if i not in stubs]
     last_body = body[-1] if body else -1

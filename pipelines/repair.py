@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult
 from pipelines._text import CJK_CLASS, ends_sentence, is_cjk_text, starts_lowercase
+from pipelines.paywall import gate_line, stub_strength
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
@@ -403,6 +404,11 @@ def continues_sentence(prev: str, nxt: str) -> bool:
     return bool(re.match(r"\d", nxt)) and (last in _DANGLING or prev.rstrip().endswith(","))
 
 
+def _is_stub(text: str) -> bool:
+    """A paywall notice or a gate line: never the rest of the article's last sentence."""
+    return stub_strength(text) is not None or gate_line(text)
+
+
 def _glue(prev: str, nxt: str) -> str:
     # Chinese pieces meet without a space, quotes and title marks included ("推进" + "“无废园区”建设").
     cjk_edge = re.search(rf"[{CJK_CLASS}\d%，、“”「」《》（）]$", prev) and re.match(
@@ -461,7 +467,7 @@ def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> 
                         sources[-1] = merged
                         result.count("headings_joined")
                         continue
-            elif continues_sentence(prev, text):
+            elif continues_sentence(prev, text) and not _is_stub(text):
                 out[-1] = _glue(prev, text)
                 sources[-1] = sources[-1] + (i,)
                 result.count("sentences_joined")
