@@ -588,7 +588,7 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
     if cuts.origin:
         counts["origin_found"] = 1
     return BoilerplateResult(
-        result.paragraphs, counts, result.sources, result.removed, dict(cuts.notes), cuts.origin
+        result.paragraphs, counts, result.sources, result.removed, notes=dict(cuts.notes), origin=cuts.origin
     )
 
 

@@ -404,11 +404,15 @@ def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> Payw
     if out:
         article_part = _trailing_stub(out[-1], markers)
         if article_part is not None:
+            result.trimmed[body[-1]] = out[-1][len(article_part) :].strip()
+            result.notes[body[-1]] = "paywall stub glued after the last sentence"
             out[-1] = article_part
             trimmed = True
     result.paragraphs = out
     result.sources = [(i,) for i in body]
     result.removed = dict.fromkeys(stubs, "paywall")
+    for i in stubs:
+        result.notes[i] = "paywall stub: a gate offering the rest of the text"
     result.paywalled = bool(stubs) or trimmed
     result.truncated = tail_stub or trimmed or (bool(out) and stops_early(out[-1]))
     result.count("stub_removed", len(stubs))
