@@ -105,7 +105,7 @@ _VIEWS_LINE = re.compile(
 )
 _CHROME_WORDS = re.compile(vocabulary.alternation(vocabulary.CHROME_WORDS), re.IGNORECASE)
 _FOOTER = re.compile(
-    r"版权所有|©|copyright|all rights reserved|icp备|icp证|网站标识码|公网安备|主办单位|承办单位|技术支持|"
+    r"版权所有|©|copyright\b|all rights reserved|icp备|icp证|网站标识码|公网安备|主办单位|承办单位|技术支持|"
     r"联系我们|网站地图|privacy policy|terms of use|terms and conditions|cookie (?:policy|settings)|"
     r"^(?:sign up|subscribe|register) (?:for|to) (?:our|the|this) (?:[\w-]+ ){0,3}"
     r"(?:newsletters?|daily|weekly|briefing)|"
@@ -114,7 +114,7 @@ _FOOTER = re.compile(
     r"^scan (?:the |this )?(?:qr )?code\b",
     re.IGNORECASE,
 )
-_BREADCRUMB = re.compile(r"^(?:[^>»/]{1,16}\s*[>»›]\s*){2,}[^>»]{0,30}$")
+_BREADCRUMB = re.compile(r"^(?:[^<>»/]{1,16}\s*[>»›]\s*){2,}[^<>»]{0,30}$")
 _NAV_LINE = re.compile(
     rf"^[\[(（【]?\s*(?:{vocabulary.alternation(vocabulary.NAV_WORDS)})\s*[\])）】]?\s*(?:[:：]|$)",
     re.IGNORECASE,
@@ -445,29 +445,13 @@ def _block_items(cuts: _Cuts, start: int, extra: frozenset[str], body_before: li
     return items
 
 
-def _is_list(cuts: _Cuts, items: list[int]) -> bool:
-    """Whether a run of items has the shape of a related block and not of article text.
-
-    A list of two entries or more, a single entry that carries a date or a teaser's wording,
-    or entries that run to the end of the page.
-    """
-    own = [j for j in items if j not in cuts.removed]
-    if not own:
-        return False
-    if len(own) >= 2 or items[-1] == len(cuts.paragraphs) - 1:
-        return True
-    text = cuts.paragraphs[own[0]].strip()
-    return _dated(text) or bool(_TEASER_SHAPE.match(text)) or is_date_line(text)
-
-
 def _related_pass(cuts: _Cuts, extra: frozenset[str]) -> None:
     """Related blocks: a heading and the list it introduces, when the list has the shape of one.
 
     A heading alone on its line ("Related articles", 相关阅读) takes the run of teaser-shaped
-    paragraphs under it; an inline "Read more: <title>" line is one entry by itself and takes
-    what follows only when that is a list of its own (two entries or more, or up to the end of
-    the page). The block ends at the first paragraph that reads as article prose: text after
-    a related line belongs to the article unless its shape says otherwise.
+    paragraphs under it; the block ends at the first paragraph that reads as article prose.
+    An inline "Read more: <title>" line is one entry by itself: what follows it stays, unless
+    it is furniture or another related line in its own right.
     """
     n = len(cuts.paragraphs)
     i = 0
@@ -476,11 +460,15 @@ def _related_pass(cuts: _Cuts, extra: frozenset[str]) -> None:
         if cuts.removed.get(i, "boilerplate") != "boilerplate" or not is_related_heading(text, extra):
             i += 1
             continue
-        cuts.cut(i, "related", f"related-items heading {_quote(text)}")
+        inline = _is_inline_related(text, extra)
+        what = "inline related link (this line only)" if inline else "related-items heading"
+        cuts.cut(i, "related", f"{what} {_quote(text)}")
+        if inline:
+            i += 1  # one line; a related heading under it is judged in its own turn
+            continue
         body_before = [cuts.paragraphs[k] for k in range(i) if k not in cuts.removed]
         items = _block_items(cuts, i + 1, extra, body_before)
-        inline = _is_inline_related(text, extra)
-        if items and (_is_list(cuts, items) if inline else True):
+        if items:
             for j in items:
                 cuts.cut(j, "related", f"entry of the related block under {_quote(text, 24)}")
             _unrelated_tail(cuts, items[-1] + 1, body_before)
@@ -490,19 +478,21 @@ def _related_pass(cuts: _Cuts, extra: frozenset[str]) -> None:
 
 
 def _unrelated_tail(cuts: _Cuts, start: int, body_before: list[str]) -> None:
-    """The last few paragraphs after a related block, when none shares the article's wording.
+    """The one paragraph left after a related block, when it is a blurb unrelated to the article.
 
     Below a related block, a blurb of another item ("该报告列出了…") reads as prose; what tells
-    it from the article is that it stands at the very end and says nothing the article says.
-    One paragraph that shares the article's wording keeps the whole tail.
+    it from the article is that it stands alone at the very end, in one sentence or two, and
+    says nothing the article says. Two paragraphs or more after the block are the article.
     """
     rest = [k for k in range(start, len(cuts.paragraphs)) if k not in cuts.removed]
-    if not rest or len(rest) > 3 or not body_before:
+    if len(rest) != 1 or not body_before:
         return
+    text = cuts.paragraphs[rest[0]]
+    if len(re.findall(r"[.!?。！？]", text.rstrip(".!?。！？ "))) > 1:
+        return  # several sentences: prose, not a blurb
     vocabulary_before = set().union(*(_content(p) for p in body_before))
-    if all(_overlap(cuts.paragraphs[k], vocabulary_before) < 0.35 for k in rest):
-        for k in rest:
-            cuts.cut(k, "related", "after a related block at the foot, shares no wording with the article")
+    if _overlap(text, vocabulary_before) < 0.35:
+        cuts.cut(rest[0], "related", "one blurb after a related block at the foot, unrelated to the article")
 
 
 def _foot_list_pass(cuts: _Cuts) -> None:

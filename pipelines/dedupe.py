@@ -175,7 +175,7 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
     """Whether *a* and *b* are one template filled with different names or numbers.
 
     "In Ohio, 64 buses ..." / "In Kentucky, 58 buses ...": every difference is a short
-    substitution, and at least one substitutes a number or a name on both sides. Such
+    substitution, and they substitute a name, or two numbers or more, on both sides. Such
     paragraphs state different facts and both stay. A paraphrase differs by insertions,
     deletions and reordered words, and is not protected by this rule.
     """
@@ -196,7 +196,8 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
         return False
     matcher = SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
     changed = 0
-    slot = False
+    slots = 0
+    named = False
     differences = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     if len(differences) > 4:
         return False
@@ -208,10 +209,12 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
             and _slot_value(a.tokens, i1, i2, cjk, a.entities)
             and _slot_value(b.tokens, j1, j2, cjk, b.entities)
         ):
-            slot = True  # a filled slot ("Toledo, 12" / "Lorain, 7") is the fact, not an edit
+            slots += 1  # a filled slot ("Toledo, 12" / "Lorain, 7") is the fact, not an edit
+            named = named or not all(t[:1].isdigit() for t in a.tokens[i1:i2])
             continue
         changed += max(i2 - i1, j2 - j1)
-    return slot and changed <= 0.2 * min(len(a.tokens), len(b.tokens))
+    # One number changed and nothing else: a copy with a corrupted digit, not another fact.
+    return (slots >= 2 or named) and changed <= 0.2 * min(len(a.tokens), len(b.tokens))
 
 
 def _nearby_paraphrase(a: _Para, b: _Para) -> bool:
@@ -413,13 +416,15 @@ class _Dedupe:
         self.notes[loser] = note
 
     def distinct(self, a: _Para, b: _Para) -> bool:
-        """Different statements: one template with other names or figures, or facts that disagree.
+        """Different statements: one template with other names or figures, facts that disagree,
+        or two rows of a list or table.
 
         The stitched pass and the pairwise pass ask about the same pairs: each is aligned once.
         """
         pair = (a.index, b.index)
         if pair not in self.facts:
-            self.facts[pair] = _distinct_facts(a, b) or not _facts_agree(a, b)
+            rows = _row(a, self.min_tokens) and _row(b, self.min_tokens)  # two entries of one list
+            self.facts[pair] = rows or _distinct_facts(a, b) or not _facts_agree(a, b)
         return self.facts[pair]
 
 
