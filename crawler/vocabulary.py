@@ -61,6 +61,9 @@ RELATED_HEADINGS: tuple[str, ...] = (
     "most popular",
     "latest news",
     "comments",
+    "comment",
+    "responses",
+    "replies",
     "leave a reply",
     "leave a comment",
     # Chinese
@@ -337,7 +340,15 @@ CHROME_WORDS: tuple[str, ...] = (
     "pin it",
     "like",
     "advertisement",
+    "advertising",
     "sponsored",
+    "continue reading below",
+    "story continues below",
+    "article continues below",
+    "for immediate release",
+    "press release",
+    "news release",
+    "media release",
 )
 """Words of page controls (print, share, font size, close): a line made only of them is chrome."""
 
@@ -487,6 +498,27 @@ METADATA_LABELS: tuple[str, ...] = (
 )
 """Every metadata label: a value after one of them ends where the next one starts."""
 
+FOOTER_PHRASES: tuple[str, ...] = (
+    "版权所有",
+    "©",
+    "all rights reserved",
+    "icp备",
+    "icp证",
+    "网站标识码",
+    "公网安备",
+    "主办单位",
+    "承办单位",
+    "技术支持",
+    "联系我们",
+    "网站地图",
+    "privacy policy",
+    "terms of use",
+    "terms and conditions",
+    "cookie policy",
+    "cookie settings",
+)
+"""Phrases of a site footer: a short line holding one is the footer, not the article."""
+
 NAV_WORDS: tuple[str, ...] = (
     "上一篇",
     "下一篇",
@@ -580,6 +612,7 @@ __all__ = [
     "DATE_LABELS",
     "DATE_PATTERN",
     "DOCUMENT_LABELS",
+    "FOOTER_PHRASES",
     "LIST_NAME_WORDS",
     "LIST_NAME_ZH",
     "LOCATION_LABELS",

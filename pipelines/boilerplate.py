@@ -105,8 +105,7 @@ _VIEWS_LINE = re.compile(
 )
 _CHROME_WORDS = re.compile(vocabulary.alternation(vocabulary.CHROME_WORDS), re.IGNORECASE)
 _FOOTER = re.compile(
-    r"版权所有|©|copyright\b|all rights reserved|icp备|icp证|网站标识码|公网安备|主办单位|承办单位|技术支持|"
-    r"联系我们|网站地图|privacy policy|terms of use|terms and conditions|cookie (?:policy|settings)|"
+    rf"{vocabulary.alternation(vocabulary.FOOTER_PHRASES)}|copyright\b|"
     r"^(?:sign up|subscribe|register) (?:for|to) (?:our|the|this) (?:[\w-]+ ){0,3}"
     r"(?:newsletters?|daily|weekly|briefing)|"
     rf"^(?:{vocabulary.alternation(vocabulary.LOCATION_LABELS)})\s*[:：>]|"

@@ -9,10 +9,12 @@ from collections import Counter
 
 import pytest
 
+from crawler import vocabulary
 from crawler.schema import record_errors
 from pipelines import clean_paragraphs
 from pipelines._text import comparison_key
 from pipelines.audit import restore
+from pipelines.boilerplate import is_related_heading
 from tests.cleaning_support import FIXTURES, build_chain, load_json, record, run_chain
 
 from .conftest import FIXTURES as ALL_FIXTURES
@@ -208,3 +210,25 @@ def test_extract_explain_marks_every_paragraph(tmp_path):
     assert len(marks) > 20
     assert any("removed  boilerplate: inline related link" in line for line in marks)
     assert sum("kept" in line for line in marks) > len(marks) // 2
+
+
+@pytest.mark.parametrize(
+    "heading", ["往期回顾", "扩展阅读", "Read next", "相关附件", "评论", "Leave a reply", "更多", "Comments"]
+)
+def test_related_headings_come_from_the_one_vocabulary(heading):
+    # Words extraction knew and cleaning did not (and the reverse) are in one list now.
+    assert comparison_key(heading) in {comparison_key(h) for h in vocabulary.RELATED_HEADINGS}
+    assert is_related_heading(heading)
+    assert (
+        clean_paragraphs(
+            [*WORDPRESS[:2], heading, "Ten charts that explain the winter smog season"]
+        ).paragraphs
+        == (WORDPRESS[:2])
+    )
+
+
+@pytest.mark.parametrize(
+    "line", ["For immediate release", "Advertisement", "【保存本页】【打印】", "版权所有：生态环境部"]
+)
+def test_chrome_and_footer_lines_from_the_vocabulary(line):
+    assert clean_paragraphs([line, *WORDPRESS[:2]]).paragraphs == WORDPRESS[:2]
