@@ -4,7 +4,9 @@ A step's pure core returns a :class:`StepResult`: the new paragraph list, counts
 did, and for each output paragraph the input indices it came from (so benchmarks and logs can
 tell which paragraphs a step removed or joined). :class:`CleaningPipeline` turns a core into
 a Scrapy item pipeline: ``ECOPOLICY_<STEP>_ENABLED`` switch, stats ``cleaning/<step>/<what>``,
-the same counts added into the record's ``cleaning`` dict as ``"<step>/<what>": n``.
+the same counts added into the record's ``cleaning`` dict as ``"<step>/<what>": n``, and
+(unless ``ECOPOLICY_AUDIT_REMOVED`` is False) each removed paragraph, with the step's reason,
+into the record's ``removed`` list (see :mod:`pipelines.audit`).
 """
 
 from __future__ import annotations

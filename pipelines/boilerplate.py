@@ -7,13 +7,20 @@ removes them by the shape of the whole paragraph (a short line made only of chro
 labelled metadata line), never by a word found somewhere in a sentence.
 
 - Related blocks: a heading such as "Correlation", "Related articles", 相关阅读, 延伸阅读
-  removes itself and the teasers after it (titles, dates, blurbs, repeats of the body).
-  The block ends where body text that belongs to this article resumes.
+  removes itself and the run of teaser-shaped entries under it (titles, dates, titles with
+  dates, "The title is ..." blurbs, a blurb dated on the next line, repeats of the body).
+  The block ends at the first paragraph that reads as article prose. An inline "Read more:
+  <link>" / "Related: ..." line is one line: the text after it stays.
 - A 来源 / "Source:" line at the head or tail of the body (or inside a metadata line) gives
-  the record's ``origin`` when it has none, and is removed.
+  the record's ``origin`` when it has none, and is removed. The value ends at the next
+  metadata label ("Source: X Views: 1,024" gives "X"); an ``origin`` extraction took from the
+  page is cut the same way.
 - Trailing teasers: after the body, stray date lines and blurbs of other items ("The title
   is ...", 标题为……) are removed; an unrelated paragraph is removed only after such a
-  boundary.
+  boundary (a date line, or a related block with that one paragraph left under it).
+
+The words (headings, controls, labels, dates) come from :mod:`crawler.vocabulary`, shared
+with body extraction. Each removed paragraph gets a note saying why, for the audit trail.
 
 Settings: ECOPOLICY_BOILERPLATE_ENABLED (bool, default True),
 ECOPOLICY_BOILERPLATE_RELATED_HEADINGS (list[str], extra related-block headings).

@@ -10,21 +10,27 @@ Cost stays about linear in the number of paragraphs: candidate pairs come from a
 index of shingles that ignores shingles shared by many paragraphs (common phrases say
 nothing about copying), and only candidate pairs are compared in full.
 
-Paragraphs that are merely alike are not merged: when each of two similar paragraphs holds
-a number or a name the other lacks ("In Ohio, 64 buses ..." / "In Kentucky, 58 buses ...")
-they state different facts and both stay, however many slots differ. A copy is dropped only
-in favour of a paragraph that keeps (nearly) everything it says; the survivor stays where it
-stands. A retelling right next to its original (fewer shared word runs, same figures) is a
-near copy too; a stitched copy is judged by the share of its tokens inside borrowed runs; the
-short heading above a repeated section goes with the section. A lead broken over two
-paragraphs is compared with its retelling as repair will join it.
+Two paragraphs are copies only when their content agrees, not their template: the numbers,
+dates, places and organisations of one mostly recur in the other (a copy may drop a clause
+or corrupt a word or a digit). Paragraphs filled from one template with other names or
+figures ("In Ohio, 64 buses ..." / "In Kentucky, 58 buses ...", an air-quality bulletin's
+"<region>: N cities, X% good days, PM2.5 Z" lines) state different facts and all stay. Short
+lines that are not sentences (rows of a list or a table, captions, credits) are never taken
+for copies, exact or near: they repeat on purpose. A copy is dropped only in favour of a
+paragraph that keeps (nearly) everything it says; the survivor stays where it stands. A
+retelling right next to its original (fewer shared word runs, same figures) is a near copy
+too; a stitched copy is judged by the share of its tokens inside borrowed runs; the short
+heading above a repeated section goes with the section. A lead broken over two paragraphs is
+compared with its retelling as repair will join it. When all that would be left of the
+page's prose is one paragraph, the repeats are the page (filler, a refrain, a page of
+identical entries) and nothing is removed.
 
 Settings: ECOPOLICY_DEDUPE_ENABLED (bool, default True), ECOPOLICY_DEDUPE_THRESHOLD (float,
 default 0.75: share of a paragraph's shingles found in the other for a near copy),
-ECOPOLICY_DEDUPE_MIN_TOKENS (int, default 8: shorter paragraphs are only removed as exact
-copies).
+ECOPOLICY_DEDUPE_MIN_TOKENS (int, default 8: shorter paragraphs are rows, never removed).
 Stats / ``cleaning`` keys: cleaning/dedupe/exact_removed, cleaning/dedupe/near_removed,
-cleaning/dedupe/stitched_removed.
+cleaning/dedupe/stitched_removed, cleaning/dedupe/repetition_kept (copies left because the
+page is made of them).
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@ the full text, 全文, 剩余) in every sentence, the paragraph's shape (short, 
 mostly of the stub, not a sentence of the article) and its position (the tail of the body,
 the head for excerpt notices, or anywhere on a short body). "Residents can subscribe to
 air-quality alerts" is article text and stays. A stub glued after the last sentence of the
-final paragraph is cut off that paragraph.
+final paragraph is cut off that paragraph. Stub lines in a row are one notice: a short gate
+line (subscribe, log in, buy, get the app, offered to the reader) next to a stub is removed
+with it, so no part of the notice is left to pass for the article's last line.
 
 ``truncated`` is set when the body stops early: it ends right before a stub, mid-sentence
 (no closing punctuation on a prose paragraph), on an ellipsis, or mid-number ("a reduction
