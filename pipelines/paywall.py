@@ -9,7 +9,9 @@ the head for excerpt notices, or anywhere on a short body). "Residents can subsc
 air-quality alerts" is article text and stays. A stub glued after the last sentence of the
 final paragraph is cut off that paragraph. Stub lines in a row are one notice: a short gate
 line (subscribe, log in, buy, get the app, offered to the reader) next to a stub is removed
-with it, so no part of the notice is left to pass for the article's last line.
+with it, so no part of the notice is left to pass for the article's last line. When the
+record arrives already ``paywalled`` (the page's markup showed a paywall), a gate line at the
+tail is a stub even in a wording no list holds.
 
 ``truncated`` is set when the body stops early: it ends right before a stub, mid-sentence
 (no closing punctuation on a prose paragraph), on an ellipsis, or mid-number ("a reduction
@@ -376,8 +378,13 @@ class PaywallResult(StepResult):
     truncated: bool = False
 
 
-def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> PaywallResult:
+def strip_paywall(
+    paragraphs: list[str], *, markers: Sequence[str] = (), marked: bool = False
+) -> PaywallResult:
     """Remove paywall stubs by phrase, shape and position; report paywalled and truncated.
+
+    *marked*: the page's markup already showed a paywall (the record arrives ``paywalled``);
+    then a gate line among the last three paragraphs is a stub without a phrase from the lists.
 
     >>> stub = "All can be viewed after purchase"
     >>> r = strip_paywall(["The plan was issued.", "It cuts emissions by 35.", stub])
@@ -396,6 +403,8 @@ def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> Payw
         in_tail = i >= n - 3
         if strength == "strong" or in_tail:
             stubs.add(i)
+    if marked:
+        stubs.update(i for i in range(max(0, n - 3), n) if gate_line(paragraphs[i]))
     _stub_runs(paragraphs, stubs)
     # Stubs after the last stub-free paragraph: the tail of the page.
     body = [i for i in range(n) if i not in stubs]
@@ -450,7 +459,8 @@ class PaywallPipeline(CleaningPipeline):
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
         markers = (*self.options.get("markers", ()), *self._source_markers(adapter.get("source")))
-        result = strip_paywall(paragraphs, markers=markers)
+        marked = bool(adapter.get("paywalled"))  # set upstream from the page's markup
+        result = strip_paywall(paragraphs, markers=markers, marked=marked)
         adapter["paywalled"] = bool(adapter.get("paywalled")) or result.paywalled
         adapter["truncated"] = bool(adapter.get("truncated")) or result.truncated
         return result

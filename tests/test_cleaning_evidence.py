@@ -114,6 +114,15 @@ def test_two_stub_lines_at_the_foot_both_go_and_nothing_is_welded():
     assert result.counts["paywall/stub_removed"] == 2
 
 
+def test_a_gate_line_at_the_tail_is_a_stub_when_the_markup_showed_a_paywall():
+    page = [*WORDPRESS[:2], "Become a member to see the figures."]
+    assert clean_paragraphs(page).paragraphs == page  # no phrase, no markup: article text
+    _, chain = build_chain()
+    item = run_chain(chain, record(page, paywalled=True))
+    assert item["paragraphs"] == WORDPRESS[:2]
+    assert item["removed"][0]["step"] == "paywall"
+
+
 @pytest.mark.parametrize(
     ("line", "origin"),
     [
