@@ -58,6 +58,7 @@ def explain(html: bytes, url: str, source_key: str | None, encoding: str | None)
         if i in result.trimmed:
             step, cut = result.trimmed[i]
             lines.append(f"    trimmed by {step}: {cut}")
+    lines.append(f"origin: {result.origin}; paywalled: {result.paywalled}; truncated: {result.truncated}")
     return "\n".join(lines) + "\n"
 
 
