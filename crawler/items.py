@@ -56,6 +56,12 @@ class ArticleRecord(scrapy.Item):
     """bool: the body visibly ends before the article does."""
     cleaning = scrapy.Field()
     """dict[str, int]: ``<step>/<what>`` -> count of what each cleaning step removed or repaired."""
+    removed = scrapy.Field()
+    """list[{"text": str, "step": str, "reason": str, "index": int}]: what cleaning removed, in
+    the order the steps ran: the text, the step (``normalise``, ``boilerplate``, ``paywall``,
+    ``dedupe``), why, and ``index``, the paragraph's position in the body as extracted. A text
+    cut off the end of a kept paragraph has a reason starting ``trimmed``. Absent when
+    ``ECOPOLICY_AUDIT_REMOVED`` is False; see :func:`pipelines.audit.restore` to put text back."""
     content_hash = scrapy.Field()
     """str: ``sha1`` hex of the normalised text; changes when the article's text changes."""
     version = scrapy.Field()

@@ -61,6 +61,8 @@ class CleanResult:
     """For each output paragraph, the input paragraphs it was made from."""
     removed: dict[int, tuple[str, str]] = field(default_factory=dict)
     """Input index -> (step, reason) for input paragraphs no output paragraph came from."""
+    trimmed: dict[int, tuple[str, str]] = field(default_factory=dict)
+    """Input index -> (step, text) cut off the end of a paragraph that otherwise stays."""
 
 
 def clean_paragraphs(
@@ -71,10 +73,14 @@ def clean_paragraphs(
     *language* is accepted for callers that know it; every step decides per paragraph
     whether it is Chinese, so mixed bodies are handled too.
 
-    >>> r = clean_paragraphs(["\\u3000来源：生态环境部", "The plan was issued.", "Share: Facebook | X",
-    ...                       "The plan was issued.", "Subscribe to continue reading"])
-    >>> r.paragraphs, r.origin, r.paywalled, r.truncated
-    (['The plan was issued.'], '生态环境部', True, True)
+    >>> lead = "The plan was issued by the ministry on Monday after a year of consultation."
+    >>> more = "It covers 12 provinces and runs until 2030, the ministry said."
+    >>> r = clean_paragraphs(["\\u3000来源：生态环境部", lead, more, "Share: Facebook | X", lead,
+    ...                       "Subscribe to continue reading"])
+    >>> r.paragraphs == [lead, more], r.origin, r.paywalled, r.truncated
+    (True, '生态环境部', True, True)
+    >>> r.removed[4]
+    ('dedupe', 'exact copy of “The plan was issued by the ministry on M…”')
     """
     del language
     current = list(paragraphs)
@@ -85,7 +91,9 @@ def clean_paragraphs(
         nonlocal current, origin_of
         for index, reason in step_result.removed.items():
             for original in origin_of[index]:
-                result.removed.setdefault(original, (step, reason))
+                result.removed.setdefault(original, (step, step_result.notes.get(index) or reason))
+        for index, text in step_result.trimmed.items():
+            result.trimmed[origin_of[index][-1]] = (step, text)
         origin_of = [tuple(o for k in src for o in origin_of[k]) for src in step_result.sources]
         current = step_result.paragraphs
         for what, n in step_result.counts.items():

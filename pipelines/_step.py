@@ -4,7 +4,9 @@ A step's pure core returns a :class:`StepResult`: the new paragraph list, counts
 did, and for each output paragraph the input indices it came from (so benchmarks and logs can
 tell which paragraphs a step removed or joined). :class:`CleaningPipeline` turns a core into
 a Scrapy item pipeline: ``ECOPOLICY_<STEP>_ENABLED`` switch, stats ``cleaning/<step>/<what>``,
-the same counts added into the record's ``cleaning`` dict as ``"<step>/<what>": n``.
+the same counts added into the record's ``cleaning`` dict as ``"<step>/<what>": n``, and
+(unless ``ECOPOLICY_AUDIT_REMOVED`` is False) each removed paragraph, with the step's reason,
+into the record's ``removed`` list (see :mod:`pipelines.audit`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
+
+from pipelines.audit import AUDIT_SETTING, TRIMMED, entries, extracted_positions
 
 if TYPE_CHECKING:
     from typing import Self
@@ -36,6 +40,10 @@ class StepResult:
     """For each output paragraph, the indices of the input paragraphs it was made from."""
     removed: dict[int, str] = field(default_factory=dict)
     """Input index -> reason, for every input paragraph that does not survive."""
+    notes: dict[int, str] = field(default_factory=dict)
+    """Input index -> why, in words, for removed paragraphs whose step says more than the reason."""
+    trimmed: dict[int, str] = field(default_factory=dict)
+    """Input index -> text cut off the end of a paragraph that otherwise stays."""
 
     def count(self, what: str, n: int = 1) -> None:
         """Add *n* to the count *what* (zero counts are not stored)."""
@@ -77,6 +85,8 @@ class CleaningPipeline:
     """
 
     step: ClassVar[str] = ""
+    audit: bool = True
+    """Whether removed text goes into the record's ``removed`` list (``ECOPOLICY_AUDIT_REMOVED``)."""
 
     def __init__(self, stats: StatsCollector | None = None, **options: Any) -> None:
         self._stats = stats
@@ -92,7 +102,9 @@ class CleaningPipeline:
         prefix = f"ECOPOLICY_{cls.step.upper()}"
         if not crawler.settings.getbool(f"{prefix}_ENABLED", True):
             raise NotConfigured(f"{prefix}_ENABLED is False")
-        return cls(crawler.stats, **cls.options_from_settings(crawler.settings))
+        pipeline = cls(crawler.stats, **cls.options_from_settings(crawler.settings))
+        pipeline.audit = crawler.settings.getbool(AUDIT_SETTING, True)
+        return pipeline
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
         raise NotImplementedError
@@ -104,6 +116,8 @@ class CleaningPipeline:
             paragraphs = [paragraphs]
         paragraphs = [p if isinstance(p, str) else str(p) for p in paragraphs if p is not None]
         result = self.clean(adapter, paragraphs)
+        if self.audit:
+            self._record_removed(adapter, paragraphs, result)
         adapter["paragraphs"] = result.paragraphs
         cleaning = adapter.get("cleaning")
         if not isinstance(cleaning, dict):
@@ -117,3 +131,14 @@ class CleaningPipeline:
         if result.counts:
             logger.debug("%s on %s: %s", self.step, adapter.get("url"), result.counts)
         return item
+
+    def _record_removed(self, adapter: ItemAdapter, paragraphs: list[str], result: StepResult) -> None:
+        """Add this step's removals to the record's ``removed`` list, at extraction positions."""
+        trail = adapter.get("removed")
+        trail = list(trail) if isinstance(trail, list) else []
+        positions = extracted_positions(len(paragraphs), trail)
+        trail += entries(self.step, paragraphs, result.removed, result.notes, positions)
+        for i, text in sorted(result.trimmed.items()):
+            reason = f"{TRIMMED}: {result.notes.get(i) or 'cut off the end of this paragraph'}"
+            trail.append({"text": text, "step": self.step, "reason": reason, "index": positions[i]})
+        adapter["removed"] = trail

@@ -7,13 +7,20 @@ removes them by the shape of the whole paragraph (a short line made only of chro
 labelled metadata line), never by a word found somewhere in a sentence.
 
 - Related blocks: a heading such as "Correlation", "Related articles", 相关阅读, 延伸阅读
-  removes itself and the teasers after it (titles, dates, blurbs, repeats of the body).
-  The block ends where body text that belongs to this article resumes.
+  removes itself and the run of teaser-shaped entries under it (titles, dates, titles with
+  dates, "The title is ..." blurbs, a blurb dated on the next line, repeats of the body).
+  The block ends at the first paragraph that reads as article prose. An inline "Read more:
+  <link>" / "Related: ..." line is one line: the text after it stays.
 - A 来源 / "Source:" line at the head or tail of the body (or inside a metadata line) gives
-  the record's ``origin`` when it has none, and is removed.
+  the record's ``origin`` when it has none, and is removed. The value ends at the next
+  metadata label ("Source: X Views: 1,024" gives "X"); an ``origin`` extraction took from the
+  page is cut the same way.
 - Trailing teasers: after the body, stray date lines and blurbs of other items ("The title
   is ...", 标题为……) are removed; an unrelated paragraph is removed only after such a
-  boundary.
+  boundary (a date line, or a related block with that one paragraph left under it).
+
+The words (headings, controls, labels, dates) come from :mod:`crawler.vocabulary`, shared
+with body extraction. Each removed paragraph gets a note saying why, for the audit trail.
 
 Settings: ECOPOLICY_BOILERPLATE_ENABLED (bool, default True),
 ECOPOLICY_BOILERPLATE_RELATED_HEADINGS (list[str], extra related-block headings).
@@ -26,10 +33,11 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from crawler import vocabulary
 from pipelines._step import CleaningPipeline, StepResult, filter_result
 from pipelines._text import EN_STOPWORDS, comparison_key, is_cjk_text, length_units, tokens, words
 
@@ -39,164 +47,82 @@ if TYPE_CHECKING:
     from itemadapter import ItemAdapter
     from scrapy.settings import BaseSettings
 
-RELATED_HEADINGS = frozenset(
-    comparison_key(h)
-    for h in [
-        "correlation",
-        "correlations",
-        "related",
-        "related articles",
-        "related article",
-        "related news",
-        "related stories",
-        "related reading",
-        "related readings",
-        "related links",
-        "related content",
-        "related posts",
-        "related topics",
-        "related items",
-        "related documents",
-        "related reports",
-        "related information",
-        "relevant articles",
-        "relevant news",
-        "recommended",
-        "recommended reading",
-        "recommended articles",
-        "recommended for you",
-        "read more",
-        "read also",
-        "also read",
-        "more news",
-        "more stories",
-        "more on this topic",
-        "further reading",
-        "extended reading",
-        "see also",
-        "you may also like",
-        "you might also like",
-        "popular articles",
-        "hot recommendations",
-        "guess you like",
-        "most read",
-        "most popular",
-        "latest news",
-        "相关",
-        "相关阅读",
-        "相关新闻",
-        "相关链接",
-        "相关文章",
-        "相关报道",
-        "相关推荐",
-        "相关文档",
-        "相关稿件",
-        "相关内容",
-        "相关专题",
-        "相关资讯",
-        "相关信息",
-        "延伸阅读",
-        "推荐阅读",
-        "热点推荐",
-        "热门推荐",
-        "热门文章",
-        "猜你喜欢",
-        "更多新闻",
-        "更多阅读",
-        "更多资讯",
-        "热点新闻",
-        "热门新闻",
-        "精彩推荐",
-        "往期回顾",
-        "往期推荐",
-        "扩展阅读",
-        "拓展阅读",
-        "相关政策",
-        "相关解读",
-        "最新新闻",
-        "最新资讯",
-    ]
-)
+RELATED_HEADINGS = frozenset(comparison_key(h) for h in vocabulary.RELATED_HEADINGS)
 
-_DATE = (
-    r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-    r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}"
-    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})"
-)
-_TIME = (
-    r"(?:\s*\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?\s*(?:分)?(?:\s*[AaPp]\.?[Mm]\.?)?"
-    r"(?:\s*(?:GMT|UTC|CST|BST|CET|CEST|EST|EDT|PST|PDT|BJT)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)"
-)
-_DATE_LABEL = (
-    r"(?:发布时间|发布日期|更新时间|更新日期|时间|日期|发稿时间|成稿时间|"
-    r"published(?: on| at)?|updated(?: on| at)?|"
-    r"posted(?: on)?|release (?:time|date)|date(?: of release)?|time)"
-)
+_DATE = vocabulary.DATE_PATTERN
+_TIME = vocabulary.TIME_PATTERN
+_DATE_LABEL = rf"(?:{vocabulary.alternation(vocabulary.DATE_LABELS)})"
 # A date with a time, a numeric date, or any labelled date: portal metadata, not text.
 _DATE_LINE = re.compile(
     rf"^[\[(（【]?\s*(?:{_DATE_LABEL}\s*[:：]?\s*)?(?:{_DATE}{_TIME}|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}{_TIME}?)"
     rf"\s*[\])）】]?$|^[\[(（【]?\s*{_DATE_LABEL}\s*[:：]?\s*{_DATE}{_TIME}?\s*[\])）】]?$",
     re.IGNORECASE,
 )
-_META_LABEL = re.compile(
-    r"(发布时间|发布日期|发布机构|信息来源|文章来源|稿件来源|来源|作者|浏览次数|浏览量|阅读量|阅读数|点击数|点击量|访问量|"
-    r"字号|责任编辑|编辑|索引号|主题分类|发文机关|\bsource\b|\bauthor\b|\bpublished\b|\bupdated\b|\bviews\b|"
-    r"\beditor\b|release time|release date|font size|\bclicks\b|\bhits\b)\s*[:：]",
-    re.IGNORECASE,
+_LABELS = vocabulary.alternation(vocabulary.METADATA_LABELS, boundary=True)
+_LABEL_ENDINGS = tuple(
+    sorted({label.casefold() for label in vocabulary.METADATA_LABELS}, key=len, reverse=True)
 )
+_COLON = re.compile(r"\s*[:：]")
+
+
+@lru_cache(maxsize=8192)
+def metadata_labels(text: str) -> int:
+    """How many "label:" fields *text* holds (发布时间：, Source:, Views:).
+
+    Found from each colon backwards, so the cost follows the colons, not the size of the list.
+
+    >>> metadata_labels("发布时间：2023-05-22 来源：生态环境部"), metadata_labels("Reviews: 4")
+    (2, 0)
+    """
+    folded = text.casefold()
+    count = 0
+    for m in _COLON.finditer(folded):
+        head = folded[: m.start()]
+        if not head.endswith(_LABEL_ENDINGS):
+            continue
+        label = next(label for label in _LABEL_ENDINGS if head.endswith(label))
+        before = head[: -len(label)][-1:]
+        latin = label[0].isascii() and label[0].isalpha()
+        if not (latin and before.isalnum()):
+            count += 1
+    return count
+
+
 _SOURCE_LINE = re.compile(
-    r"^[\[(（【]?\s*(?:信息来源|文章来源|稿件来源|新闻来源|本文来源|本稿来源|消息来源|来源|source|"
-    r"information source|news source)"
+    rf"^[\[(（【]?\s*(?:{vocabulary.alternation(vocabulary.SOURCE_LABELS, boundary=True)})"
     r"\s*[:：]\s*(?P<origin>[^\])）】]{1,80}?)\s*[\])）】]?\s*$",
     re.IGNORECASE,
 )
+# The next field of a metadata line: a label with its colon or its number ("Views: 1,024",
+# "浏览次数12"), or a field separator. A value such as ``origin`` ends there.
+_NEXT_FIELD = re.compile(rf"\s*(?:(?:{_LABELS})\s*(?:[:：]|\d)|[|｜])", re.IGNORECASE)
 _SOURCE_IN_META = re.compile(
-    r"(?:信息来源|文章来源|稿件来源|来源|\bsource\b)\s*[:：]\s*(?P<origin>.+?)\s*"
-    r"(?=(?:发布|作者|编辑|责任编辑|浏览|阅读|点击|访问|字号|时间|日期|\bauthor\b|\beditor\b|\bviews\b|"
-    r"\bpublished\b|\bupdated\b|\bfont\b|\|)|$)",
+    rf"(?:{vocabulary.alternation(vocabulary.SOURCE_LABELS, boundary=True)})\s*[:：]\s*(?P<origin>.+)",
     re.IGNORECASE,
 )
 _CREDIT_LINE = re.compile(
-    r"^[\[(（【]?\s*(?:责任编辑|编辑|责编|审核|审校|校对|初审|复审|终审|编审|监制|美编|值班编辑|网络编辑|"
-    r"作者|撰稿|记者|通讯员|供稿|摄影|翻译|editor|editors|editor in charge|responsible editor|edited by|"
-    r"proofread(?:ed)? by|reviewed by|author|authors|reporter|written by|translated by|"
-    r"translator|photo|photos)"
+    rf"^[\[(（【]?\s*(?:{vocabulary.alternation(vocabulary.CREDIT_LABELS, boundary=True)})"
     r"\s*[:：]?\s*[\w\s·,，、.\-/|]{0,40}[\])）】]?$",
     re.IGNORECASE,
 )
 _VIEWS_LINE = re.compile(
-    r"(?:浏览次数|浏览量|阅读量|阅读数|阅读次数|点击数|点击量|点击率|访问量|访问次数|"
-    r"\bviews?\b|page views|\bvisits\b|"
-    r"\bhits\b|\breads\b|\bclicks\b)\s*[:：]?\s*\d[\d,]*|\d[\d,]*\s*(?:views|reads|次浏览|人阅读|次阅读)",
+    rf"(?:{vocabulary.alternation(vocabulary.VIEWS_LABELS, boundary=True)})\s*[:：]?\s*\d[\d,]*|"
+    r"\d[\d,]*\s*(?:views|reads|次浏览|人阅读|次阅读)",
     re.IGNORECASE,
 )
-_CHROME_WORDS = re.compile(
-    r"我要|打印本页|打印文章|打印|关闭窗口|关闭本页|关闭|收藏本页|收藏|加入收藏|分享到|分享至|分享|转发|微信|微博|"
-    r"qq空间|qq|朋友圈|豆瓣|人人网|字号|字体|默认|大|中|小|返回顶部|顶部|返回|扫一扫在手机打开当前页|"
-    r"扫一扫在手机上打开当前页|扫一扫|在手机打开当前页|手机打开|二维码|纠错|我要纠错|"
-    r"print this page|print this article|print|close window|close|email this|email|e-mail|share this article|"
-    r"share this page|share this story|share this|share on|share to|share via|share|"
-    r"facebook|twitter|x|linkedin|"
-    r"whatsapp|weibo|wechat|reddit|copy link|copy url|link copied|font size|text size|font|a\+|a-|aa|a|"
-    r"increase|decrease|reset|large|medium|small|bookmark|save|favorite|favourite|back to top|top|"
-    r"read aloud|listen|comments?|tweet|pin it|like",
-    re.IGNORECASE,
-)
+_CHROME_WORDS = re.compile(vocabulary.alternation(vocabulary.CHROME_WORDS), re.IGNORECASE)
 _FOOTER = re.compile(
-    r"版权所有|©|copyright|all rights reserved|icp备|icp证|网站标识码|公网安备|主办单位|承办单位|技术支持|"
-    r"联系我们|网站地图|privacy policy|terms of use|terms and conditions|cookie (?:policy|settings)|"
+    rf"{vocabulary.alternation(vocabulary.FOOTER_PHRASES)}|copyright\b|"
     r"^(?:sign up|subscribe|register) (?:for|to) (?:our|the|this) (?:[\w-]+ ){0,3}"
     r"(?:newsletters?|daily|weekly|briefing)|"
-    r"^(?:当前位置|您的位置|您现在的位置|所在位置|current location|you are here)\s*[:：>]|"
+    rf"^(?:{vocabulary.alternation(vocabulary.LOCATION_LABELS)})\s*[:：>]|"
     r"^(?:点击查看原文|点击查看|阅读原文|原文链接|查看原文|click here|click to view|view original)|"
     r"^scan (?:the |this )?(?:qr )?code\b",
     re.IGNORECASE,
 )
-_BREADCRUMB = re.compile(r"^(?:[^>»/]{1,16}\s*[>»›]\s*){2,}[^>»]{0,30}$")
+_BREADCRUMB = re.compile(r"^(?:[^<>»/]{1,16}\s*[>»›]\s*){2,}[^<>»]{0,30}$")
 _NAV_LINE = re.compile(
-    r"^[\[(（【]?\s*(?:上一篇|下一篇|上一条|下一条|上一页|下一页|前一篇|后一篇|"
-    r"previous(?: article| post| story| item)?|"
-    r"next(?: article| post| story| item)?|prev)\s*[\])）】]?\s*(?:[:：]|$)",
+    rf"^[\[(（【]?\s*(?:{vocabulary.alternation(vocabulary.NAV_WORDS)})\s*[\])）】]?\s*(?:[:：]|$)",
     re.IGNORECASE,
 )
 _TEASER_SHAPE = re.compile(
@@ -210,15 +136,14 @@ _TEASER_SHAPE = re.compile(
 # Related-block headings by their make-up ("Related coverage", "More from this section",
 # 相关稿件, 往期回顾): a qualifier and a list noun, nothing else on the line.
 _RELATED_SHAPE = re.compile(
-    r"^(?:(?:related|relevant|recommended|suggested|similar|further|extended|more|other|popular|"
-    r"trending|latest|top|most read|editor'?s'? picks?)\s+(?:coverage|articles?|stories|story|news|"
-    r"reading|readings|links?|content|posts?|topics?|items?|reports?|information|videos?|features?|"
-    r"documents?|policies|headlines|from (?:this|the|our) (?:section|site|author|desk)|"
+    rf"^(?:(?:{vocabulary.alternation(vocabulary.RELATED_QUALIFIERS)})\s+"
+    rf"(?:{vocabulary.alternation(vocabulary.RELATED_NOUNS)}|"
+    r"from (?:this|the|our) (?:section|site|author|desk)|"
     r"on this (?:topic|story|subject|issue)|like this|for you)|(?:read|up|what to read|watch) next|"
     r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|don'?t miss|also on [\w\s]{1,30}|"
     r"more (?:from|in|on) [\w\s']{1,30}|also (?:in|from) [\w\s']{1,30})$|"
-    r"^(?:相关|延伸|推荐|热点|热门|更多|精彩|往期|扩展|拓展|最新|其他|同类|本站|编辑|阅读)"
-    r"(?:阅读|新闻|链接|文章|报道|推荐|稿件|内容|专题|资讯|信息|回顾|文档|政策|解读|视频|图片|话题|动态|精选)$",
+    rf"^(?:{vocabulary.alternation(vocabulary.RELATED_ZH_PREFIXES)})"
+    rf"(?:{vocabulary.alternation(vocabulary.RELATED_ZH_SUFFIXES)})$",
     re.IGNORECASE,
 )
 _INLINE_RELATED = re.compile(
@@ -230,9 +155,8 @@ _INLINE_RELATED = re.compile(
 # heads a related block whatever its exact wording ("In other news", "Stories you might have
 # missed", 阅读推荐).
 _LIST_NAME = re.compile(
-    r"\b(?:news|stories|reading|coverage|articles|recommended|recommendations|popular|trending|"
-    r"headlines|picks|missed)\b|推荐|阅读|相关|新闻|热门|热点|专题|往期|精选|资讯|报道|文章|猜你|更多|精彩|"
-    r"在看|想看|感兴趣",
+    rf"\b(?:{vocabulary.alternation(vocabulary.LIST_NAME_WORDS)})\b|"
+    rf"{vocabulary.alternation(vocabulary.LIST_NAME_ZH)}",
     re.IGNORECASE,
 )
 
@@ -314,13 +238,32 @@ def source_value(text: str) -> str | None:
     ('河南省生态环境厅', 'Ministry of Ecology and Environment')
     >>> source_value("发布时间：2023-05-22 来源：生态环境部 浏览次数：12")
     '生态环境部'
+    >>> source_value("Source: Xinhua Views: 1,024"), source_value("来源：中国环境报点击数：36")
+    ('Xinhua', '中国环境报')
     """
-    m = _SOURCE_IN_META.search(text) if len(_META_LABEL.findall(text)) >= 2 else None
+    m = _SOURCE_IN_META.search(text) if metadata_labels(text) >= 2 else None
     m = m or _SOURCE_LINE.match(text.strip())
     if m is None:
         return None
-    # The name ends where another field starts: "Reuters | 2024-04-18 06:30", "宁夏日报　作者：马丽".
-    value = re.split(r"\s*[|｜]\s*|\s{2,}|\u3000", m.group("origin").strip())[0]
+    return origin_value(m.group("origin"))
+
+
+def origin_value(value: str) -> str | None:
+    """*value* cut where the next field of its metadata line starts, or None when nothing is left.
+
+    The value after "Source:" / 来源 runs to the next label ("Views:", 浏览次数, 点击数, 作者,
+    发布时间, ...), a field separator, a wide gap or a trailing date. Also applied to an
+    ``origin`` that extraction took from the page, which may run on the same way.
+
+    >>> origin_value("X Views: 1,024"), origin_value("宁夏日报　作者：马丽")
+    ('X', '宁夏日报')
+    >>> origin_value("Reuters | 2024-04-18")
+    'Reuters'
+    >>> origin_value("生态环境部 2023-05-22 10:30"), origin_value("Views: 12")
+    ('生态环境部', None)
+    """
+    value = _NEXT_FIELD.split(value.strip(), maxsplit=1)[0]
+    value = re.split(r"\s{2,}|\u3000", value.strip())[0]
     value = re.sub(rf"\s*{_DATE}{_TIME}?$", "", value)
     value = value.strip(" \t|·,，;；[]()（）【】")
     return value or None
@@ -347,7 +290,7 @@ def boilerplate_kind(text: str, *, at_edge: bool) -> str | None:
         return "boilerplate"
     if _BREADCRUMB.match(stripped) and units <= 20:
         return "boilerplate"
-    if len(_META_LABEL.findall(stripped)) >= 2:
+    if metadata_labels(stripped) >= 2:
         return "boilerplate"
     if _VIEWS_LINE.search(stripped) and units <= 12:
         return "boilerplate"
@@ -424,14 +367,193 @@ def _is_teaser_item(text: str) -> bool:
     if is_date_line(stripped) or _TEASER_SHAPE.match(stripped):
         return True
     units = length_units(stripped)
-    if units <= 30 and re.search(rf"{_DATE}{_TIME}?\s*[\])）】]?$", stripped):
+    if units <= 30 and _dated(stripped):
         return True
     return units <= 25 and not re.search(r"[.!?。！？；;]\s*[\"”’」]?$", stripped)
+
+
+def _dated(text: str) -> bool:
+    """A teaser that carries its date at the end ("... 2023-03-01")."""
+    return bool(re.search(rf"{_DATE}{_TIME}?\s*[\])）】]?$", text.strip()))
 
 
 @dataclass
 class BoilerplateResult(StepResult):
     origin: str | None = None
+
+
+@dataclass
+class _Cuts:
+    """What the passes decided so far: input index -> kind, and a note on why for the audit."""
+
+    paragraphs: list[str]
+    removed: dict[int, str] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
+    origin: str | None = None
+
+    def cut(self, index: int, kind: str, note: str) -> None:
+        self.removed[index] = kind
+        self.notes[index] = note
+
+    def kept(self) -> list[int]:
+        return [k for k in range(len(self.paragraphs)) if k not in self.removed]
+
+
+def _quote(text: str, size: int = 40) -> str:
+    text = text.strip()
+    return f"“{text[:size]}…”" if len(text) > size else f"“{text}”"
+
+
+def _furniture_pass(cuts: _Cuts, edge: int) -> None:
+    """Chrome, metadata, credit, navigation lines, each judged alone by its whole shape."""
+    n = len(cuts.paragraphs)
+    for i, text in enumerate(cuts.paragraphs):
+        kind = boilerplate_kind(text, at_edge=i < edge or i >= n - edge)
+        if kind is None and len(cuts.removed) == i and _BARE_DATE.match(text.strip()):
+            kind = "boilerplate"  # a date alone above the body is its dateline (at the foot: a signature)
+        if kind is None:
+            continue
+        cuts.cut(i, kind, "page furniture: a metadata, control or navigation line")
+        if cuts.origin is None:
+            cuts.origin = source_value(text)
+
+
+def _is_inline_related(text: str, extra: frozenset[str]) -> bool:
+    """A "Read more: <title>" line: the heading and its one link on one line."""
+    m = _INLINE_RELATED.match(text.strip())
+    return bool(m and m.group("rest").strip()) and _heading_key(text) not in RELATED_HEADINGS | extra
+
+
+def _block_items(cuts: _Cuts, start: int, extra: frozenset[str], body_before: list[str]) -> list[int]:
+    """The run of teaser-shaped paragraphs from *start*: the block a related heading introduces.
+
+    Entries are titles, dates, titles with dates, teaser blurbs ("The title is ..."), repeats of
+    this article's own text and a blurb right above a date line (an item with its date). The
+    run ends at the first paragraph that reads as article prose.
+    """
+    items: list[int] = []
+    paragraphs = cuts.paragraphs
+    for j in range(start, len(paragraphs)):
+        text = paragraphs[j]
+        if j in cuts.removed:
+            if cuts.removed[j] != "boilerplate":
+                break
+            items.append(j)
+            continue
+        if is_related_heading(text, extra) or _is_teaser_item(text) or _repeats(text, body_before):
+            items.append(j)
+            continue
+        following = paragraphs[j + 1] if j + 1 < len(paragraphs) else ""
+        if following and (is_date_line(following) or _BARE_DATE.match(following.strip())):
+            items.append(j)  # a blurb, dated on the next line
+            continue
+        break
+    return items
+
+
+def _related_pass(cuts: _Cuts, extra: frozenset[str]) -> None:
+    """Related blocks: a heading and the list it introduces, when the list has the shape of one.
+
+    A heading alone on its line ("Related articles", 相关阅读) takes the run of teaser-shaped
+    paragraphs under it; the block ends at the first paragraph that reads as article prose.
+    An inline "Read more: <title>" line is one entry by itself: what follows it stays, unless
+    it is furniture or another related line in its own right.
+    """
+    n = len(cuts.paragraphs)
+    i = 0
+    while i < n:
+        text = cuts.paragraphs[i]
+        if cuts.removed.get(i, "boilerplate") != "boilerplate" or not is_related_heading(text, extra):
+            i += 1
+            continue
+        inline = _is_inline_related(text, extra)
+        what = "inline related link (this line only)" if inline else "related-items heading"
+        cuts.cut(i, "related", f"{what} {_quote(text)}")
+        if inline:
+            i += 1  # one line; a related heading under it is judged in its own turn
+            continue
+        body_before = [cuts.paragraphs[k] for k in range(i) if k not in cuts.removed]
+        items = _block_items(cuts, i + 1, extra, body_before)
+        if items:
+            for j in items:
+                cuts.cut(j, "related", f"entry of the related block under {_quote(text, 24)}")
+            _unrelated_tail(cuts, items[-1] + 1, body_before)
+            i = items[-1] + 1
+        else:
+            i += 1
+
+
+def _unrelated_tail(cuts: _Cuts, start: int, body_before: list[str]) -> None:
+    """The one paragraph left after a related block, when it is a blurb unrelated to the article.
+
+    Below a related block, a blurb of another item ("该报告列出了…") reads as prose; what tells
+    it from the article is that it stands alone at the very end, in one sentence or two, and
+    says nothing the article says. Two paragraphs or more after the block are the article.
+    """
+    rest = [k for k in range(start, len(cuts.paragraphs)) if k not in cuts.removed]
+    if len(rest) != 1 or not body_before:
+        return
+    text = cuts.paragraphs[rest[0]]
+    if len(re.findall(r"[.!?。！？]", text.rstrip(".!?。！？ "))) > 1:
+        return  # several sentences: prose, not a blurb
+    vocabulary_before = set().union(*(_content(p) for p in body_before))
+    if _overlap(text, vocabulary_before) < 0.35:
+        cuts.cut(rest[0], "related", "one blurb after a related block at the foot, unrelated to the article")
+
+
+def _foot_list_pass(cuts: _Cuts) -> None:
+    """A block at the foot under a heading no list holds: teasers up to the end of the page,
+    under a short line that names a list ("In other news", 阅读推荐)."""
+    items: list[int] = []
+    for k in range(len(cuts.paragraphs) - 1, 0, -1):
+        if cuts.removed.get(k, "boilerplate") != "boilerplate":
+            break  # an already found block: anything above it is judged by the rules above
+        text = cuts.paragraphs[k]
+        if items and _names_a_list(text):
+            for q in (k, *items):
+                cuts.cut(q, "related", f"teaser list at the foot under {_quote(text, 24)}")
+            return
+        if k in cuts.removed:
+            continue
+        if not _is_teaser_item(text):
+            return
+        items.append(k)
+
+
+def _trailing_teaser_pass(cuts: _Cuts) -> None:
+    """Teasers of other items after the body, read from the end: stray date lines, blurbs shaped
+    like teasers, and a paragraph right after a stray date line that shares little wording
+    with the body above it."""
+    kept = cuts.kept()
+    for pos in range(len(kept) - 1, 0, -1):
+        k = kept[pos]
+        text = cuts.paragraphs[k]
+        if is_date_line(text) or _TEASER_SHAPE.match(text.strip()):
+            cuts.cut(k, "teaser", "teaser of another item after the body")
+            continue
+        if is_date_line(cuts.paragraphs[k - 1]):
+            above = [cuts.paragraphs[q] for q in kept[:pos] if q < k - 1]
+            vocabulary_above = set().union(*(_content(p) for p in above))
+            if _overlap(text, vocabulary_above) < 0.3:
+                cuts.cut(k, "teaser", "blurb of another item after a date line, unrelated to the body")
+                continue
+        return
+
+
+def _foot_metadata_pass(cuts: _Cuts, edge: int) -> None:
+    """Source and credit lines right above a removed block stand at the foot of the body too."""
+    n = len(cuts.paragraphs)
+    foot = n
+    while foot > 0 and foot - 1 in cuts.removed:
+        foot -= 1
+    if foot == n:
+        return
+    for k in range(foot - 1, max(foot - 1 - edge, -1), -1):
+        kind = boilerplate_kind(cuts.paragraphs[k], at_edge=True)
+        if kind is None:
+            return
+        cuts.cut(k, kind, "page furniture at the foot of the body: a source or credit line")
+        cuts.origin = cuts.origin or source_value(cuts.paragraphs[k])
 
 
 def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] = ()) -> BoilerplateResult:
@@ -446,103 +568,24 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
     {'boilerplate_removed': 2, 'related_removed': 3, 'origin_found': 1}
     """
     extra = frozenset(comparison_key(h) for h in related_headings)
-    n = len(paragraphs)
-    removed: dict[int, str] = {}
-    origin: str | None = None
+    cuts = _Cuts(list(paragraphs))
     edge = 2
+    _furniture_pass(cuts, edge)
+    _related_pass(cuts, extra)
+    _foot_list_pass(cuts)
+    _trailing_teaser_pass(cuts)
+    _foot_metadata_pass(cuts, edge)
 
-    for i, text in enumerate(paragraphs):
-        at_edge = i < edge or i >= n - edge
-        kind = boilerplate_kind(text, at_edge=at_edge)
-        if kind is None and len(removed) == i and _BARE_DATE.match(text.strip()):
-            kind = "boilerplate"  # a date alone above the body is its dateline (at the foot: a signature)
-        if kind is None:
-            continue
-        removed[i] = kind
-        if origin is None:
-            origin = source_value(text)
-
-    # Related blocks: the heading, then its teasers until this article's text resumes.
-    i = 0
-    while i < n:
-        if removed.get(i, "boilerplate") != "boilerplate" or not is_related_heading(paragraphs[i], extra):
-            i += 1
-            continue
-        removed[i] = "related"
-        body_before = [paragraphs[k] for k in range(i) if k not in removed]
-        vocabulary: set[str] = set().union(*(_content(p) for p in body_before)) if body_before else set()
-        j = i + 1
-        while j < n:
-            text = paragraphs[j]
-            if j in removed:
-                if removed[j] == "boilerplate":
-                    removed[j] = "related"
-                j += 1
-                continue
-            if is_related_heading(text, extra) or _is_teaser_item(text) or _repeats(text, body_before):
-                removed[j] = "related"
-                j += 1
-                continue
-            resumes = length_units(text) >= 25 and _overlap(text, vocabulary) >= 0.35
-            if resumes:
-                break
-            removed[j] = "related"
-            j += 1
-        i = j
-
-    # A block at the foot under a heading no list holds: teasers up to the end of the page,
-    # under a short line that names a list.
-    items: list[int] = []
-    for k in range(n - 1, 0, -1):
-        if removed.get(k, "boilerplate") != "boilerplate":
-            break  # an already found block: anything above it is judged by the rules above
-        text = paragraphs[k]
-        if items and _names_a_list(text):
-            for q in (k, *items):
-                removed[q] = "related"
-            break
-        if k in removed:
-            continue
-        if not _is_teaser_item(text):
-            break
-        items.append(k)
-
-    # Trailing teasers of other items after the body, read from the end: stray date lines,
-    # blurbs shaped like teasers, and an unrelated paragraph right after a stray date line.
-    kept = [k for k in range(n) if k not in removed]
-    for pos in range(len(kept) - 1, 0, -1):
-        k = kept[pos]
-        text = paragraphs[k]
-        if is_date_line(text) or _TEASER_SHAPE.match(text.strip()):
-            removed[k] = "teaser"
-            continue
-        if is_date_line(paragraphs[k - 1]):
-            vocabulary = set().union(*(_content(paragraphs[q]) for q in kept[:pos] if q < k - 1))
-            if _overlap(text, vocabulary) < 0.3:
-                removed[k] = "teaser"
-                continue
-        break
-
-    # Source and credit lines right above a removed block stand at the foot of the body too.
-    foot = n
-    while foot > 0 and foot - 1 in removed:
-        foot -= 1
-    if foot < n:
-        for k in range(foot - 1, max(foot - 1 - edge, -1), -1):
-            kind = boilerplate_kind(paragraphs[k], at_edge=True)
-            if kind is None:
-                break
-            removed[k] = kind
-            origin = origin or source_value(paragraphs[k])
-
-    result = filter_result(paragraphs, removed)
+    result = filter_result(paragraphs, cuts.removed)
     counts: dict[str, int] = {}
     for what in ("boilerplate", "related", "teaser"):
-        if m := sum(1 for r in removed.values() if r == what):
+        if m := sum(1 for r in cuts.removed.values() if r == what):
             counts[f"{what}_removed"] = m
-    if origin:
+    if cuts.origin:
         counts["origin_found"] = 1
-    return BoilerplateResult(result.paragraphs, counts, result.sources, result.removed, origin)
+    return BoilerplateResult(
+        result.paragraphs, counts, result.sources, result.removed, notes=dict(cuts.notes), origin=cuts.origin
+    )
 
 
 class BoilerplatePipeline(CleaningPipeline):
@@ -556,6 +599,10 @@ class BoilerplatePipeline(CleaningPipeline):
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
         result = strip_boilerplate(paragraphs, **self.options)
-        if result.origin and not adapter.get("origin"):
+        extracted = adapter.get("origin")
+        if isinstance(extracted, str) and extracted:
+            # The page's own value may run on into the next field ("X Views: 1,024").
+            adapter["origin"] = origin_value(extracted) or result.origin
+        elif result.origin:
             adapter["origin"] = result.origin
         return result

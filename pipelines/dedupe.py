@@ -10,21 +10,27 @@ Cost stays about linear in the number of paragraphs: candidate pairs come from a
 index of shingles that ignores shingles shared by many paragraphs (common phrases say
 nothing about copying), and only candidate pairs are compared in full.
 
-Paragraphs that are merely alike are not merged: when each of two similar paragraphs holds
-a number or a name the other lacks ("In Ohio, 64 buses ..." / "In Kentucky, 58 buses ...")
-they state different facts and both stay, however many slots differ. A copy is dropped only
-in favour of a paragraph that keeps (nearly) everything it says; the survivor stays where it
-stands. A retelling right next to its original (fewer shared word runs, same figures) is a
-near copy too; a stitched copy is judged by the share of its tokens inside borrowed runs; the
-short heading above a repeated section goes with the section. A lead broken over two
-paragraphs is compared with its retelling as repair will join it.
+Two paragraphs are copies only when their content agrees, not their template: the numbers,
+dates, places and organisations of one mostly recur in the other (a copy may drop a clause
+or corrupt a word or a digit). Paragraphs filled from one template with other names or
+figures ("In Ohio, 64 buses ..." / "In Kentucky, 58 buses ...", an air-quality bulletin's
+"<region>: N cities, X% good days, PM2.5 Z" lines) state different facts and all stay. Short
+lines that are not sentences (rows of a list or a table, captions, credits) are never taken
+for copies, exact or near: they repeat on purpose. A copy is dropped only in favour of a
+paragraph that keeps (nearly) everything it says; the survivor stays where it stands. A
+retelling right next to its original (fewer shared word runs, same figures) is a near copy
+too; a stitched copy is judged by the share of its tokens inside borrowed runs; the short
+heading above a repeated section goes with the section. A lead broken over two paragraphs is
+compared with its retelling as repair will join it. When all that would be left of the
+page's prose is one paragraph, the repeats are the page (filler, a refrain, a page of
+identical entries) and nothing is removed.
 
 Settings: ECOPOLICY_DEDUPE_ENABLED (bool, default True), ECOPOLICY_DEDUPE_THRESHOLD (float,
 default 0.75: share of a paragraph's shingles found in the other for a near copy),
-ECOPOLICY_DEDUPE_MIN_TOKENS (int, default 8: shorter paragraphs are only removed as exact
-copies).
+ECOPOLICY_DEDUPE_MIN_TOKENS (int, default 8: shorter paragraphs are rows, never removed).
 Stats / ``cleaning`` keys: cleaning/dedupe/exact_removed, cleaning/dedupe/near_removed,
-cleaning/dedupe/stitched_removed.
+cleaning/dedupe/stitched_removed, cleaning/dedupe/repetition_kept (copies left because the
+page is made of them).
 """
 
 from __future__ import annotations
@@ -32,19 +38,20 @@ from __future__ import annotations
 import operator
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
-from pipelines._step import CleaningPipeline, StepResult, filter_result
+from pipelines._step import CleaningPipeline, StepResult, filter_result, keep_all
 from pipelines._text import (
     CJK_CLASS,
     EN_STOPWORDS,
     comparison_key,
     ends_sentence,
     is_cjk_text,
+    length_units,
     numbers,
     starts_lowercase,
     tokens,
@@ -174,7 +181,7 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
     """Whether *a* and *b* are one template filled with different names or numbers.
 
     "In Ohio, 64 buses ..." / "In Kentucky, 58 buses ...": every difference is a short
-    substitution, and at least one substitutes a number or a name on both sides. Such
+    substitution, and they substitute a name, or two numbers or more, on both sides. Such
     paragraphs state different facts and both stay. A paraphrase differs by insertions,
     deletions and reordered words, and is not protected by this rule.
     """
@@ -195,7 +202,8 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
         return False
     matcher = SequenceMatcher(None, a.tokens, b.tokens, autojunk=False)
     changed = 0
-    slot = False
+    slots = 0
+    named = False
     differences = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     if len(differences) > 4:
         return False
@@ -207,10 +215,12 @@ def _distinct_facts(a: _Para, b: _Para) -> bool:
             and _slot_value(a.tokens, i1, i2, cjk, a.entities)
             and _slot_value(b.tokens, j1, j2, cjk, b.entities)
         ):
-            slot = True  # a filled slot ("Toledo, 12" / "Lorain, 7") is the fact, not an edit
+            slots += 1  # a filled slot ("Toledo, 12" / "Lorain, 7") is the fact, not an edit
+            named = named or not all(t[:1].isdigit() for t in a.tokens[i1:i2])
             continue
         changed += max(i2 - i1, j2 - j1)
-    return slot and changed <= 0.2 * min(len(a.tokens), len(b.tokens))
+    # One number changed and nothing else: a copy with a corrupted digit, not another fact.
+    return (slots >= 2 or named) and changed <= 0.2 * min(len(a.tokens), len(b.tokens))
 
 
 def _nearby_paraphrase(a: _Para, b: _Para) -> bool:
@@ -354,6 +364,187 @@ def _same_heading(a: str, b: str) -> bool:
     return bool(a) and SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
 
 
+def _facts(p: _Para) -> frozenset[str]:
+    """What a paragraph states that a template would fill in: its numbers and its names."""
+    return p.numbers | p.entities
+
+
+def _facts_agree(a: _Para, b: _Para) -> bool:
+    """Whether the numbers, dates and names of the one with fewer mostly recur in the other.
+
+    A copy may drop a clause (fewer facts, all found in the original) or corrupt a word or a
+    digit (one fact lost), or be cut off mid-sentence (its facts are then judged by its
+    wording, as the rest of it is missing); a template filled twice ("North China: 12 cities
+    ... 80%" / "East China: 11 cities ... 75%") shares its wording but hardly any of its facts,
+    and is two statements.
+
+    >>> one = _profile(0, "North China: 12 cities averaged 80.1% good days; PM2.5 at 41, up 4.2%.")
+    >>> two = _profile(1, "East China: 11 cities averaged 75.6% good days; PM2.5 at 37, up 2.9%.")
+    >>> _facts_agree(one, two), _facts_agree(one, one)
+    (False, True)
+    """
+    if not (a.well_formed and b.well_formed):
+        return True  # a copy cut off mid-sentence lost facts with its end: judged by wording
+    fa, fb = _facts(a), _facts(b)
+    fewer = min(len(fa), len(fb))
+    if fewer < 2:
+        return True
+    return len(fa & fb) >= 0.5 * fewer
+
+
+def _row(p: _Para, min_tokens: int) -> bool:
+    """A short line that is not a sentence: a row of a list or a table, a caption, a credit.
+
+    Such lines repeat on purpose (a meal plan's "Breakfast: oats", a table's "Total"), so a
+    repeat of one is not taken for a copy.
+    """
+    return len(p.tokens) < min_tokens or (not p.well_formed and length_units(p.text) <= 20)
+
+
+@dataclass
+class _Dedupe:
+    """The decisions of the passes over one page."""
+
+    paragraphs: list[str]
+    paras: list[_Para]
+    threshold: float
+    min_tokens: int
+    removed: dict[int, str] = field(default_factory=dict)
+    winner_of: dict[int, int] = field(default_factory=dict)
+    notes: dict[int, str] = field(default_factory=dict)
+    facts: dict[tuple[int, int], bool] = field(default_factory=dict)
+
+    def drop(self, loser: int, kind: str, winner: int | None, note: str) -> None:
+        self.removed[loser] = kind
+        if winner is not None:
+            self.winner_of[loser] = winner
+            note = f"{note} {_quote(self.paragraphs[winner])}"
+        self.notes[loser] = note
+
+    def distinct(self, a: _Para, b: _Para) -> bool:
+        """Different statements: one template with other names or figures, facts that disagree,
+        or two rows of a list or table.
+
+        The stitched pass and the pairwise pass ask about the same pairs: each is aligned once.
+        """
+        pair = (a.index, b.index)
+        if pair not in self.facts:
+            rows = _row(a, self.min_tokens) and _row(b, self.min_tokens)  # two entries of one list
+            self.facts[pair] = rows or _distinct_facts(a, b) or not _facts_agree(a, b)
+        return self.facts[pair]
+
+
+def _quote(text: str, size: int = 40) -> str:
+    text = text.strip()
+    return f"“{text[:size]}…”" if len(text) > size else f"“{text}”"
+
+
+def _exact_pass(state: _Dedupe) -> None:
+    """Exact copies (after normalisation): the first one stays; repeated rows all stay."""
+    first_by_key: dict[str, int] = {}
+    for p in state.paras:
+        if len(p.key) < 4:
+            continue
+        if p.key not in first_by_key:
+            first_by_key[p.key] = p.index
+        elif not _row(p, state.min_tokens):
+            state.drop(p.index, "exact", first_by_key[p.key], "exact copy of")
+
+
+def _stitched_pass(state: _Dedupe, live: list[_Para], neighbours: dict[int, list[int]]) -> None:
+    """Stitched copies: covered by several others together, by none alone."""
+    by_index = {p.index: p for p in state.paras}
+    for p in live:
+        if len(neighbours[p.index]) < 2:
+            continue
+        others = [by_index[j] for j in neighbours[p.index] if not state.distinct(p, by_index[j])]
+        if any(_retelling(p, q) for q in others):
+            continue  # a near copy, judged pairwise
+        if _stitched(p, others, state.threshold):
+            state.drop(p.index, "stitched", None, "pieced together from other paragraphs of the page")
+
+
+def _pairwise_pass(state: _Dedupe, pairs: set[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Near copies, as (loser, winner, loser only contained in winner): retellings and edited copies."""
+    losers: list[tuple[int, int, bool]] = []
+    for i, j in pairs:
+        if i in state.removed or j in state.removed:
+            continue
+        a, b = state.paras[i], state.paras[j]
+        if state.distinct(a, b):
+            continue
+        if _mutual(a, b) or _nearby_paraphrase(a, b):
+            losers.append((j, i, False) if _better(a, b) else (i, j, False))
+            continue
+        if _contained(a, b, state.threshold) and not (a.numbers - b.numbers):
+            losers.append((i, j, True))
+        elif _contained(b, a, state.threshold) and not (b.numbers - a.numbers):
+            losers.append((j, i, True))
+    return losers
+
+
+def _split_lead_pass(state: _Dedupe, losers: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """A retelling of a lead split over two paragraphs ("...同比下降" / "12.5%，...") matches
+    neither piece alone: compare it with the pieces joined, as repair will join them."""
+    retold: list[tuple[int, int, bool]] = []
+    copies = {loser for loser, winner, _ in losers if winner < loser}  # pieces that are copies themselves
+    paragraphs, paras, removed = state.paragraphs, state.paras, state.removed
+    for a in range(len(paras) - 1):
+        if a in removed or a + 1 in removed or a in copies or a + 1 in copies:
+            continue
+        if not continues_sentence(paragraphs[a], paragraphs[a + 1]):
+            continue
+        joined = _profile(a + 1, _join_pieces(paragraphs[a], paragraphs[a + 1]))
+        for p in paras[a + 2 : a + 4]:
+            if p.index in removed or len(p.tokens) < state.min_tokens:
+                continue
+            if _distinct_facts(joined, p) or not _facts_agree(joined, p):
+                continue
+            if _mutual(joined, p) or _nearby_paraphrase(joined, p):
+                retold.append((p.index, a, False))
+    return retold
+
+
+def _near_pass(
+    state: _Dedupe, losers: list[tuple[int, int, bool]], retold: list[tuple[int, int, bool]]
+) -> None:
+    """Near copies: retellings of a split lead first (the pieces are the original, however
+    broken they look), then strongest winners first, so a chain keeps its best member."""
+    losers = sorted(losers, key=lambda lw: _rank(state.paras[lw[1]]), reverse=True)
+    for loser, winner, contained in retold + losers:
+        if winner in state.removed or loser in state.removed:
+            continue
+        if contained and _fragment(state.paragraphs, loser):
+            continue
+        what = "contained in" if contained else "near copy (same facts, other wording) of"
+        state.drop(loser, "near", winner, what)
+
+
+def _section_heading_pass(state: _Dedupe) -> None:
+    """A repeated section: the short heading above a copy repeats the one above the original."""
+    paras = state.paras
+    for loser, winner in sorted(state.winner_of.items()):
+        above, original_above = loser - 1, winner - 1
+        if above <= winner or original_above < 0 or above in state.removed:
+            continue
+        heading = paras[above]
+        short = len(heading.tokens) < state.min_tokens or _row(heading, state.min_tokens)
+        if short and _same_heading(heading.key, paras[original_above].key):
+            state.drop(above, "near", original_above, "heading of a repeated section, as")
+
+
+def _repetition_is_the_page(state: _Dedupe) -> bool:
+    """Whether the copies are all the page has: one paragraph of prose would be left.
+
+    A copy is told by the article around it; when every paragraph of prose but one would go,
+    there is no article apart from the repeats (a refrain, filler text, a page of identical
+    entries) and nothing is removed.
+    """
+    prose = [p for p in state.paras if not _row(p, state.min_tokens)]
+    kept = [p for p in prose if p.index not in state.removed]
+    return bool(state.removed) and len(kept) <= 1 and len(prose) - len(kept) >= 1
+
+
 def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tokens: int = 8) -> StepResult:
     """Drop exact, near and stitched copies of paragraphs; the most complete version stays in place.
 
@@ -367,104 +558,32 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
     >>> dedupe_paragraphs([ohio, kentucky]).paragraphs == [ohio, kentucky]
     True
     """
-    removed: dict[int, str] = {}
-    paras = [_profile(i, text) for i, text in enumerate(paragraphs)]
-
-    winner_of: dict[int, int] = {}
-
-    # Exact copies (after normalisation): the first one stays.
-    first_by_key: dict[str, int] = {}
-    for p in paras:
-        if len(p.key) < 4:
-            continue
-        if p.key in first_by_key:
-            removed[p.index] = "exact"
-            winner_of[p.index] = first_by_key[p.key]
-        else:
-            first_by_key[p.key] = p.index
-
-    live = [p for p in paras if p.index not in removed and len(p.tokens) >= min_tokens]
+    state = _Dedupe(
+        list(paragraphs), [_profile(i, t) for i, t in enumerate(paragraphs)], threshold, min_tokens
+    )
+    _exact_pass(state)
+    live = [p for p in state.paras if p.index not in state.removed and len(p.tokens) >= min_tokens]
     pairs = _candidates(live)
     neighbours: dict[int, list[int]] = defaultdict(list)
     for i, j in pairs:
         neighbours[i].append(j)
         neighbours[j].append(i)
-
-    # The stitched pass and the pairwise pass ask about the same pairs: align each once.
-    facts: dict[tuple[int, int], bool] = {}
-
-    def distinct(a: _Para, b: _Para) -> bool:
-        pair = (a.index, b.index)
-        if pair not in facts:
-            facts[pair] = _distinct_facts(a, b)
-        return facts[pair]
-
-    # Stitched copies: covered by several others together, by none alone.
-    by_index = {p.index: p for p in paras}
-    for p in live:
-        if len(neighbours[p.index]) < 2:
-            continue
-        others = [by_index[j] for j in neighbours[p.index] if not distinct(p, by_index[j])]
-        if any(_retelling(p, q) for q in others):
-            continue  # a near copy, judged pairwise
-        if _stitched(p, others, threshold):
-            removed[p.index] = "stitched"
-
-    losers: list[tuple[int, int, bool]] = []  # (loser, winner, loser only contained in winner)
-    for i, j in pairs:
-        if i in removed or j in removed:
-            continue
-        a, b = by_index[i], by_index[j]
-        if distinct(a, b):
-            continue
-        if _mutual(a, b) or _nearby_paraphrase(a, b):
-            losers.append((j, i, False) if _better(a, b) else (i, j, False))
-            continue
-        if _contained(a, b, threshold) and not (a.numbers - b.numbers):
-            losers.append((i, j, True))
-        elif _contained(b, a, threshold) and not (b.numbers - a.numbers):
-            losers.append((j, i, True))
-
-    # A retelling of a lead that is itself split over two paragraphs ("...同比下降" / "12.5%，...")
-    # matches neither piece alone: compare it with the pieces joined, as repair will join them.
-    retold: list[tuple[int, int, bool]] = []
-    copies = {loser for loser, winner, _ in losers if winner < loser}  # pieces that are copies themselves
-    for a in range(len(paras) - 1):
-        if a in removed or a + 1 in removed or a in copies or a + 1 in copies:
-            continue
-        if not continues_sentence(paragraphs[a], paragraphs[a + 1]):
-            continue
-        joined = _profile(a + 1, _join_pieces(paragraphs[a], paragraphs[a + 1]))
-        for p in paras[a + 2 : a + 4]:
-            if p.index in removed or len(p.tokens) < min_tokens or _distinct_facts(joined, p):
-                continue
-            if _mutual(joined, p) or _nearby_paraphrase(joined, p):
-                retold.append((p.index, a, False))
-
-    # Near copies: retellings of a split lead first (the pieces are the original, however
-    # broken they look), then strongest winners first, so a chain keeps its best member.
-    losers.sort(key=lambda lw: _rank(by_index[lw[1]]), reverse=True)
-    for loser, winner, contained in retold + losers:
-        if winner in removed or loser in removed or (contained and _fragment(paragraphs, loser)):
-            continue
-        removed[loser] = "near"
-        winner_of[loser] = winner
-
-    # A repeated section: the short heading above a copy repeats the one above the original.
-    for loser, winner in sorted(winner_of.items()):
-        above, original_above = loser - 1, winner - 1
-        if above <= winner or original_above < 0 or above in removed:
-            continue
-        short = len(paras[above].tokens) < min_tokens
-        if short and _same_heading(paras[above].key, paras[original_above].key):
-            removed[above] = "near"
-    result = filter_result(paragraphs, removed)
+    _stitched_pass(state, live, neighbours)
+    losers = _pairwise_pass(state, pairs)
+    _near_pass(state, losers, _split_lead_pass(state, losers))
+    _section_heading_pass(state)
+    if _repetition_is_the_page(state):
+        result = keep_all(state.paragraphs)
+        result.count("repetition_kept", len(state.removed))
+        return result
+    result = filter_result(state.paragraphs, state.removed)
     result.counts = {
         f"{what}_removed": n
         for what in ("exact", "near", "stitched")
         if (n := result.counts.get(f"{what}_removed", 0))
     }
-    result.removed = dict.fromkeys(removed, "duplicate")
+    result.removed = dict.fromkeys(state.removed, "duplicate")
+    result.notes = state.notes
     return result
 
 

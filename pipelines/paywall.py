@@ -7,7 +7,11 @@ the full text, 全文, 剩余) in every sentence, the paragraph's shape (short, 
 mostly of the stub, not a sentence of the article) and its position (the tail of the body,
 the head for excerpt notices, or anywhere on a short body). "Residents can subscribe to
 air-quality alerts" is article text and stays. A stub glued after the last sentence of the
-final paragraph is cut off that paragraph.
+final paragraph is cut off that paragraph. Stub lines in a row are one notice: a short gate
+line (subscribe, log in, buy, get the app, offered to the reader) next to a stub is removed
+with it, so no part of the notice is left to pass for the article's last line. When the
+record arrives already ``paywalled`` (the page's markup showed a paywall), a gate line at the
+tail is a stub even in a wording no list holds.
 
 ``truncated`` is set when the body stops early: it ends right before a stub, mid-sentence
 (no closing punctuation on a prose paragraph), on an ellipsis, or mid-number ("a reduction
@@ -195,7 +199,8 @@ _GATE = re.compile(
     re.IGNORECASE,
 )
 _GATED_TEXT = re.compile(
-    r"\b(?:full (?:text|story|article|report|version|content|piece)|rest of (?:this|the)|"
+    r"\b(?:(?:full|complete) (?:text|story|article|report|version|content|piece|document)|"
+    r"rest of (?:this|the)|"
     r"remain(?:ing|der)|this (?:article|story|report|content|piece|post)|free articles?|"
     r"keep reading|continue reading|read on|unlimited (?:\w+ )?access|(?:full|digital) access|"
     r"reserved for|all (?:the |of the )?content|(?:whole|entire) (?:article|story|text|report))\b|"
@@ -330,14 +335,56 @@ def stops_early(text: str) -> bool:
     return bool(_MID_NUMBER.search(stripped)) and not _YEAR_END.search(stripped)
 
 
+def gate_line(text: str) -> bool:
+    """A short line offering a gate to the reader: subscribe, log in, buy, get the app.
+
+    Alone it proves nothing ("Subscribe to our newsletter" may end any article); next to a
+    stub it is part of the same notice.
+
+    >>> gate_line("Subscribe now to read the complete article and download the original document.")
+    True
+    >>> gate_line("请登录后下载客户端阅读"), gate_line("The agency said it would register 40 new plants.")
+    (True, False)
+    >>> gate_line("对购买新能源汽车并报废旧燃油车的个人消费者，给予每辆")
+    False
+    """
+    if length_units(text) > 30 or not (_GATE.search(text) or _APP.search(text)) or _REPORTED.search(text):
+        return False
+    return is_cjk_text(text) or bool(_OFFER.search(text.strip()))
+
+
+_APP = re.compile(r"\b(?:download|open|get) (?:the|our) app\b|(?:下载|打开)(?:客户端|app|APP)", re.IGNORECASE)
+
+
+def _stub_runs(paragraphs: list[str], stubs: set[int]) -> None:
+    """Extend each stub to the gate lines next to it: several stub lines in a row are one notice.
+
+    "The full text is available to subscribers only." / "Subscribe now to read the complete
+    article ..." are both the stub; leaving the second would let it pass for the article's end.
+    """
+    changed = True
+    while changed:
+        changed = False
+        for i in sorted(stubs):
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(paragraphs) and j not in stubs and gate_line(paragraphs[j]):
+                    stubs.add(j)
+                    changed = True
+
+
 @dataclass
 class PaywallResult(StepResult):
     paywalled: bool = False
     truncated: bool = False
 
 
-def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> PaywallResult:
+def strip_paywall(
+    paragraphs: list[str], *, markers: Sequence[str] = (), marked: bool = False
+) -> PaywallResult:
     """Remove paywall stubs by phrase, shape and position; report paywalled and truncated.
+
+    *marked*: the page's markup already showed a paywall (the record arrives ``paywalled``);
+    then a gate line among the last three paragraphs is a stub without a phrase from the lists.
 
     >>> stub = "All can be viewed after purchase"
     >>> r = strip_paywall(["The plan was issued.", "It cuts emissions by 35.", stub])
@@ -356,6 +403,9 @@ def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> Payw
         in_tail = i >= n - 3
         if strength == "strong" or in_tail:
             stubs.add(i)
+    if marked:
+        stubs.update(i for i in range(max(0, n - 3), n) if gate_line(paragraphs[i]))
+    _stub_runs(paragraphs, stubs)
     # Stubs after the last stub-free paragraph: the tail of the page.
     body = [i for i in range(n) if i not in stubs]
     last_body = body[-1] if body else -1
@@ -365,11 +415,15 @@ def strip_paywall(paragraphs: list[str], *, markers: Sequence[str] = ()) -> Payw
     if out:
         article_part = _trailing_stub(out[-1], markers)
         if article_part is not None:
+            result.trimmed[body[-1]] = out[-1][len(article_part) :].strip()
+            result.notes[body[-1]] = "paywall stub glued after the last sentence"
             out[-1] = article_part
             trimmed = True
     result.paragraphs = out
     result.sources = [(i,) for i in body]
     result.removed = dict.fromkeys(stubs, "paywall")
+    for i in stubs:
+        result.notes[i] = "paywall stub: a gate offering the rest of the text"
     result.paywalled = bool(stubs) or trimmed
     result.truncated = tail_stub or trimmed or (bool(out) and stops_early(out[-1]))
     result.count("stub_removed", len(stubs))
@@ -405,7 +459,8 @@ class PaywallPipeline(CleaningPipeline):
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
         markers = (*self.options.get("markers", ()), *self._source_markers(adapter.get("source")))
-        result = strip_paywall(paragraphs, markers=markers)
+        marked = bool(adapter.get("paywalled"))  # set upstream from the page's markup
+        result = strip_paywall(paragraphs, markers=markers, marked=marked)
         adapter["paywalled"] = bool(adapter.get("paywalled")) or result.paywalled
         adapter["truncated"] = bool(adapter.get("truncated")) or result.truncated
         return result

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult
 from pipelines._text import CJK_CLASS, ends_sentence, is_cjk_text, starts_lowercase
+from pipelines.paywall import gate_line, stub_strength
 
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
@@ -403,6 +404,11 @@ def continues_sentence(prev: str, nxt: str) -> bool:
     return bool(re.match(r"\d", nxt)) and (last in _DANGLING or prev.rstrip().endswith(","))
 
 
+def _is_stub(text: str) -> bool:
+    """A paywall notice or a gate line: never the rest of the article's last sentence."""
+    return stub_strength(text) is not None or gate_line(text)
+
+
 def _glue(prev: str, nxt: str) -> str:
     # Chinese pieces meet without a space, quotes and title marks included ("推进" + "“无废园区”建设").
     cjk_edge = re.search(rf"[{CJK_CLASS}\d%，、“”「」《》（）]$", prev) and re.match(
@@ -411,6 +417,43 @@ def _glue(prev: str, nxt: str) -> str:
     if cjk_edge and (is_cjk_text(prev) or is_cjk_text(nxt)):
         return prev + nxt
     return f"{prev} {nxt}"
+
+
+def _heading_pieces(prev: str, text: str, max_heading_words: int) -> tuple[str, str] | None:
+    """The rest of the numbered heading *prev* found at the start of *text*, and the body after it."""
+    if is_cjk_text(prev) or is_cjk_text(text):
+        return None if _ZH_NUMBERING.match(text) else _zh_heading_tail(text, prev)
+    if starts_lowercase(text):
+        return split_heading_tail(prev, text, max_heading_words)
+    if _is_title_case(prev):
+        return _title_case_tail(prev, text, max_heading_words)
+    return None
+
+
+def _join_heading(result: StepResult, i: int, text: str, max_heading_words: int) -> bool:
+    """Join the rest of a numbered heading (input *i*) to the last output paragraph; True if done."""
+    out, sources = result.paragraphs, result.sources
+    prev = out[-1]
+    pieces = _heading_pieces(prev, text, max_heading_words)
+    if pieces is None:
+        return False
+    tail, body = pieces
+    merged = sources[-1] + (i,)
+    if tail:
+        out[-1] = _glue(prev, tail)
+        sources[-1] = merged
+        result.count("headings_joined")
+        if body:
+            out.append(body)
+            sources.append(merged)
+            result.count("headings_split")
+        return True
+    if body and starts_lowercase(body):
+        out[-1] = f"{prev} {body}"
+        sources[-1] = merged
+        result.count("headings_joined")
+        return True
+    return False
 
 
 def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> StepResult:
@@ -436,32 +479,9 @@ def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> 
                 result.count("headings_joined")
                 continue
             if is_numbered_heading(prev, max_heading_words) and not ends_sentence(prev):
-                pieces: tuple[str, str] | None = None
-                if is_cjk_text(prev) or is_cjk_text(text):
-                    if not _ZH_NUMBERING.match(text):
-                        pieces = _zh_heading_tail(text, prev)
-                elif starts_lowercase(text):
-                    pieces = split_heading_tail(prev, text, max_heading_words)
-                elif _is_title_case(prev):
-                    pieces = _title_case_tail(prev, text, max_heading_words)
-                if pieces is not None:
-                    tail, body = pieces
-                    merged = sources[-1] + (i,)
-                    if tail:
-                        out[-1] = _glue(prev, tail)
-                        sources[-1] = merged
-                        result.count("headings_joined")
-                        if body:
-                            out.append(body)
-                            sources.append(merged)
-                            result.count("headings_split")
-                        continue
-                    if body and starts_lowercase(body):
-                        out[-1] = f"{prev} {body}"
-                        sources[-1] = merged
-                        result.count("headings_joined")
-                        continue
-            elif continues_sentence(prev, text):
+                if _join_heading(result, i, text, max_heading_words):
+                    continue
+            elif continues_sentence(prev, text) and not _is_stub(text):
                 out[-1] = _glue(prev, text)
                 sources[-1] = sources[-1] + (i,)
                 result.count("sentences_joined")

@@ -49,7 +49,11 @@ def test_pipeline_counts_into_record_and_stats():
 def test_dict_items_and_missing_cleaning_field_are_handled():
     pipeline = build_from_crawler(NormalisePipeline, get_crawler(StubSpider))
     item = pipeline.process_item({"url": "u", "paragraphs": ["a\u200b"]})
-    assert item == {"url": "u", "paragraphs": ["a"], "cleaning": {"normalise/paragraphs_changed": 1}}
+    expected = {"url": "u", "paragraphs": ["a"], "cleaning": {"normalise/paragraphs_changed": 1}}
+    assert item == {**expected, "removed": []}
+    lean = get_crawler(StubSpider, {"ECOPOLICY_AUDIT_REMOVED": False})
+    item = build_from_crawler(NormalisePipeline, lean).process_item({"url": "u", "paragraphs": ["a\u200b"]})
+    assert item == expected
 
 
 def test_switch_off():
