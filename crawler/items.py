@@ -56,6 +56,9 @@ class ArticleRecord(scrapy.Item):
     """bool: the body visibly ends before the article does."""
     cleaning = scrapy.Field()
     """dict[str, int]: ``<step>/<what>`` -> count of what each cleaning step removed or repaired."""
+    removed = scrapy.Field()
+    """list[{"text": str, "step": str, "reason": str, "index": int}]: what cleaning removed, so a
+    cut can be audited; absent when nothing was."""
     content_hash = scrapy.Field()
     """str: ``sha1`` hex of the normalised text; changes when the article's text changes."""
     version = scrapy.Field()

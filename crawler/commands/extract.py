@@ -1,8 +1,12 @@
-"""``ecopolicy extract PATH... [--url URL] [--source KEY]``: records from saved HTML, offline.
+"""``ecopolicy extract PATH... [--url URL] [--source KEY [--state DIR]]``: records from saved HTML.
 
 One JSON record per input, printed line by line in input order. A page that gives no record
 prints an error line (``PATH: reason``) on stderr instead; the others are still printed and
 the exit code is 1 at the end.
+
+``--state DIR`` (with ``--source``) removes the source's furniture as the crawls that used that
+state folder learned it (:mod:`pipelines.furniture`); extract reads the counts and never adds
+to them. A folder without counts is a configuration error (exit code 2), not a silent no-op.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from pathlib import Path
 from scrapy.exceptions import DropItem
 
 from crawler.extraction import ExtractionError
-from crawler.offline import OfflineExtractor
+from crawler.offline import OfflineExtractor, project_settings
+from crawler.state import FURNITURE_DB
+
+EXIT_CONFIG = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,10 +30,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="the URL the page was fetched from (default: a file:// URL)")
     parser.add_argument("--source", help="registry key whose selectors and time zone apply")
     parser.add_argument("--encoding", help="charset the server declared, if known")
+    parser.add_argument(
+        "--state", type=Path, metavar="DIR", help="state folder of earlier crawls: remove learned furniture"
+    )
+
+
+def _settings_error(args: argparse.Namespace) -> str | None:
+    """Why ``--state`` cannot be used as given, or None."""
+    if args.state is None:
+        return None
+    if not args.source:
+        return "--state needs --source: furniture is learned per source"
+    if not (args.state.expanduser() / FURNITURE_DB).is_file():
+        return f"{args.state}: no furniture counts ({FURNITURE_DB}); crawl with --state {args.state} first"
+    return None
 
 
 def run(args: argparse.Namespace) -> int:
-    extractor = OfflineExtractor()
+    error = _settings_error(args)
+    if error:
+        print(f"ecopolicy extract: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    overrides = {"ECOPOLICY_STATE_DIR": str(args.state.expanduser())} if args.state else {}
+    extractor = OfflineExtractor(project_settings(overrides))
     failed = 0
     for path in args.paths:
         try:

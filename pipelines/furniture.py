@@ -1,0 +1,382 @@
+"""Remove a source's page furniture: lines that recur across its articles, whatever their wording.
+
+The rule-based steps (:mod:`pipelines.boilerplate`, :mod:`pipelines.paywall`) know the phrasings
+someone wrote down; a site's new stub phrasing, share bar or disclaimer slips past them. A crawl
+sees many pages of one source, and a line carried by several distinct articles of it is
+furniture almost by definition: article text is not repeated from article to article.
+
+Two item pipelines share the counts in the state store (:mod:`crawler.state.furniture`):
+
+* :class:`FurnitureLearnPipeline` (before ``normalise``) counts each article's lines *as
+  extracted*, so it learns stubs the rules remove as well, each line once per distinct article
+  (record id): a page fetched again, or a line repeated within a page, adds nothing.
+* :class:`FurniturePipeline` (after ``paywall``, before ``dedupe`` and ``repair``) removes the
+  lines seen on at least ``ECOPOLICY_FURNITURE_MIN_ARTICLES`` articles of the source. A page is
+  counted before it is judged, so the count includes the page itself: with a minimum of 2, a
+  stub no rule knows is removed from the second article that carries it on. Records already
+  written are not rewritten: the first article keeps its stub. It runs after the rules so that
+  a stub they know is removed with their own reason (and sets ``paywalled``), and before
+  ``repair`` so that a furniture line is never glued to an article sentence.
+
+What a line is, for counting (:func:`line_form`): NFKC, case folded, spaces folded, every
+number one symbol (``Views: 1,024`` and ``Views: 88`` are one line). Lines are never counted,
+so never removed, when they are:
+
+* too short (weight under 6, a Chinese character weighing 2, a letter or a number 1): ``Share``
+  or ``(完)``
+  are cheap chrome that the rules handle, and short lines collide by chance;
+* long prose (over 200 characters, or three sentences or more);
+* dated (``2024年3月1日``, ``新华社北京3月1日电``, ``March 3, 2024``): folding the digits would make
+  every article's dateline or signature date one line, yet each carries that article's date;
+* document structure or formulae every policy document of a source shares: numbered headings
+  (``一、总体要求``, ``（二）``, ``第三条``, ``1.``, ``Article 4``), closing formulae (``特此通知。``),
+  the issuing body's name alone on a line (``生态环境部办公厅``), and an addressee or lead-in line
+  ending in a colon (``各省、自治区、直辖市生态环境厅（局）：``).
+
+A counted line is removed only when all of these hold (:func:`find_furniture`):
+
+* seen on at least ``min_articles`` distinct articles of the source, this one included;
+* carried by at least ``min_share`` of the source's articles counted since the line first
+  appeared: a line that stops being common (a heading two related articles happen to share)
+  is not furniture, while a stub that appears on every page from today on is caught at once
+  however long the store's history;
+* where furniture stands: among the first or last ``edge`` paragraphs, or in a run of two or
+  more consecutive furniture lines (a share bar or disclaimer block inside the body);
+* and the removals together take at most ``max_removed_share`` of the body's characters and
+  leave at least one paragraph. Otherwise the record is kept whole and counted
+  ``furniture/refused``: when learned furniture would take most of a body (a syndicated copy of
+  an article counted under another URL), the counts are wrong for this record, not the body.
+
+Each removal is recorded in the record's ``removed`` list as ``{"text", "step": "furniture",
+"reason": "seen on N articles of SOURCE", "index"}``, ``index`` being the paragraph's position
+in the body this step received.
+
+``ecopolicy extract --source KEY --state DIR`` reads the counts of earlier crawls (read-only,
+the page being judged added in thought): extract never learns.
+
+Settings: ECOPOLICY_FURNITURE_ENABLED (bool, default True), ECOPOLICY_FURNITURE_MIN_ARTICLES
+(int, default 3), ECOPOLICY_FURNITURE_MIN_SHARE (float, default 0.2),
+ECOPOLICY_FURNITURE_MAX_REMOVED_SHARE (float, default 0.5), ECOPOLICY_FURNITURE_EDGE (int,
+default 3). Stands down without ECOPOLICY_STATE_DIR / ECOPOLICY_REDIS_URL; with ECOPOLICY_OFFLINE
+only the removal step runs, and only with ECOPOLICY_STATE_DIR.
+Stats: furniture/learned/articles, furniture/learned/lines, furniture/errors (learning),
+cleaning/furniture/removed, cleaning/furniture/refused, cleaning/furniture/errors (also in the
+record's ``cleaning``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+from crawler.state import open_furniture_store, state_configured
+from pipelines._step import CleaningPipeline, StepResult
+from pipelines._text import CJK_CLASS
+from pipelines.normalise import normalise_text
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
+    from scrapy.statscollectors import StatsCollector
+
+    from crawler.state.furniture import FurnitureCounts, FurnitureStore
+
+logger = logging.getLogger(__name__)
+
+MIN_WEIGHT = 6
+MAX_CHARS = 200
+MAX_SENTENCES = 2
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_CJK = re.compile(f"[{CJK_CLASS}]")
+_LETTER = re.compile(r"[^\W\d_]")
+_SENTENCE_END = re.compile(r"[。！？]|[.!?](?=\s|$)")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATED = re.compile(
+    rf"\d\s*[年月日号]|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}"
+)
+_ORDINAL = "一二三四五六七八九十百千零〇"
+_STRUCTURE = re.compile(
+    rf"^(?:\(?[{_ORDINAL}]+[)、.]|第[{_ORDINAL}#]+[章节条款部篇编]|\(?#[).、]"
+    r"|(?:article|section|chapter|part|annex|appendix|schedule)\s+#)"
+)
+_FORMULA = re.compile(r"^特此(?:通知|公告|通告|批复|函告|函复|报告|通报|决定|证明)")
+_ISSUER = re.compile(
+    f"^[{CJK_CLASS}]{{2,24}}(?:部|厅|局|委|委员会|办公室|政府|中心|院|署|处|站|所|协会|学会|联合会|小组)$"
+)
+_LEAD_IN_MIN = 12
+
+
+def line_form(text: str) -> str | None:
+    """The counted form of a body line, or None when the line is never furniture (see module doc).
+
+    >>> line_form("Views: 1,024") == line_form("views:\\u00a088")
+    True
+    >>> line_form("本文为付费内容，订阅后可阅读全文")
+    '本文为付费内容,订阅后可阅读全文'
+    >>> [line_form(t) for t in ("Share", "(完)", "2024年3月1日", "一、总体要求", "特此通知。")]
+    [None, None, None, None, None]
+    """
+    folded = " ".join(unicodedata.normalize("NFKC", normalise_text(text)).casefold().split())
+    if not folded or len(folded) > MAX_CHARS or _DATED.search(folded):
+        return None
+    if len(_SENTENCE_END.findall(folded)) > MAX_SENTENCES:
+        return None
+    form = _NUMBER.sub("#", folded)
+    if _weight(form) < MIN_WEIGHT or _protected(form):
+        return None
+    return form
+
+
+def _weight(form: str) -> int:
+    """Letters in *form*, a Chinese character counting two (it carries about a word), a number one.
+
+    >>> _weight("views: #"), _weight("share"), _weight("(完)")
+    (6, 5, 2)
+    """
+    cjk = len(_CJK.findall(form))
+    return len(_LETTER.findall(form)) + cjk + form.count("#")
+
+
+def _protected(form: str) -> bool:
+    """Document structure and formulae that every policy document of a source shares."""
+    if _STRUCTURE.match(form) or _FORMULA.match(form) or _ISSUER.match(form):
+        return True
+    return form.endswith(":") and len(form) >= _LEAD_IN_MIN
+
+
+def furniture_key(text: str) -> str | None:
+    """The store key of a body line: 16 hex digits of a hash of :func:`line_form`, or None.
+
+    >>> furniture_key("Views: 1,024") == furniture_key("Views: 88")
+    True
+    >>> furniture_key("Share") is None
+    True
+    """
+    form = line_form(text)
+    if form is None:
+        return None
+    return hashlib.blake2b(form.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def page_keys(paragraphs: Sequence[str]) -> list[str | None]:
+    """The key of every paragraph (None where it is never furniture), in order."""
+    return [furniture_key(p) for p in paragraphs]
+
+
+@dataclass(frozen=True, slots=True)
+class FurnitureOptions:
+    """Thresholds of :func:`find_furniture` (see the module docstring for why each exists)."""
+
+    min_articles: int = 3
+    min_share: float = 0.2
+    max_removed_share: float = 0.5
+    edge: int = 3
+
+
+@dataclass
+class FurnitureVerdict:
+    """Which paragraphs are furniture (index -> articles that carried the line), or a refusal."""
+
+    removed: dict[int, int] = field(default_factory=dict)
+    refused: bool = False
+
+
+def _common(counts: FurnitureCounts, key: str | None, options: FurnitureOptions) -> int:
+    """Articles that carried the line *key*, when it passes both thresholds; else 0."""
+    line = counts.lines.get(key) if key else None
+    if line is None or line.articles < options.min_articles:
+        return 0
+    since_first = max(1, counts.articles - line.first_seq + 1)
+    return line.articles if line.articles / since_first >= options.min_share else 0
+
+
+def find_furniture(
+    paragraphs: Sequence[str], keys: Sequence[str | None], counts: FurnitureCounts, options: FurnitureOptions
+) -> FurnitureVerdict:
+    """The furniture lines of one body, judged on *counts* (which include this article).
+
+    >>> from crawler.state.furniture import FurnitureCounts, LineCount
+    >>> body = ["Lead.", "Body " * 40, "Close.", "Stub line"]
+    >>> counts = FurnitureCounts(4, True, {"k": LineCount(3, 1)})
+    >>> find_furniture(body, [None, None, None, "k"], counts, FurnitureOptions())
+    FurnitureVerdict(removed={3: 3}, refused=False)
+    >>> find_furniture(["Stub line"], ["k"], counts, FurnitureOptions())
+    FurnitureVerdict(removed={}, refused=True)
+    """
+    common = {i: n for i, key in enumerate(keys) if (n := _common(counts, key, options))}
+    last = len(paragraphs) - options.edge
+    removed = {
+        i: n for i, n in common.items() if i < options.edge or i >= last or i - 1 in common or i + 1 in common
+    }
+    if not removed:
+        return FurnitureVerdict()
+    total = sum(len(p) for p in paragraphs)
+    cut = sum(len(paragraphs[i]) for i in removed)
+    if len(removed) >= len(paragraphs) or cut > options.max_removed_share * total:
+        return FurnitureVerdict(refused=True)
+    return FurnitureVerdict(removed)
+
+
+def _article_id(adapter: ItemAdapter) -> str:
+    return str(adapter.get("id") or adapter.get("canonical_url") or adapter.get("url") or "")
+
+
+def _record_removals(adapter: ItemAdapter, entries: list[dict[str, Any]]) -> None:
+    """Append *entries* to the record's ``removed`` list; create it only where the record allows."""
+    removed = adapter.get("removed")
+    if isinstance(removed, list):
+        removed.extend(entries)
+        return
+    try:
+        adapter["removed"] = list(entries)
+    except KeyError:  # a record type without a ``removed`` field
+        return
+
+
+class FurnitureLearnPipeline:
+    """Count each article's lines, as extracted, in the source's furniture counts."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self._crawler = crawler
+        self._store: FurnitureStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        if not crawler.settings.getbool("ECOPOLICY_FURNITURE_ENABLED", True):
+            raise NotConfigured("ECOPOLICY_FURNITURE_ENABLED is False")
+        if not state_configured(crawler.settings):
+            # No state store, or offline (extract never learns): stand down quietly.
+            raise NotConfigured
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self._store = open_furniture_store(self._crawler.settings)
+
+    def close_spider(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
+
+    def process_item(self, item: Any) -> Any:
+        if self._store is None:
+            self.open_spider()
+        assert self._store is not None
+        adapter = ItemAdapter(item)
+        source, article = adapter.get("source"), _article_id(adapter)
+        paragraphs = adapter.get("paragraphs") or []
+        if not source or not article or not isinstance(paragraphs, list):
+            return item
+        keys = {k for k in page_keys([p for p in paragraphs if isinstance(p, str)]) if k}
+        stats = self._crawler.stats
+        try:
+            added = self._store.learn(str(source), article, keys)
+        except Exception as exc:  # a store error must not cost the article; counted and logged
+            stats.inc_value("furniture/errors")
+            logger.warning("Furniture counts not updated for %s: %s", adapter.get("url"), exc)
+            return item
+        stats.inc_value("furniture/learned/articles")
+        stats.inc_value("furniture/learned/lines", added)
+        return item
+
+
+class FurniturePipeline(CleaningPipeline):
+    """Remove the lines the source's counts mark as furniture; record each removal."""
+
+    step = "furniture"
+
+    def __init__(
+        self, stats: StatsCollector | None = None, *, settings: BaseSettings, read_only: bool, **options: Any
+    ) -> None:
+        super().__init__(stats, **options)
+        self._settings = settings
+        self._read_only = read_only
+        self._store: FurnitureStore | None = None
+        self._judge = FurnitureOptions(**options)
+
+    @classmethod
+    def options_from_settings(cls, settings: BaseSettings) -> dict[str, Any]:
+        defaults = FurnitureOptions()
+        return {
+            "min_articles": settings.getint("ECOPOLICY_FURNITURE_MIN_ARTICLES", defaults.min_articles),
+            "min_share": settings.getfloat("ECOPOLICY_FURNITURE_MIN_SHARE", defaults.min_share),
+            "max_removed_share": settings.getfloat(
+                "ECOPOLICY_FURNITURE_MAX_REMOVED_SHARE", defaults.max_removed_share
+            ),
+            "edge": settings.getint("ECOPOLICY_FURNITURE_EDGE", defaults.edge),
+        }
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("ECOPOLICY_FURNITURE_ENABLED", True):
+            raise NotConfigured("ECOPOLICY_FURNITURE_ENABLED is False")
+        offline = settings.getbool("ECOPOLICY_OFFLINE")
+        if offline and not settings.get("ECOPOLICY_STATE_DIR"):
+            raise NotConfigured
+        if not offline and not state_configured(settings):
+            raise NotConfigured
+        options = cls.options_from_settings(settings)
+        return cls(crawler.stats, settings=settings, read_only=offline, **options)
+
+    def open_spider(self) -> None:
+        if self._store is None:
+            self._store = open_furniture_store(self._settings, read_only=self._read_only)
+
+    def close_spider(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
+
+    def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
+        source, article = adapter.get("source"), _article_id(adapter)
+        result = StepResult(list(paragraphs), {}, [(i,) for i in range(len(paragraphs))], {})
+        if not source or not article or not paragraphs:
+            return result
+        keys = page_keys(paragraphs)
+        present = [k for k in keys if k]
+        try:
+            self.open_spider()
+            assert self._store is not None
+            counts = self._store.counts(str(source), article, present).including_unknown(present)
+        except Exception as exc:  # a store error must not cost the article; counted and logged
+            result.count("errors")
+            logger.warning("Furniture counts not read for %s: %s", adapter.get("url"), exc)
+            return result
+        verdict = find_furniture(paragraphs, keys, counts, self._judge)
+        if verdict.refused:
+            result.count("refused")
+            logger.debug("Furniture would take most of %s: kept whole", adapter.get("url"))
+            return result
+        return self._remove(adapter, paragraphs, verdict, str(source), result)
+
+    @staticmethod
+    def _remove(
+        adapter: ItemAdapter,
+        paragraphs: list[str],
+        verdict: FurnitureVerdict,
+        source: str,
+        result: StepResult,
+    ) -> StepResult:
+        if not verdict.removed:
+            return result
+        result.paragraphs = [p for i, p in enumerate(paragraphs) if i not in verdict.removed]
+        result.sources = [(i,) for i in range(len(paragraphs)) if i not in verdict.removed]
+        entries = []
+        for index, articles in sorted(verdict.removed.items()):
+            reason = f"seen on {articles} articles of {source}"
+            result.removed[index] = reason
+            entries.append({"text": paragraphs[index], "step": "furniture", "reason": reason, "index": index})
+        result.count("removed", len(entries))
+        _record_removals(adapter, entries)
+        return result
