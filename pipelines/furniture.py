@@ -18,13 +18,15 @@ Two item pipelines share the counts in the state store (:mod:`crawler.state.furn
   a stub they know is removed with their own reason (and sets ``paywalled``), and before
   ``repair`` so that a furniture line is never glued to an article sentence.
 
-What a line is, for counting (:func:`line_form`): NFKC, case folded, spaces folded, every
-number one symbol (``Views: 1,024`` and ``Views: 88`` are one line). Lines are never counted,
-so never removed, when they are:
+What a line is, for counting (:func:`line_form`): NFKC, case folded, spaces folded, and in a
+short line every number one symbol (``Views: 1,024`` and ``Views: 88`` are one line). In a
+longer line (weight over 30, see below) the figures stay as written: a template sentence whose
+figures differ from article to article (``第1批项目名单将另行公布……``) is each article's own
+content, while a stub with a fixed figure still recurs as it is. Lines are never counted, so
+never removed, when they are:
 
 * too short (weight under 6, a Chinese character weighing 2, a letter or a number 1): ``Share``
-  or ``(完)``
-  are cheap chrome that the rules handle, and short lines collide by chance;
+  or ``(完)`` are cheap chrome that the rules handle, and short lines collide by chance;
 * long prose (over 200 characters, or three sentences or more);
 * dated (``2024年3月1日``, ``新华社北京3月1日电``, ``March 3, 2024``): folding the digits would make
   every article's dateline or signature date one line, yet each carries that article's date;
@@ -94,6 +96,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MIN_WEIGHT = 6
+MAX_FOLDED_WEIGHT = 30
 MAX_CHARS = 200
 MAX_SENTENCES = 2
 
@@ -122,6 +125,8 @@ def line_form(text: str) -> str | None:
 
     >>> line_form("Views: 1,024") == line_form("views:\\u00a088")
     True
+    >>> line_form("第1批名单将另行公布，请各单位做好准备工作。")
+    '第1批名单将另行公布,请各单位做好准备工作。'
     >>> line_form("本文为付费内容，订阅后可阅读全文")
     '本文为付费内容,订阅后可阅读全文'
     >>> [line_form(t) for t in ("Share", "(完)", "2024年3月1日", "一、总体要求", "特此通知。")]
@@ -133,6 +138,8 @@ def line_form(text: str) -> str | None:
     if len(_SENTENCE_END.findall(folded)) > MAX_SENTENCES:
         return None
     form = _NUMBER.sub("#", folded)
+    if _weight(form) > MAX_FOLDED_WEIGHT:
+        form = folded  # a figure in a sentence is the article's own: keep it as written
     if _weight(form) < MIN_WEIGHT or _protected(form):
         return None
     return form

@@ -1,4 +1,4 @@
-"""``ecopolicy extract PATH... [--url URL] [--source KEY [--state DIR]]``: records from saved HTML.
+"""``ecopolicy extract PATH... [--url URL] [--source KEY [--sources FILE] [--state DIR]]``: saved HTML.
 
 One JSON record per input, printed line by line in input order. A page that gives no record
 prints an error line (``PATH: reason``) on stderr instead; the others are still printed and
@@ -20,6 +20,8 @@ from scrapy.exceptions import DropItem
 
 from crawler.extraction import ExtractionError
 from crawler.offline import OfflineExtractor, project_settings
+from crawler.sources.base import Source, SourceError
+from crawler.sources.registry import get_source, load_registry
 from crawler.state import FURNITURE_DB
 
 EXIT_CONFIG = 2
@@ -30,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="the URL the page was fetched from (default: a file:// URL)")
     parser.add_argument("--source", help="registry key whose selectors and time zone apply")
     parser.add_argument("--encoding", help="charset the server declared, if known")
+    parser.add_argument(
+        "--sources", action="append", default=[], metavar="FILE", help="extra sources from a TOML file"
+    )
     parser.add_argument(
         "--state", type=Path, metavar="DIR", help="state folder of earlier crawls: remove learned furniture"
     )
@@ -46,8 +51,19 @@ def _settings_error(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _source(args: argparse.Namespace) -> Source | str | None:
+    """The ``--source`` entry, looked up with the ``--sources`` files when any are given."""
+    if not args.sources or not args.source:
+        return args.source
+    return get_source(args.source, load_registry(args.sources))
+
+
 def run(args: argparse.Namespace) -> int:
     error = _settings_error(args)
+    try:
+        source = _source(args)
+    except (KeyError, OSError, SourceError) as exc:
+        error = error or str(exc)
     if error:
         print(f"ecopolicy extract: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -58,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             html = path.read_bytes()
             url = args.url or path.resolve().as_uri()
-            record = extractor.extract(html, url, args.source, encoding=args.encoding)
+            record = extractor.extract(html, url, source, encoding=args.encoding)
         except (OSError, ExtractionError, DropItem, KeyError) as exc:
             failed += 1
             print(f"{path}: {exc}", file=sys.stderr)
