@@ -6,7 +6,8 @@ articles carry a top line and a tail stub in phrasings the rules do not know, an
 of policy notices that share their formulae (addressee, numbered headings, 特此通知, issuing
 body, signature date) but no furniture. A second crawl of the same sites shows that fetching
 the articles again adds nothing to the counts, and ``ecopolicy extract --state`` uses the
-counts on a saved page without adding to them.
+counts on a saved page without adding to them. A scale-out crawl (two workers, Redis db 15 under
+its own key prefix, deleted afterwards; skipped without a Redis) shares one set of counts.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -33,6 +35,7 @@ EN_TOP = "Pass this on: Mastodon · Bluesky · LinkedIn"
 EN_STUB = "Riverwatch Circle members can open the remaining pages of this dossier"
 NOTICE_LINES = ("各省、自治区、直辖市生态环境厅（局）：", "一、总体要求", "特此通知。", "生态环境部办公厅")
 ARTICLES = 4
+REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def page(title: str, date: str, paragraphs: list[str]) -> str:
@@ -214,3 +217,44 @@ def test_extract_with_a_state_folder_holding_no_counts_is_a_configuration_error(
     done = run_cli("extract", str(saved), "--source", "demo", "--state", str(tmp_path / "empty"))
     assert done.returncode == 2
     assert "no furniture counts" in done.stderr
+
+
+@pytest.fixture
+def redis_prefix():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"no Redis answers on {REDIS_URL}: {exc}")
+    prefix = f"ecotest-{uuid.uuid4().hex[:10]}"
+    yield client, prefix
+    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
+        client.delete(key)
+
+
+def test_scale_out_workers_share_the_counts_in_redis(crawled, redis_prefix, tmp_path):
+    client, prefix = redis_prefix
+    output = tmp_path / "out"
+    done = run_cli(
+        "crawl", "--sources", str(crawled["sources"]), "--source", "lb_furn_en", "--output", str(output),
+        "--redis", REDIS_URL, "--workers", "2", "--loglevel", "WARNING",
+        "-s", f"ECOPOLICY_REDIS_PREFIX={prefix}", "-s", "ECOPOLICY_FURNITURE_MIN_ARTICLES=2",
+        "-s", "ECOPOLICY_NEARDUP_ENABLED=False", "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=0.5",
+        "-s", "ECOPOLICY_REDIS_HEARTBEAT=0.5", "-s", "ECOPOLICY_REDIS_WORKER_TTL=3",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = [line for path in output.rglob("*.jsonl") for line in path.read_text("utf-8").splitlines()]
+    items = [json.loads(line) for line in lines]
+    assert len(items) == ARTICLES
+    kept = [item for item in items if EN_STUB in item["paragraphs"]]
+    assert len(kept) <= 1  # two workers may both judge after both counted: then none keeps it
+    for item in items:
+        if item in kept:
+            continue
+        reasons = {e["text"]: e["reason"] for e in item["removed"]}
+        assert set(reasons) == {EN_TOP, EN_STUB}
+        assert int(reasons[EN_STUB].split()[2]) >= 2
+    counts = client.hvals(f"{prefix}:furniture:lb_furn_en:lines")
+    assert max(int(n) for n in counts) == ARTICLES  # one count per article, across both workers
+    assert int(client.get(f"{prefix}:furniture:lb_furn_en:n")) == ARTICLES
