@@ -46,8 +46,14 @@ A counted line is removed only when all of these hold (:func:`find_furniture`):
   more consecutive furniture lines (a share bar or disclaimer block inside the body);
 * and the removals together take at most ``max_removed_share`` of the body's characters and
   leave at least one paragraph. Otherwise the record is kept whole and counted
-  ``furniture/refused``: when learned furniture would take most of a body (a syndicated copy of
-  an article counted under another URL), the counts are wrong for this record, not the body.
+  ``furniture/refused``: when learned furniture would take most of a body, the counts are
+  wrong for this record, not the body.
+
+A copy of an article counted under another URL (a syndicated or print version) carries every
+short line of the original, so each would look like furniture. The learning step therefore
+also counts, in another hash domain, the article's five longest paragraphs (60 characters or
+more, figures as written); a record two of whose three longest paragraphs were seen on another
+article is kept whole and counted ``furniture/copy_kept`` (the near-duplicate step marks it).
 
 Each removal is recorded in the record's ``removed`` list as ``{"text", "step": "furniture",
 "reason": "seen on N articles of SOURCE", "index"}``, ``index`` being the paragraph's position
@@ -62,8 +68,8 @@ ECOPOLICY_FURNITURE_MAX_REMOVED_SHARE (float, default 0.5), ECOPOLICY_FURNITURE_
 default 3). Stands down without ECOPOLICY_STATE_DIR / ECOPOLICY_REDIS_URL; with ECOPOLICY_OFFLINE
 only the removal step runs, and only with ECOPOLICY_STATE_DIR.
 Stats: furniture/learned/articles, furniture/learned/lines, furniture/errors (learning),
-cleaning/furniture/removed, cleaning/furniture/refused, cleaning/furniture/errors (also in the
-record's ``cleaning``).
+cleaning/furniture/removed, cleaning/furniture/refused, cleaning/furniture/copy_kept,
+cleaning/furniture/errors (also in the record's ``cleaning``).
 """
 
 from __future__ import annotations
@@ -97,6 +103,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MIN_WEIGHT = 6
+PROSE_MIN_CHARS = 60
+PROSE_LEARNED = 5
+PROSE_JUDGED = 3
 MAX_FOLDED_WEIGHT = 30
 MAX_CHARS = 200
 MAX_SENTENCES = 2
@@ -186,6 +195,41 @@ def furniture_key(text: str) -> str | None:
 def page_keys(paragraphs: Sequence[str]) -> list[str | None]:
     """The key of every paragraph (None where it is never furniture), in order."""
     return [furniture_key(p) for p in paragraphs]
+
+
+@lru_cache(maxsize=4096)
+def prose_key(text: str) -> str | None:
+    """The store key of an article paragraph as evidence of copies, or None when it is short.
+
+    Kept apart from line keys (another hash domain), figures as written: only a copy of the
+    paragraph shares it.
+    """
+    folded = " ".join(unicodedata.normalize("NFKC", normalise_text(text)).casefold().split())
+    if len(folded) < PROSE_MIN_CHARS:
+        return None
+    return hashlib.blake2b(b"prose\0" + folded.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def prose_keys(paragraphs: Sequence[str], n: int) -> list[str]:
+    """The prose keys of the *n* longest paragraphs (fewer when the body has fewer long ones)."""
+    longest = sorted(paragraphs, key=len, reverse=True)[:n]
+    return [key for p in longest if (key := prose_key(p))]
+
+
+def shares_prose(counts: FurnitureCounts, keys: Sequence[str]) -> bool:
+    """Whether the article's own paragraphs were seen on another article: it is a copy.
+
+    Two of its longest paragraphs must be shared (its only one, for a short body): one long
+    paragraph every release of a source ends with ("About the agency ...") is not a copy.
+
+    >>> from crawler.state.furniture import FurnitureCounts, LineCount
+    >>> shares_prose(FurnitureCounts(5, True, {"a": LineCount(5, 1)}), ["a", "b", "c"])
+    False
+    >>> shares_prose(FurnitureCounts(5, True, {"a": LineCount(5, 1), "b": LineCount(2, 4)}), ["a", "b", "c"])
+    True
+    """
+    shared = sum(1 for key in keys if (line := counts.lines.get(key)) is not None and line.articles > 1)
+    return bool(keys) and shared >= min(2, len(keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +335,8 @@ class FurnitureLearnPipeline:
         paragraphs = adapter.get("paragraphs") or []
         if not source or not article or not isinstance(paragraphs, list):
             return item
-        keys = {k for k in page_keys([p for p in paragraphs if isinstance(p, str)]) if k}
+        texts = [p for p in paragraphs if isinstance(p, str)]
+        keys = {k for k in page_keys(texts) if k} | set(prose_keys(texts, PROSE_LEARNED))
         stats = self._crawler.stats
         try:
             added = self._store.learn(str(source), article, keys)
@@ -358,7 +403,8 @@ class FurniturePipeline(CleaningPipeline):
         if not source or not article or not paragraphs:
             return result
         keys = page_keys(paragraphs)
-        present = [k for k in keys if k]
+        prose = prose_keys(paragraphs, PROSE_JUDGED)
+        present = [k for k in keys if k] + prose
         try:
             self.open_spider()
             assert self._store is not None
@@ -366,6 +412,10 @@ class FurniturePipeline(CleaningPipeline):
         except Exception as exc:  # a store error must not cost the article; counted and logged
             result.count("errors")
             logger.warning("Furniture counts not read for %s: %s", adapter.get("url"), exc)
+            return result
+        if shares_prose(counts, prose):
+            result.count("copy_kept")
+            logger.debug("%s shares its prose with another article: kept whole", adapter.get("url"))
             return result
         verdict = find_furniture(paragraphs, keys, counts, self._judge)
         if verdict.refused:

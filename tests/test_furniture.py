@@ -270,3 +270,23 @@ def test_the_second_page_loses_the_stub_and_the_removal_is_recorded(tmp_path):
     assert plain["paragraphs"] == [PROSE + " Third."]
     learn.close_spider()
     remove.close_spider()
+
+
+def test_a_copy_of_an_article_under_another_url_is_kept_whole(tmp_path):
+    crawler = crawler_with(ECOPOLICY_STATE_DIR=str(tmp_path), ECOPOLICY_FURNITURE_MIN_ARTICLES=2)
+    learn, remove = FurnitureLearnPipeline.from_crawler(crawler), FurniturePipeline.from_crawler(crawler)
+    body = ["A short heading line", PROSE, PROSE.replace("ministry", "agency"), "Closing short line"]
+    original, copy = record("a1", list(body)), record("a2", list(body))
+    for item in (original, copy):
+        remove.process_item(learn.process_item(item))
+    assert copy["paragraphs"] == body
+    assert copy["cleaning"] == {"furniture/copy_kept": 1}
+    # one long paragraph every article of the source ends with does not make a copy
+    about = "About the agency: " + PROSE
+    third = record("a3", ["A short heading line", PROSE + " New.", PROSE + " Also new.", about])
+    fourth = record("a4", ["A short heading line", PROSE + " Four.", PROSE + " Also four.", about])
+    for item in (third, fourth):
+        remove.process_item(learn.process_item(item))
+    assert "A short heading line" not in fourth["paragraphs"]
+    learn.close_spider()
+    remove.close_spider()
