@@ -114,7 +114,10 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CJK = re.compile(f"[{CJK_CLASS}]")
 _LETTER = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"[。！？]|[.!?](?=\s|$)")
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+)
 _DATED = re.compile(
     rf"\d\s*[年月日号]|\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}"
 )
@@ -149,12 +152,12 @@ def line_form(text: str) -> str | None:
         return None
     if len(_SENTENCE_END.findall(folded)) > MAX_SENTENCES:
         return None
-    form = _NUMBER.sub("#", folded)
-    if _weight(form) > MAX_FOLDED_WEIGHT:
-        form = folded  # a figure in a sentence is the article's own: keep it as written
-    if _weight(form) < MIN_WEIGHT or _protected(form):
+    numbered = _NUMBER.sub("#", folded)
+    if _protected(numbered):
         return None
-    return form
+    # A figure in a sentence is the article's own: only short lines have their numbers folded.
+    form = numbered if _weight(numbered) <= MAX_FOLDED_WEIGHT else folded
+    return form if _weight(form) >= MIN_WEIGHT else None
 
 
 def _weight(form: str) -> int:

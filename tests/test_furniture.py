@@ -64,6 +64,8 @@ def test_figures_stay_in_long_lines_so_template_sentences_with_other_numbers_dif
         "第三条 本办法自发布之日起施行",
         "1. Scope of the regulation",
         "Article 12 Transitional provisions",
+        "2. The operator of each coastal refinery shall report its sulphur emissions to the agency",
+        "第十二条 排污单位应当按照国家有关规定和监测规范，对所排放的污染物自行监测",
         "特此通知。",  # formulae and signatures every notice of a source shares
         "生态环境部办公厅",
         "各省、自治区、直辖市生态环境厅（局）：",
@@ -76,7 +78,8 @@ def test_lines_that_are_never_furniture_are_not_counted(line):
 @pytest.mark.parametrize(
     "line",
     ["分享到：", "Read more", "Views: 88", "本文为付费内容，订阅后可阅读全文", "责任编辑：王小明",
-     "Riverwatch Circle members can open the remaining pages of this dossier"],
+     "Riverwatch Circle members can open the remaining pages of this dossier",
+     "Market data delayed 15 minutes", "Sign up for the newsletter: 3 stories a day"],
 )  # fmt: skip
 def test_chrome_and_stub_lines_are_counted(line):
     assert line_form(line)
