@@ -98,7 +98,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
-    from crawler.state.furniture import FurnitureCounts, FurnitureStore
+    from crawler.state.base import FurnitureCounts, FurnitureStore
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ def shares_prose(counts: FurnitureCounts, keys: Sequence[str]) -> bool:
     Two of its longest paragraphs must be shared (its only one, for a short body): one long
     paragraph every release of a source ends with ("About the agency ...") is not a copy.
 
-    >>> from crawler.state.furniture import FurnitureCounts, LineCount
+    >>> from crawler.state.base import FurnitureCounts, LineCount
     >>> shares_prose(FurnitureCounts(5, True, {"a": LineCount(5, 1)}), ["a", "b", "c"])
     False
     >>> shares_prose(FurnitureCounts(5, True, {"a": LineCount(5, 1), "b": LineCount(2, 4)}), ["a", "b", "c"])
@@ -267,7 +267,7 @@ def find_furniture(
 ) -> FurnitureVerdict:
     """The furniture lines of one body, judged on *counts* (which include this article).
 
-    >>> from crawler.state.furniture import FurnitureCounts, LineCount
+    >>> from crawler.state.base import FurnitureCounts, LineCount
     >>> body = ["Lead.", "Body " * 40, "Close.", "Stub line"]
     >>> counts = FurnitureCounts(4, True, {"k": LineCount(3, 1)})
     >>> find_furniture(body, [None, None, None, "k"], counts, FurnitureOptions())

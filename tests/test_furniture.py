@@ -14,7 +14,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleRecord
-from crawler.state.furniture import FurnitureCounts, LineCount, SqliteFurnitureStore
+from crawler.state.base import FurnitureCounts, LineCount
+from crawler.state.furniture import SqliteFurnitureStore
 from pipelines.furniture import (
     FurnitureLearnPipeline,
     FurnitureOptions,

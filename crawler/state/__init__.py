@@ -11,8 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawler.state.base import NearDuplicateIndex, Observation, SeenEntry, SeenStore, Validators
-from crawler.state.furniture import FurnitureStore
+from crawler.state.base import (
+    FurnitureStore,
+    NearDuplicateIndex,
+    Observation,
+    SeenEntry,
+    SeenStore,
+    Validators,
+)
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

@@ -14,7 +14,8 @@ re-run would have made anyway.
 Tables (created when absent, in ``furniture.sqlite3``): ``furniture_sources`` (source ->
 articles counted), ``furniture_articles`` (source, article id -> seq), ``furniture_article_lines``
 (which lines an article was counted for) and ``furniture_lines`` (source, line -> articles,
-first_seq). Redis keeps the same counts (:class:`crawler.state.redis_store.RedisFurnitureStore`).
+first_seq). Redis keeps the same counts (:class:`crawler.state.redis_store.RedisFurnitureStore`);
+the interface is :class:`crawler.state.base.FurnitureStore`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+
+from crawler.state.base import FurnitureCounts, LineCount
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS furniture_sources (
@@ -43,64 +44,6 @@ CREATE TABLE IF NOT EXISTS furniture_lines (
 ) WITHOUT ROWID;
 """
 _CHUNK = 400
-
-
-@dataclass(frozen=True, slots=True)
-class LineCount:
-    """How many distinct articles of a source carried a line, and when it first appeared."""
-
-    articles: int
-    first_seq: int
-
-
-@dataclass(frozen=True, slots=True)
-class FurnitureCounts:
-    """What the store knows about one article's lines: the answer of :meth:`FurnitureStore.counts`.
-
-    ``articles`` is the number of distinct articles of the source counted so far; ``known``
-    tells whether the asking article is among them (a read-only caller whose page was never
-    counted adds it in thought, see :meth:`including_unknown`).
-    """
-
-    articles: int
-    known: bool
-    lines: dict[str, LineCount] = field(default_factory=dict)
-
-    def including_unknown(self, keys: Iterable[str]) -> FurnitureCounts:
-        """The counts as if the asking article (not yet counted) had been counted with *keys*.
-
-        ``ecopolicy extract`` does not learn; this keeps its verdict the crawl's: "seen on N
-        articles" always includes the page being judged.
-
-        >>> c = FurnitureCounts(2, False, {"a": LineCount(2, 1)}).including_unknown(["a", "b"])
-        >>> c.articles, c.lines["a"], c.lines["b"]
-        (3, LineCount(articles=3, first_seq=1), LineCount(articles=1, first_seq=3))
-        """
-        if self.known:
-            return self
-        seq = self.articles + 1
-        lines = dict(self.lines)
-        for key in set(keys):
-            known = lines.get(key)
-            lines[key] = LineCount(known.articles + 1, known.first_seq) if known else LineCount(1, seq)
-        return FurnitureCounts(seq, True, lines)
-
-
-@runtime_checkable
-class FurnitureStore(Protocol):
-    """Per-source line counts over distinct articles (SQLite or Redis)."""
-
-    def learn(self, source: str, article: str, keys: Iterable[str]) -> int:
-        """Count *keys* for *article* of *source*, each at most once per article.
-
-        Returns how many line counts went up (0 for a page already counted as it is).
-        """
-
-    def counts(self, source: str, article: str, keys: Iterable[str]) -> FurnitureCounts:
-        """The source's article count and the counts of *keys* (lines never seen are absent)."""
-
-    def close(self) -> None:
-        """Release the backend."""
 
 
 def line_int(key: str) -> int:
@@ -128,7 +71,10 @@ def _chunks(values: list[int], size: int = _CHUNK) -> Iterator[list[int]]:
 
 
 class SqliteFurnitureStore:
-    """:class:`FurnitureStore` over one SQLite file; ``read_only`` never writes (and never creates)."""
+    """:class:`crawler.state.base.FurnitureStore` over one SQLite file.
+
+    ``read_only`` (``ecopolicy extract``) never creates the file and never writes to it.
+    """
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)

@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from datasketch import MinHashLSH
 
-from crawler.state.base import Observation, SeenEntry, Validators
-from crawler.state.furniture import FurnitureCounts, LineCount
+from crawler.state.base import FurnitureCounts, LineCount, Observation, SeenEntry, Validators
 from crawler.state.neardup import _band_hash, minhash_signature
 
 if TYPE_CHECKING:
@@ -288,7 +287,7 @@ class RedisNearDuplicateIndex:
 
 
 class RedisFurnitureStore:
-    """:class:`crawler.state.furniture.FurnitureStore` in Redis, shared by every worker.
+    """:class:`crawler.state.base.FurnitureStore` in Redis, shared by every worker.
 
     A Lua script counts one article atomically, so two workers that fetch the same article
     at once still count its lines once. The per-article set key is built inside the script
