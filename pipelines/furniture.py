@@ -54,6 +54,8 @@ short line of the original, so each would look like furniture. The learning step
 also counts, in another hash domain, the article's five longest paragraphs (60 characters or
 more, figures as written); a record two of whose three longest paragraphs were seen on another
 article is kept whole and counted ``furniture/copy_kept`` (the near-duplicate step marks it).
+Two, because one long paragraph every article of a source carries (an "About the agency"
+blurb) is no evidence of a copy.
 
 Each removal is recorded in the record's ``removed`` list as ``{"text", "step": "furniture",
 "reason": "seen on N articles of SOURCE", "index"}``, ``index`` being the paragraph's position
