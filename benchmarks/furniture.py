@@ -14,8 +14,12 @@ with two pages can show anything): every line furniture removed is looked up in 
 expected body; one found there is a false cut. Body F1 with and without furniture is given for
 the pages of sites with more than one page.
 
-``python -m benchmarks.furniture [--part dev] [--rounds 2] [--min-articles 2]`` writes
-``benchmarks/results/furniture.json``.
+``--crawl N`` also times whole ``ecopolicy crawl --state`` processes of a generated loopback
+site of N articles (:mod:`tests.sitegen`, plain selectors, so an upper bound of the share
+furniture takes) without and with furniture: CPU seconds of the crawl process, best round.
+
+``python -m benchmarks.furniture [--part dev] [--rounds 2] [--min-articles 2] [--crawl N]``
+writes ``benchmarks/results/furniture.json``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime
+import os
 import re
+import subprocess
+import sys
 import tempfile
 import time
 import unicodedata
@@ -39,7 +46,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from benchmarks._harness import table, write_result
+from benchmarks._harness import REPO, python_env, table, write_result
 from benchmarks._realpages import RealPage, body_scores, load_pages
 from crawler.extraction import ExtractionError, extract_article
 from crawler.offline import project_settings
@@ -49,6 +56,11 @@ from pipelines.furniture import furniture_key
 NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 COMMAND = "python -m benchmarks.furniture"
 _SPACE = re.compile(r"\s+")
+CRAWL_SETTINGS = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+                  "-s", "SPIDER_MODULES=['tests.sitegen']", "-s", "REMOTE_CONTROL_ENABLED=False",
+                  "-s", "CONCURRENT_REQUESTS=32", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32",
+                  "-s", "ECOPOLICY_NEARDUP_ENABLED=False", "-s", "LOGSTATS_INTERVAL=0",
+                  "--loglevel", "WARNING"]  # fmt: skip
 
 
 def source_key(site: str) -> str:
@@ -139,6 +151,46 @@ def timed_rounds(pages: list[RealPage], rounds: int, min_articles: int) -> dict[
     return {"seconds": best, "extraction": extraction, "records": records, "pages": len(extracted)}
 
 
+def crawl_cpu(base_url: str, work: Path, furniture: bool) -> dict[str, Any]:
+    """One ``ecopolicy crawl --state`` process of the generated site: CPU and wall seconds."""
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "--spider", "sitegen", "--source", "gen",
+               "--output", str(work / "out"), "--state", str(work / "state"), *CRAWL_SETTINGS,
+               "-s", f"ECOPOLICY_FURNITURE_ENABLED={furniture}",
+               "-s", f"SITEGEN_SITES={{'gen': {base_url!r}}}"]  # fmt: skip
+    with tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=REPO, env=python_env(), stdout=subprocess.DEVNULL, stderr=stderr
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            stderr.seek(0)
+            raise RuntimeError(f"crawl failed: {stderr.read().decode()[-2000:]}")
+    return {"cpu": usage.ru_utime + usage.ru_stime, "wall": elapsed}
+
+
+def crawl_rounds(articles: int, rounds: int) -> dict[str, Any]:
+    """Best-of-*rounds* CPU seconds of whole crawls without and with furniture, alternating.
+
+    The generated site's spider reads pages with plain selectors (no extraction), so the
+    furniture steps weigh more here than in a crawl of real pages: an upper bound.
+    """
+    from tests.sitegen import GeneratedSite, make_articles
+
+    site = GeneratedSite().start()
+    best = {"off": float("inf"), "on": float("inf")}
+    try:
+        site.publish(make_articles(articles), per_page=200)
+        for _ in range(rounds):
+            for name in ("off", "on"):
+                with tempfile.TemporaryDirectory() as tmp:
+                    best[name] = min(best[name], crawl_cpu(site.base_url, Path(tmp), name == "on")["cpu"])
+    finally:
+        site.stop()
+    return {"articles": articles, "cpu_seconds": best, "ratio": best["on"] / best["off"]}
+
+
 def _fold(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold())
 
@@ -171,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", default="dev", choices=["dev", "test"])
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--min-articles", type=int, default=2)
+    parser.add_argument(
+        "--crawl", type=int, default=0, metavar="N", help="also time whole crawls of N articles"
+    )
     args = parser.parse_args(argv)
     pages = sorted((p for p in load_pages(part=args.part) if p.has_body_truth), key=lambda p: (p.site, p.key))
     timing = timed_rounds(pages, args.rounds, args.min_articles)
@@ -197,12 +252,17 @@ def main(argv: list[str] | None = None) -> int:
         for cut in found["removals"]:
             mark = "FALSE CUT" if cut in found["false_cuts"] else "ok"
             print(f"  [{mark}] {cut['page']}: {cut['text'][:80]!r} ({cut['reason']})")
+    crawls = crawl_rounds(args.crawl, args.rounds) if args.crawl else None
+    if crawls:
+        cpu = crawls["cpu_seconds"]
+        print(f"whole crawls of {args.crawl} generated articles (CPU s): off {cpu['off']:.2f}, "
+              f"on {cpu['on']:.2f}, ratio {crawls['ratio']:.3f}")  # fmt: skip
     write_result(
         "furniture",
-        {"command": COMMAND, "part": args.part, "pages": len(pages), "min_articles": args.min_articles,
+        {"command": COMMAND, "part": args.part, "pages": len(pages), "pages_extracted": n, "min_articles": args.min_articles,
          "ms_per_page": per_page, "pipelines_ratio": seconds["on"] / seconds["off"], "page_ratio": page_ratio,
          "removals": len(found["removals"]), "false_cuts": len(found["false_cuts"]),
-         "body_f1_shared_sites": found["body_f1"]},
+         "body_f1_shared_sites": found["body_f1"], "crawls": crawls},
     )  # fmt: skip
     return 0
 
