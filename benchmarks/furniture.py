@@ -259,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
               f"on {cpu['on']:.2f}, ratio {crawls['ratio']:.3f}")  # fmt: skip
     write_result(
         "furniture",
-        {"command": COMMAND, "part": args.part, "pages": len(pages), "pages_extracted": n, "min_articles": args.min_articles,
+        {"command": COMMAND, "part": args.part, "pages": len(pages), "pages_extracted": n,
+         "min_articles": args.min_articles,
          "ms_per_page": per_page, "pipelines_ratio": seconds["on"] / seconds["off"], "page_ratio": page_ratio,
          "removals": len(found["removals"]), "false_cuts": len(found["false_cuts"]),
          "body_f1_shared_sites": found["body_f1"], "crawls": crawls},
