@@ -53,6 +53,13 @@ class OfflineExtractor:
             except NotConfigured:
                 continue
 
+    def close(self) -> None:
+        """Release what the pipelines hold open (the furniture counts' read-only connection)."""
+        for pipeline in self._pipelines:
+            close = getattr(pipeline, "close_spider", None)
+            if close is not None:
+                close()
+
     @property
     def stats(self) -> dict[str, Any]:
         """Counts gathered so far (extraction events, cleaning counts, drops)."""

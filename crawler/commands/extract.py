@@ -69,6 +69,15 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     overrides = {"ECOPOLICY_STATE_DIR": str(args.state.expanduser())} if args.state else {}
     extractor = OfflineExtractor(project_settings(overrides))
+    try:
+        failed = _extract_all(extractor, args, source)
+    finally:
+        extractor.close()
+    return 1 if failed else 0
+
+
+def _extract_all(extractor: OfflineExtractor, args: argparse.Namespace, source: Source | str | None) -> int:
+    """Print the record of every path; return how many gave none."""
     failed = 0
     for path in args.paths:
         try:
@@ -81,4 +90,4 @@ def run(args: argparse.Namespace) -> int:
             continue
         sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
         sys.stdout.flush()
-    return 1 if failed else 0
+    return failed
