@@ -5,7 +5,7 @@ someone wrote down; a site's new stub phrasing, share bar or disclaimer slips pa
 sees many pages of one source, and a line carried by several distinct articles of it is
 furniture almost by definition: article text is not repeated from article to article.
 
-Two item pipelines share the counts in the state store (:mod:`crawler.state.furniture`):
+Two item pipelines share the counts in the state store (:mod:`crawler.state.furniture`, Redis in scale-out):
 
 * :class:`FurnitureLearnPipeline` (before ``normalise``) counts each article's lines *as
   extracted*, so it learns stubs the rules remove as well, each line once per distinct article
@@ -14,7 +14,9 @@ Two item pipelines share the counts in the state store (:mod:`crawler.state.furn
   lines seen on at least ``ECOPOLICY_FURNITURE_MIN_ARTICLES`` articles of the source. A page is
   counted before it is judged, so the count includes the page itself: with a minimum of 2, a
   stub no rule knows is removed from the second article that carries it on. Records already
-  written are not rewritten: the first article keeps its stub. It runs after the rules so that
+  written are not rewritten: the first article keeps its stub, until a later run fetches it
+  again and emits it cleaned, as a new version (its content hash changed). It runs after the
+  rules so that
   a stub they know is removed with their own reason (and sets ``paywalled``), and before
   ``repair`` so that a furniture line is never glued to an article sentence.
 

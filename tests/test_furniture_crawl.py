@@ -5,7 +5,8 @@ state folder and ``ECOPOLICY_FURNITURE_MIN_ARTICLES=2``: a Chinese site and an E
 articles carry a top line and a tail stub in phrasings the rules do not know, and a clean site
 of policy notices that share their formulae (addressee, numbered headings, 特此通知, issuing
 body, signature date) but no furniture. A second crawl of the same sites shows that fetching
-the articles again adds nothing to the counts, and ``ecopolicy extract --state`` uses the
+the articles again adds nothing to the counts (and that the first article, which kept its stub,
+comes out again cleaned, as a new version), and ``ecopolicy extract --state`` uses the
 counts on a saved page without adding to them. A scale-out crawl (two workers, Redis db 15 under
 its own key prefix, deleted afterwards; skipped without a Redis) shares one set of counts.
 """
@@ -182,6 +183,18 @@ def test_fetching_the_articles_again_adds_nothing_to_the_counts(crawled):
     assert crawled["articles"] == dict.fromkeys(SITES, ARTICLES)
     # the furniture lines were counted once per article, not once per fetch
     assert max(row[2] for row in after_first if row[0] == "lb_furn_zh") == ARTICLES
+
+
+def test_a_refetch_of_the_first_article_emits_it_cleaned_as_a_new_version(crawled):
+    for key, top, stub in (("lb_furn_zh", ZH_TOP, ZH_STUB), ("lb_furn_en", EN_TOP, EN_STUB)):
+        first = crawled["first"][key]["items"][0]
+        (again,) = crawled["second"][key]["items"]  # the other articles are unchanged: dropped
+        assert again["id"] == first["id"]
+        assert again["version"] == 2
+        assert top not in again["paragraphs"]
+        assert stub not in again["paragraphs"]
+        assert crawled["second"][key]["stats"]["seen/unchanged"] == ARTICLES - 1
+    assert crawled["second"]["lb_clean"]["items"] == []
 
 
 def test_extract_with_the_state_folder_uses_the_learned_counts_read_only(crawled, tmp_path):
