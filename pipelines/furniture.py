@@ -16,9 +16,8 @@ Two item pipelines share the counts in the state store (:mod:`crawler.state.furn
   stub no rule knows is removed from the second article that carries it on. Records already
   written are not rewritten: the first article keeps its stub, until a later run fetches it
   again and emits it cleaned, as a new version (its content hash changed). It runs after the
-  rules so that
-  a stub they know is removed with their own reason (and sets ``paywalled``), and before
-  ``repair`` so that a furniture line is never glued to an article sentence.
+  rules so that a stub they know is removed with their own reason (and sets ``paywalled``),
+  and before ``repair`` so that a furniture line is never glued to an article sentence.
 
 What a line is, for counting (:func:`line_form`): NFKC, case folded, spaces folded, and in a
 short line every number one symbol (``Views: 1,024`` and ``Views: 88`` are one line). In a
