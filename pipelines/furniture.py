@@ -247,6 +247,25 @@ class FurnitureOptions:
     max_removed_share: float = 0.5
     edge: int = 3
 
+    def __post_init__(self) -> None:
+        """Refuse settings that would cut article text wholesale, with the setting named.
+
+        >>> FurnitureOptions(min_articles=1)
+        Traceback (most recent call last):
+        ...
+        ValueError: ECOPOLICY_FURNITURE_MIN_ARTICLES must be at least 2 (one article's line is its text)
+        """
+        if self.min_articles < 2:
+            raise ValueError(
+                "ECOPOLICY_FURNITURE_MIN_ARTICLES must be at least 2 (one article's line is its text)"
+            )
+        if not 0.0 <= self.min_share <= 1.0:
+            raise ValueError("ECOPOLICY_FURNITURE_MIN_SHARE must be between 0 and 1")
+        if not 0.0 < self.max_removed_share < 1.0:
+            raise ValueError("ECOPOLICY_FURNITURE_MAX_REMOVED_SHARE must be between 0 and 1 (exclusive)")
+        if self.edge < 0:
+            raise ValueError("ECOPOLICY_FURNITURE_EDGE must not be negative")
+
 
 @dataclass
 class FurnitureVerdict:

@@ -294,3 +294,11 @@ def test_a_copy_of_an_article_under_another_url_is_kept_whole(tmp_path):
     assert "A short heading line" not in fourth["paragraphs"]
     learn.close_spider()
     remove.close_spider()
+
+
+def test_thresholds_that_would_cut_article_text_are_a_clear_error(tmp_path):
+    state = {"ECOPOLICY_STATE_DIR": str(tmp_path)}
+    with pytest.raises(ValueError, match="ECOPOLICY_FURNITURE_MIN_ARTICLES must be at least 2"):
+        FurniturePipeline.from_crawler(crawler_with(**state, ECOPOLICY_FURNITURE_MIN_ARTICLES=1))
+    with pytest.raises(ValueError, match="ECOPOLICY_FURNITURE_MAX_REMOVED_SHARE"):
+        FurniturePipeline.from_crawler(crawler_with(**state, ECOPOLICY_FURNITURE_MAX_REMOVED_SHARE=1.0))
