@@ -54,7 +54,8 @@ A copy of an article counted under another URL (a syndicated or print version) c
 short line of the original, so each would look like furniture. The learning step therefore
 also counts, in another hash domain, the article's five longest paragraphs (60 characters or
 more, figures as written); a record two of whose three longest paragraphs were seen on another
-article is kept whole and counted ``furniture/copy_kept`` (the near-duplicate step marks it).
+article keeps its furniture lines, counted ``furniture/copy_kept`` (the near-duplicate step
+marks the copy).
 Two, because one long paragraph every article of a source carries (an "About the agency"
 blurb) is no evidence of a copy.
 
@@ -352,9 +353,6 @@ class FurnitureLearnPipeline:
             store.close()
 
     def process_item(self, item: Any) -> Any:
-        if self._store is None:
-            self.open_spider()
-        assert self._store is not None
         adapter = ItemAdapter(item)
         source, article = adapter.get("source"), _article_id(adapter)
         paragraphs = adapter.get("paragraphs") or []
@@ -364,6 +362,9 @@ class FurnitureLearnPipeline:
         keys = {k for k in page_keys(texts) if k} | set(prose_keys(texts, PROSE_LEARNED))
         stats = self._crawler.stats
         try:
+            if self._store is None:
+                self.open_spider()
+            assert self._store is not None
             added = self._store.learn(str(source), article, keys)
         except Exception as exc:  # a store error must not cost the article; counted and logged
             stats.inc_value("furniture/errors")
@@ -438,11 +439,11 @@ class FurniturePipeline(CleaningPipeline):
             result.count("errors")
             logger.warning("Furniture counts not read for %s: %s", adapter.get("url"), exc)
             return result
-        if shares_prose(counts, prose):
+        verdict = find_furniture(paragraphs, keys, counts, self._judge)
+        if (verdict.removed or verdict.refused) and shares_prose(counts, prose):
             result.count("copy_kept")
             logger.debug("%s shares its prose with another article: kept whole", adapter.get("url"))
             return result
-        verdict = find_furniture(paragraphs, keys, counts, self._judge)
         if verdict.refused:
             result.count("refused")
             logger.debug("Furniture would take most of %s: kept whole", adapter.get("url"))

@@ -279,7 +279,8 @@ def test_the_second_page_loses_the_stub_and_the_removal_is_recorded(tmp_path):
 def test_a_copy_of_an_article_under_another_url_is_kept_whole(tmp_path):
     crawler = crawler_with(ECOPOLICY_STATE_DIR=str(tmp_path), ECOPOLICY_FURNITURE_MIN_ARTICLES=2)
     learn, remove = FurnitureLearnPipeline.from_crawler(crawler), FurniturePipeline.from_crawler(crawler)
-    body = ["A short heading line", PROSE, PROSE.replace("ministry", "agency"), "Closing short line"]
+    long_one, long_two = PROSE + " " + PROSE, PROSE.replace("ministry", "agency") + " " + PROSE
+    body = ["A short heading line", long_one, long_two, "Closing short line"]  # only short lines are lines
     original, copy = record("a1", list(body)), record("a2", list(body))
     for item in (original, copy):
         remove.process_item(learn.process_item(item))
