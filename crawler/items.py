@@ -58,7 +58,7 @@ class ArticleRecord(scrapy.Item):
     """dict[str, int]: ``<step>/<what>`` -> count of what each cleaning step removed or repaired."""
     removed = scrapy.Field()
     """list[{"text": str, "step": str, "reason": str, "index": int}]: what cleaning removed, in
-    the order the steps ran: the text, the step (``normalise``, ``boilerplate``, ``paywall``,
+    the order the steps ran: the text, the step (``normalise``, ``boilerplate``, ``paywall``, ``furniture``,
     ``dedupe``), why, and ``index``, the paragraph's position in the body as extracted. A text
     cut off the end of a kept paragraph has a reason starting ``trimmed``. Absent when
     ``ECOPOLICY_AUDIT_REMOVED`` is False; see :func:`pipelines.audit.restore` to put text back."""

@@ -3,6 +3,9 @@
 The same extraction and the same item pipelines as a crawl, built from the same settings
 through their ``from_crawler`` factories. Stateful steps (seen-store, cross-article
 duplicates) stand down because ``ECOPOLICY_OFFLINE`` is set: a saved page has no history.
+One reads history without adding to it: with ``ECOPOLICY_STATE_DIR`` set, the furniture step
+(:mod:`pipelines.furniture`) removes what earlier crawls learned about the page's source,
+opening the counts read-only; learning stands down.
 """
 
 from __future__ import annotations
@@ -49,6 +52,13 @@ class OfflineExtractor:
                 self._pipelines.append(build_from_crawler(load_object(path), self._crawler))
             except NotConfigured:
                 continue
+
+    def close(self) -> None:
+        """Release what the pipelines hold open (the furniture counts' read-only connection)."""
+        for pipeline in self._pipelines:
+            close = getattr(pipeline, "close_spider", None)
+            if close is not None:
+                close()
 
     @property
     def stats(self) -> dict[str, Any]:

@@ -42,7 +42,7 @@ REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalUrlFingerprinter"
 LOG_LEVEL = "INFO"
 
 # --- pipelines -----------------------------------------------------------------------------
-# Cleaning steps (100-590) come from the pipelines package; the record is then finalised
+# Cleaning steps (50-590) come from the pipelines package; the record is then finalised
 # (text, content hash) and validated against the published schema before it is exported.
 ITEM_PIPELINES = {
     **CLEANING_PIPELINES,
@@ -107,6 +107,17 @@ EXTENSIONS = {
     "crawler.extensions.summary.RunSummary": 500,
     "crawler.extensions.progress.ProgressLog": 500,
 }
+
+# --- per-source furniture (pipelines/furniture.py) ----------------------------------------------
+# Lines recurring across a source's articles are removed (counts in the state store). Three
+# articles, not two: one coincidence (a follow-up quoting a line, one article at two URLs) must
+# not cut text; a share of 0.2 of the articles since the line first appeared keeps a line that
+# stopped recurring, while a stub on the paywalled fifth of a site is still caught.
+ECOPOLICY_FURNITURE_ENABLED = True
+ECOPOLICY_FURNITURE_MIN_ARTICLES = 3
+ECOPOLICY_FURNITURE_MIN_SHARE = 0.2
+ECOPOLICY_FURNITURE_MAX_REMOVED_SHARE = 0.5
+ECOPOLICY_FURNITURE_EDGE = 3
 
 # --- redirect guard ------------------------------------------------------------------------------
 # Sees 3xx answers before RedirectMiddleware (600): process_response runs from high to low

@@ -15,6 +15,13 @@ Order, and why:
    would otherwise be joined to the next copy and become one stitched paragraph.
 5. ``repair`` (500): last, on the body that remains, joins broken sentences and headings.
 
+With a state store, per-source furniture (:mod:`pipelines.furniture`) adds two steps:
+``furniture_learn`` (50) counts the lines as extracted, before any step cuts them, so it learns
+stubs the rules remove too, and counts a page before it is judged; ``furniture`` (350) removes
+lines recurring across the source's articles after ``paywall`` (a stub the rules know keeps
+their reason and sets ``paywalled``) and before ``dedupe`` and ``repair`` (never glued to a
+sentence). Being stateful, neither is part of :func:`clean_paragraphs`.
+
 ``CLEANING_PIPELINES`` is merged into ``ITEM_PIPELINES`` by the project settings;
 :func:`clean_paragraphs` runs the same pure cores in the same order for ``ecopolicy
 extract``, benchmarks and offline use.
@@ -37,9 +44,11 @@ if TYPE_CHECKING:
     from pipelines._step import StepResult
 
 CLEANING_PIPELINES: dict[str, int] = {
+    "pipelines.furniture.FurnitureLearnPipeline": 50,
     "pipelines.normalise.NormalisePipeline": 100,
     "pipelines.boilerplate.BoilerplatePipeline": 200,
     "pipelines.paywall.PaywallPipeline": 300,
+    "pipelines.furniture.FurniturePipeline": 350,
     "pipelines.dedupe.DedupePipeline": 400,
     "pipelines.repair.RepairPipeline": 500,
 }

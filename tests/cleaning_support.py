@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.test import get_crawler
 
@@ -21,10 +22,19 @@ class StubSpider(Spider):
 
 
 def build_chain(settings: dict[str, Any] | None = None):
-    """The cleaning pipelines in ITEM_PIPELINES order, built through the real factory."""
+    """The cleaning pipelines in ITEM_PIPELINES order, built through the real factory.
+
+    Steps that stand down (NotConfigured, such as the stateful furniture steps without a state
+    store) are left out, as Scrapy leaves them out of a crawl.
+    """
     crawler = get_crawler(StubSpider, settings or {})
-    ordered = sorted(CLEANING_PIPELINES.items(), key=lambda kv: kv[1])
-    return crawler, [build_from_crawler(load_object(path), crawler) for path, _ in ordered]
+    chain = []
+    for path, _ in sorted(CLEANING_PIPELINES.items(), key=lambda kv: kv[1]):
+        try:
+            chain.append(build_from_crawler(load_object(path), crawler))
+        except NotConfigured:
+            continue
+    return crawler, chain
 
 
 def run_chain(chain, item):

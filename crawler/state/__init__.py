@@ -1,4 +1,4 @@
-"""Persistent crawl state: the seen-store and the near-duplicate index.
+"""Persistent crawl state: the seen-store, the near-duplicate index and the furniture counts.
 
 Settings: ECOPOLICY_STATE_DIR (path; SQLite backends live there), ECOPOLICY_REDIS_URL (when
 set, the Redis backends of the distributed crawl are used instead), ECOPOLICY_REDIS_PREFIX.
@@ -11,17 +11,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawler.state.base import NearDuplicateIndex, Observation, SeenEntry, SeenStore, Validators
+from crawler.state.base import (
+    FurnitureStore,
+    NearDuplicateIndex,
+    Observation,
+    SeenEntry,
+    SeenStore,
+    Validators,
+)
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 __all__ = [
+    "FurnitureStore",
     "NearDuplicateIndex",
     "Observation",
     "SeenEntry",
     "SeenStore",
     "Validators",
+    "open_furniture_store",
     "open_near_duplicate_index",
     "open_seen_store",
     "run_batch",
@@ -32,6 +41,7 @@ __all__ = [
 
 SEEN_DB = "seen.sqlite3"
 NEARDUP_DB = "neardup.sqlite3"
+FURNITURE_DB = "furniture.sqlite3"
 
 
 def run_batch(spider: object) -> str:
@@ -110,3 +120,21 @@ def open_near_duplicate_index(settings: BaseSettings) -> NearDuplicateIndex:
     from crawler.state.neardup import SqliteNearDuplicateIndex
 
     return SqliteNearDuplicateIndex(Path(state_dir).expanduser() / NEARDUP_DB, **options)
+
+
+def open_furniture_store(settings: BaseSettings, *, read_only: bool = False) -> FurnitureStore:
+    """The per-source line counts the settings name (same choice as :func:`open_seen_store`).
+
+    *read_only* (``ecopolicy extract``) reads the SQLite file under ECOPOLICY_STATE_DIR only,
+    never creates or writes it, and raises FileNotFoundError when no crawl has made it yet.
+    """
+    state_dir = settings.get("ECOPOLICY_STATE_DIR")
+    if settings.get("ECOPOLICY_REDIS_URL") and not (read_only and state_dir):
+        from crawler.state.redis_store import open_redis_furniture_store
+
+        return open_redis_furniture_store(settings)
+    if not state_dir:
+        raise ValueError("no ECOPOLICY_STATE_DIR or ECOPOLICY_REDIS_URL: no furniture counts")
+    from crawler.state.furniture import SqliteFurnitureStore
+
+    return SqliteFurnitureStore(Path(state_dir).expanduser() / FURNITURE_DB, read_only=read_only)

@@ -6,6 +6,9 @@ killed. Both needs meet here: the store classifies each article against what ear
 file that holds those records has been renamed into place (see :mod:`crawler.state.commit`).
 A staged batch of a run that died is discarded, so its articles are fetched and emitted again.
 
+The furniture counts (:class:`FurnitureStore`, per-source recurring lines) need no staging:
+they are per distinct article, so a killed run leaves counts a re-run would make anyway.
+
 Backends: SQLite under ``ECOPOLICY_STATE_DIR`` (:mod:`crawler.state.sqlite`), Redis under
 ``ECOPOLICY_REDIS_URL`` (the distributed crawl). :func:`crawler.state.open_seen_store` chooses.
 """
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 Status = Literal["new", "changed", "unchanged"]
@@ -124,3 +127,61 @@ class NearDuplicateIndex(Protocol):
 
     def close(self) -> None:
         """Persist and release the index."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineCount:
+    """How many distinct articles of a source carried a line, and when it first appeared."""
+
+    articles: int
+    first_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class FurnitureCounts:
+    """What the store knows about one article's lines: the answer of :meth:`FurnitureStore.counts`.
+
+    ``articles`` is the number of distinct articles of the source counted so far; ``known``
+    tells whether the asking article is among them (a read-only caller whose page was never
+    counted adds it in thought, see :meth:`including_unknown`).
+    """
+
+    articles: int
+    known: bool
+    lines: dict[str, LineCount] = field(default_factory=dict)
+
+    def including_unknown(self, keys: Iterable[str]) -> FurnitureCounts:
+        """The counts as if the asking article (not yet counted) had been counted with *keys*.
+
+        ``ecopolicy extract`` does not learn; this keeps its verdict the crawl's: "seen on N
+        articles" always includes the page being judged.
+
+        >>> c = FurnitureCounts(2, False, {"a": LineCount(2, 1)}).including_unknown(["a", "b"])
+        >>> c.articles, c.lines["a"], c.lines["b"]
+        (3, LineCount(articles=3, first_seq=1), LineCount(articles=1, first_seq=3))
+        """
+        if self.known:
+            return self
+        seq = self.articles + 1
+        lines = dict(self.lines)
+        for key in set(keys):
+            known = lines.get(key)
+            lines[key] = LineCount(known.articles + 1, known.first_seq) if known else LineCount(1, seq)
+        return FurnitureCounts(seq, True, lines)
+
+
+@runtime_checkable
+class FurnitureStore(Protocol):
+    """Per-source line counts over distinct articles (SQLite or Redis); see :mod:`pipelines.furniture`."""
+
+    def learn(self, source: str, article: str, keys: Iterable[str]) -> int:
+        """Count *keys* for *article* of *source*, each at most once per article.
+
+        Returns how many line counts went up (0 for a page already counted as it is).
+        """
+
+    def counts(self, source: str, article: str, keys: Iterable[str]) -> FurnitureCounts:
+        """The source's article count and the counts of *keys* (lines never seen are absent)."""
+
+    def close(self) -> None:
+        """Release the backend."""

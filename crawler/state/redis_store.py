@@ -10,7 +10,10 @@ Keys (``<prefix>`` = ``ECOPOLICY_REDIS_PREFIX``):
 ``<prefix>:seen`` hash url key -> JSON entry; ``<prefix>:validators`` hash url key -> JSON;
 ``<prefix>:seen:staged:<batch>@<worker>`` hash of staged entries (validators under ``v|<key>``);
 ``<prefix>:neardup:{seq,dup,sig}`` hashes record id -> order, verdict, MinHash signature;
-``<prefix>:neardup:band:<band>:<hash>`` sets of record ids (LSH buckets).
+``<prefix>:neardup:band:<band>:<hash>`` sets of record ids (LSH buckets);
+``<prefix>:furniture:<source>:{n,articles,lines,first}`` the furniture counts (articles counted,
+article id -> seq, line -> articles, line -> first seq) and ``<prefix>:furniture:<source>:a:<seq>``
+the set of lines counted for one article.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from datasketch import MinHashLSH
 
-from crawler.state.base import Observation, SeenEntry, Validators
+from crawler.state.base import FurnitureCounts, LineCount, Observation, SeenEntry, Validators
 from crawler.state.neardup import _band_hash, minhash_signature
 
 if TYPE_CHECKING:
@@ -51,6 +54,28 @@ for _, field in ipairs(fields) do
   end
 end
 return n
+"""
+
+
+# Count an article's lines once each: number the article if new, add each line to its set and
+# bump the line's count only when the set did not hold it yet.
+# KEYS: articles hash, counter, lines hash, first hash. ARGV: article id, set key prefix, lines...
+_LEARN = """
+local seq = redis.call('HGET', KEYS[1], ARGV[1])
+if not seq then
+  seq = redis.call('INCR', KEYS[2])
+  redis.call('HSET', KEYS[1], ARGV[1], seq)
+end
+local set = ARGV[2] .. seq
+local added = 0
+for i = 3, #ARGV do
+  if redis.call('SADD', set, ARGV[i]) == 1 then
+    redis.call('HINCRBY', KEYS[3], ARGV[i], 1)
+    redis.call('HSETNX', KEYS[4], ARGV[i], seq)
+    added = added + 1
+  end
+end
+return added
 """
 
 
@@ -259,6 +284,54 @@ class RedisNearDuplicateIndex:
 
     def close(self) -> None:
         """Nothing to flush: every write went to Redis at once."""
+
+
+class RedisFurnitureStore:
+    """:class:`crawler.state.base.FurnitureStore` in Redis, shared by every worker.
+
+    A Lua script counts one article atomically, so two workers that fetch the same article
+    at once still count its lines once. The per-article set key is built inside the script
+    (one Redis server, not a cluster).
+    """
+
+    def __init__(self, server: Redis, *, prefix: str = "ecopolicy") -> None:
+        self.server = server
+        self.prefix = prefix
+        self._learn = server.register_script(_LEARN)
+
+    def _keys(self, source: str) -> list[str]:
+        base = f"{self.prefix}:furniture:{source}"
+        return [f"{base}:articles", f"{base}:n", f"{base}:lines", f"{base}:first"]
+
+    def learn(self, source: str, article: str, keys: Iterable[str]) -> int:
+        lines = sorted(set(keys))
+        set_prefix = f"{self.prefix}:furniture:{source}:a:"
+        return int(self._learn(keys=self._keys(source), args=[article, set_prefix, *lines]))
+
+    def counts(self, source: str, article: str, keys: Iterable[str]) -> FurnitureCounts:
+        articles, counter, lines_key, first_key = self._keys(source)
+        lines = sorted(set(keys))
+        pipe = self.server.pipeline(transaction=False)
+        pipe.get(counter)
+        pipe.hexists(articles, article)
+        if lines:
+            pipe.hmget(lines_key, lines)
+            pipe.hmget(first_key, lines)
+        total, known, *rest = pipe.execute()
+        found: dict[str, LineCount] = {}
+        if lines:
+            for line, n, first in zip(lines, rest[0], rest[1], strict=True):
+                if n is not None and first is not None:
+                    found[line] = LineCount(int(n), int(first))
+        return FurnitureCounts(int(total or 0), bool(known), found)
+
+    def close(self) -> None:
+        """Nothing to flush: every write went to Redis at once."""
+
+
+def open_redis_furniture_store(settings: BaseSettings) -> RedisFurnitureStore:
+    """The furniture counts in the Redis of ``ECOPOLICY_REDIS_URL``."""
+    return RedisFurnitureStore(_server(settings), prefix=settings.get("ECOPOLICY_REDIS_PREFIX", "ecopolicy"))
 
 
 def open_redis_seen_store(settings: BaseSettings) -> RedisSeenStore:
