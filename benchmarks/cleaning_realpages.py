@@ -59,12 +59,20 @@ def furniture_kept(line: str, paragraphs: list[str]) -> bool:
     return any(key in squash(p) and len(key) >= 0.6 * len(squash(p)) for p in paragraphs)
 
 
+def _cut_by(sentence: str, removed: list[dict[str, Any]]) -> str | None:
+    """The cleaning step whose audit entry holds *sentence* (None: extraction never found it)."""
+    key = squash(sentence)
+    return next((str(e.get("step")) for e in removed if key in squash(str(e.get("text", "")))), None)
+
+
 def score_page(page: RealPage, record: dict[str, Any] | None) -> dict[str, Any]:
     """What one record kept and removed against its page's expectation."""
     paragraphs = list((record or {}).get("paragraphs") or [])
     text = squash("".join(paragraphs))
     wanted = [s for p in page.expected["paragraphs"] for s in sentences(p)]
     lost = [s for s in wanted if squash(s) not in text]
+    removed = (record or {}).get("removed") or []
+    cut = {s: _cut_by(s, removed) for s in lost}
     furniture = page.expected.get("furniture") or []
     kept = [f for f in furniture if furniture_kept(f["text"], paragraphs)]
     return {
@@ -72,6 +80,7 @@ def score_page(page: RealPage, record: dict[str, Any] | None) -> dict[str, Any]:
         "part": page.part,
         "sentences": len(wanted),
         "lost": lost,
+        "cut_by_cleaning": {s: step for s, step in cut.items() if step},
         "furniture": Counter(f["kind"] for f in furniture),
         "furniture_kept": [f"{f['kind']}: {f['text']}" for f in kept],
         "furniture_kept_kinds": Counter(f["kind"] for f in kept),
@@ -83,6 +92,7 @@ def score_page(page: RealPage, record: dict[str, Any] | None) -> dict[str, Any]:
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     total_sentences = sum(r["sentences"] for r in rows)
     lost = sum(len(r["lost"]) for r in rows)
+    cut_steps = Counter(step for r in rows for step in r["cut_by_cleaning"].values())
     per_kind: dict[str, dict[str, int]] = defaultdict(lambda: {"lines": 0, "kept": 0})
     for row in rows:
         for kind, n in row["furniture"].items():
@@ -96,6 +106,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "sentences_lost": lost,
         "sentence_recall": round(1 - lost / total_sentences, 4) if total_sentences else None,
         "pages_losing_text": sum(1 for r in rows if r["lost"]),
+        "sentences_cut_by_cleaning": dict(cut_steps),
+        "pages_losing_text_to_cleaning": sum(1 for r in rows if r["cut_by_cleaning"]),
         "furniture_lines": lines,
         "furniture_recall": round(1 - kept / lines, 4) if lines else None,
         "furniture_by_kind": {
@@ -126,6 +138,10 @@ def print_report(summary: dict[str, Any], rows: list[dict[str, Any]], label: str
         f"article sentences kept: {summary['sentences'] - summary['sentences_lost']}/{summary['sentences']}"
         f" ({summary['sentence_recall']}); pages losing text: {summary['pages_losing_text']}"
     )
+    print(
+        f"of the lost, cut by cleaning: {summary['sentences_cut_by_cleaning'] or 'none'}"
+        f" on {summary['pages_losing_text_to_cleaning']} pages; the rest were never extracted"
+    )
     print(f"furniture removed: recall {summary['furniture_recall']} of {summary['furniture_lines']} lines")
     for kind, v in summary["furniture_by_kind"].items():
         print(f"  {kind}: {v['lines'] - v['kept']}/{v['lines']} removed ({v['recall']})")
@@ -134,7 +150,8 @@ def print_report(summary: dict[str, Any], rows: list[dict[str, Any]], label: str
         if row["lost"] or row["furniture_kept"] or not row["paywalled_ok"]:
             print(f"- {row['page']} [{row['part']}]: lost {len(row['lost'])}/{row['sentences']} sentences")
             for sentence in row["lost"][:5]:
-                print(f"    lost: {sentence[:100]}")
+                how = row["cut_by_cleaning"].get(sentence) or "not extracted"
+                print(f"    lost ({how}): {sentence[:100]}")
             for line in row["furniture_kept"][:8]:
                 print(f"    kept furniture: {line[:100]}")
             if not row["paywalled_ok"]:
