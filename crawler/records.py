@@ -35,6 +35,7 @@ def build_record(
     canonical = canonicalize_url(extracted.get("canonical_url") or url)
     record = ArticleRecord(
         id=record_id(canonical),
+        kind="article",
         url=url,
         canonical_url=canonical,
         source=source_key,
@@ -54,3 +55,30 @@ def build_record(
             value = []
         record[field] = value
     return record
+
+
+def build_attachment_record(
+    fields: dict[str, Any], *, url: str, source_key: str, crawled_at: datetime.datetime, parent_ids: list[str]
+) -> ArticleRecord:
+    """An attachment record from :func:`crawler.documents.document_fields` (not yet finalised)."""
+    canonical = canonicalize_url(url)
+    return ArticleRecord(
+        id=record_id(canonical),
+        url=url,
+        canonical_url=canonical,
+        source=source_key,
+        modified=None,
+        crawled_at=utc_timestamp(crawled_at),
+        authors=[],
+        origin=None,
+        attachments=[],
+        text="",
+        paywalled=False,
+        truncated=False,
+        content_hash="",
+        version=1,
+        duplicate_of=None,
+        schema_version=SCHEMA_VERSION,
+        parent_ids=list(parent_ids),
+        **fields,
+    )

@@ -1,0 +1,195 @@
+"""Fetch the documents articles link to, once each, and emit them as attachment records.
+
+A spider middleware: when an article record leaves the spider, each of its ``attachments``
+that may be fetched (an http(s) URL on the source's domains or its ``attachment_hosts``, with
+a readable extension) gets the attachment record's ``id`` and is noted with the article as a
+parent. When the crawl of pages runs dry (``spider_idle``), every noted file is requested once,
+through the same downloader (robots.txt, throttling, retries, conditional requests with the
+seen-store), so a file linked from several articles is fetched and emitted once, naming them all
+in ``parent_ids``. A file past the size or page limit, encrypted, corrupt, a zip bomb, of the
+wrong bytes or of an unreadable format is counted with its reason and logged, never fatal.
+
+The ``id`` is the record id of the file's canonical URL, the same in every run: a file already
+delivered by an earlier run (and not re-emitted because it did not change) keeps the id the
+parent points to.
+
+Settings: ECOPOLICY_ATTACHMENTS_ENABLED (default True; a source fetches only with its
+``fetch_attachments``), ECOPOLICY_ATTACHMENTS_MAXSIZE (bytes, default 32 MiB),
+ECOPOLICY_ATTACHMENTS_MAX_PAGES (default 300). Stats: ``attachments/linked``,
+``attachments/requested``, ``attachments/<format>/records``, ``attachments/dropped/<reason>``,
+``attachments/skipped/{offsite,unsupported_format}``, ``attachments/needs_ocr``,
+``attachments/not_modified``, ``attachments/failed/<error>``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from itemadapter import ItemAdapter, is_item
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
+from twisted.internet.defer import CancelledError
+
+from crawler.documents import DocumentError, Limits, document_fields
+from crawler.documents.sniff import MEDIA_TYPES, extension
+from crawler.records import build_attachment_record
+from crawler.urls import canonicalize_url, record_id
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+    from crawler.sources.base import Source
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Noted:
+    """A file to fetch, and what its parents said about it."""
+
+    url: str
+    link_text: str
+    published: str | None
+    parents: list[str] = field(default_factory=list)
+
+
+def host_allowed(url: str, domains: Iterable[str]) -> bool:
+    """Whether *url* is http(s) on one of *domains* or below one.
+
+    >>> host_allowed("https://files.x.gov.cn/a.pdf", ["x.gov.cn"]), host_allowed("ftp://x.gov.cn/a", ["x.gov.cn"])
+    (True, False)
+    """
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme in {"http", "https"} and any(host == d or host.endswith("." + d) for d in domains)
+
+
+class AttachmentMiddleware:
+    """Spider middleware: note the attachments of articles, fetch them when pages run out."""
+
+    def __init__(self, crawler: Crawler, limits: Limits) -> None:
+        self._crawler = crawler
+        self._limits = limits
+        self._noted: dict[str, _Noted] = {}
+        self._requested: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        if not settings.getbool("ECOPOLICY_ATTACHMENTS_ENABLED", True):
+            raise NotConfigured("ECOPOLICY_ATTACHMENTS_ENABLED is False")
+        limits = Limits(
+            max_bytes=settings.getint("ECOPOLICY_ATTACHMENTS_MAXSIZE", Limits.max_bytes),
+            max_pages=settings.getint("ECOPOLICY_ATTACHMENTS_MAX_PAGES", Limits.max_pages),
+        )
+        middleware = cls(crawler, limits)
+        crawler.signals.connect(middleware._spider_idle, signal=signals.spider_idle)
+        return middleware
+
+    # --- noting attachments on their way out of the spider ------------------------------------
+    def _source(self) -> Source | None:
+        spider = self._crawler.spider
+        source = getattr(spider, "source", None)
+        if source is None or not source.fetch_attachments or getattr(spider, "_check_articles", 0):
+            return None
+        return source
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        for output in result:
+            yield self._note(output)
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for output in result:
+            yield self._note(output)
+
+    def _note(self, output: Any) -> Any:
+        if isinstance(output, Request) or not is_item(output):
+            return output
+        adapter = ItemAdapter(output)
+        source = self._source()
+        if source is None or adapter.get("kind") != "article":
+            return output
+        domains = (*source.allowed_domains, *source.attachment_hosts)
+        stats = self._crawler.stats
+        for entry in adapter.get("attachments") or []:
+            url = canonicalize_url(entry["url"])
+            stats.inc_value("attachments/linked")
+            if not host_allowed(url, domains):
+                stats.inc_value("attachments/skipped/offsite")
+                continue
+            if extension(urlsplit(url).path) not in MEDIA_TYPES:
+                stats.inc_value("attachments/skipped/unsupported_format")
+                continue
+            entry["id"] = record_id(url)
+            noted = self._noted.setdefault(url, _Noted(url, entry.get("title") or "", adapter.get("published")))
+            if adapter["id"] not in noted.parents:
+                noted.parents.append(adapter["id"])
+        return output
+
+    # --- fetching once the pages are done ---------------------------------------------------------
+    def _spider_idle(self) -> None:
+        waiting = [url for url in self._noted if url not in self._requested]
+        if not waiting:
+            return
+        for url in waiting:
+            self._requested.add(url)
+            self._crawler.stats.inc_value("attachments/requested")
+            self._crawler.engine.crawl(
+                Request(
+                    url,
+                    callback=self.parse_attachment,
+                    errback=self.attachment_failed,
+                    meta={"ecopolicy_kind": "attachment", "download_maxsize": self._limits.max_bytes},
+                )
+            )
+        raise DontCloseSpider
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        """The attachment record of a fetched file, or a counted reason why there is none."""
+        stats = self._crawler.stats
+        noted = self._noted[canonicalize_url(response.request.url)]
+        source = self._crawler.spider.source
+        try:
+            fields = document_fields(
+                response.body, response.url, link_text=noted.link_text, parent_published=noted.published,
+                language=source.language, zone=source.zone, limits=self._limits,
+            )  # fmt: skip
+        except DocumentError as exc:
+            stats.inc_value(f"attachments/dropped/{exc.reason}")
+            logger.info("No attachment record from %s: %s", response.url, exc)
+            return
+        fmt, *events = fields.pop("events")
+        stats.inc_value(f"attachments/{fmt}/records")
+        for event in events:
+            stats.inc_value(f"attachments/{fmt}/{event}")
+        if fields["needs_ocr"]:
+            stats.inc_value("attachments/needs_ocr")
+        now = datetime.datetime.now(datetime.UTC)
+        yield build_attachment_record(
+            fields, url=response.url, source_key=source.key, crawled_at=now, parent_ids=noted.parents
+        )
+
+    def attachment_failed(self, failure: Failure) -> None:
+        """Count a file that could not be fetched; a 304 (unchanged since the last run) is not a failure."""
+        stats = self._crawler.stats
+        url = failure.request.url  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and "Not modified" in failure.getErrorMessage():
+            stats.inc_value("attachments/not_modified")
+            return
+        if failure.check(CancelledError):
+            stats.inc_value("attachments/dropped/too_large")
+            logger.info("Attachment %s is larger than %d bytes", url, self._limits.max_bytes)
+            return
+        reason = failure.type.__name__ if failure.type else "error"
+        stats.inc_value(f"attachments/failed/{reason}")
+        level = logging.INFO if failure.check(IgnoreRequest) else logging.WARNING
+        logger.log(level, "Could not fetch attachment %s: %s", url, failure.getErrorMessage())
