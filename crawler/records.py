@@ -10,7 +10,7 @@ import datetime
 from typing import Any
 
 from crawler.extraction import RECORD_KEYS
-from crawler.items import SCHEMA_VERSION, ArticleRecord
+from crawler.items import RECORD_FIELDS, SCHEMA_VERSION, ArticleRecord
 from crawler.urls import canonicalize_url, record_id
 
 # Everything extraction returns except what build_record derives itself (the canonical URL
@@ -62,23 +62,24 @@ def build_attachment_record(
 ) -> ArticleRecord:
     """An attachment record from :func:`crawler.documents.document_fields` (not yet finalised)."""
     canonical = canonicalize_url(url)
-    return ArticleRecord(
-        id=record_id(canonical),
-        url=url,
-        canonical_url=canonical,
-        source=source_key,
-        modified=None,
-        crawled_at=utc_timestamp(crawled_at),
-        authors=[],
-        origin=None,
-        attachments=[],
-        text="",
-        paywalled=False,
-        truncated=False,
-        content_hash="",
-        version=1,
-        duplicate_of=None,
-        schema_version=SCHEMA_VERSION,
-        parent_ids=list(parent_ids),
+    values = {
+        "id": record_id(canonical),
+        "url": url,
+        "canonical_url": canonical,
+        "source": source_key,
+        "modified": None,
+        "crawled_at": utc_timestamp(crawled_at),
+        "authors": [],
+        "origin": None,
+        "attachments": [],
+        "text": "",
+        "paywalled": False,
+        "truncated": False,
+        "content_hash": "",
+        "version": 1,
+        "duplicate_of": None,
+        "schema_version": SCHEMA_VERSION,
+        "parent_ids": list(parent_ids),
         **fields,
-    )
+    }
+    return ArticleRecord({name: values[name] for name in RECORD_FIELDS if name in values})

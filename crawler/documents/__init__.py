@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
 from crawler.documents.base import REASONS, DocumentError, Limits, RawDocument
 from crawler.documents.clean import Cleaned, clean_document
@@ -110,12 +111,14 @@ def document_fields(
     link_text: str | None = None,
     parent_published: str | None = None,
     language: str = "zh",
-    zone: datetime.tzinfo = datetime.UTC,
+    zone: datetime.tzinfo | None = None,
     limits: Limits | None = None,
 ) -> dict[str, Any]:
     """The attachment fields of a record made from *data* (raises :class:`DocumentError`).
 
-    ``events`` lists what reading and cleaning noticed, for the crawl's stats.
+    ``events`` lists what reading and cleaning noticed, for the crawl's stats. A date without an
+    offset is read in *zone*; without one, in Beijing time for a Chinese document (as for pages
+    without a source) and UTC otherwise.
     """
     name = filename_of(url, filename)
     raw = read_document(data, name, limits)
@@ -123,8 +126,11 @@ def document_fields(
     paragraphs = cleaned.paragraphs
     if not paragraphs and not raw.needs_ocr:
         raise DocumentError("empty", f"{name}: no text")
-    published, date_source = document_date(paragraphs, raw.meta_date, parent_published, zone)
     text = "\n".join(paragraphs)
+    found_language = detect_language(text, fallback=language)
+    if zone is None:
+        zone = ZoneInfo("Asia/Shanghai") if found_language == "zh" else datetime.UTC
+    published, date_source = document_date(paragraphs, raw.meta_date, parent_published, zone)
     return {
         "kind": "attachment",
         "filename": name,
@@ -134,7 +140,7 @@ def document_fields(
         "title": document_title(paragraphs, raw.meta_title, link_text, name),
         "published": published,
         "date_source": date_source,
-        "language": detect_language(text, fallback=language),
+        "language": found_language,
         "paragraphs": paragraphs,
         "doc_numbers": doc_numbers(paragraphs),
         "needs_ocr": raw.needs_ocr,

@@ -3,7 +3,8 @@
 Writes ``site/files/`` : a PDF with a text layer (running header, "— N —" page numbers,
 paragraphs wrapped inside Chinese sentences, a hyphenated English line), a scanned PDF (an
 image, no text layer), a DOCX (header part, headings, a table), an XLSX (a list of units) and
-an OFD (running title and "第N页 共M页" on every page). :data:`EXPECTED` holds the paragraphs
+an OFD (running title and "第N页 共M页" on every page), and ``missing.pdf``, an HTML error
+page under a PDF name, which the crawl must count as ``wrong_type`` and go on. :data:`EXPECTED` holds the paragraphs
 each document should give after cleaning; ``benchmarks/documents.py`` and the tests score
 against it. Needs reportlab, python-docx, openpyxl and Pillow (the ``test`` extra).
 """
@@ -263,6 +264,8 @@ def build() -> dict[str, bytes]:
         "air-plan.docx": make_docx(AIR),
         "units.xlsx": make_xlsx(LIST),
         "measures.ofd": make_ofd(OFD),
+        # What many portals serve for a file that is gone: an HTML page with status 200.
+        "missing.pdf": "<html><body><h1>404</h1><p>文件不存在</p></body></html>".encode(),
     }
 
 
