@@ -23,7 +23,7 @@ from crawler.documents.clean import clean_document
 from crawler.sources.demo.attachments import EXPECTED, PLAN, SITE_FILES, make_pdf
 
 
-def _timed(func, repeat: int):  # noqa: ANN001, ANN202
+def _timed(func, repeat: int):
     start = time.perf_counter()
     for _ in range(repeat):
         result = func()

@@ -69,7 +69,7 @@ class ArticleRecord(scrapy.Item):
     kind = scrapy.Field()
     """str: ``article``, or ``attachment`` for a document an article links to."""
     parent_ids = scrapy.Field()
-    """list[str]: (attachment) ``id`` of every article of the run that links the document."""
+    """list[str]: (attachment) ``id`` of every article of the run that links the document, sorted."""
     filename = scrapy.Field()
     """str: (attachment) file name, from the URL path."""
     media_type = scrapy.Field()

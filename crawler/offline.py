@@ -82,7 +82,6 @@ class OfflineExtractor:
             item = pipeline.process_item(item)
         return ItemAdapter(item).asdict()
 
-
     def extract_document(
         self,
         data: bytes,

@@ -79,7 +79,7 @@ def build_attachment_record(
         "version": 1,
         "duplicate_of": None,
         "schema_version": SCHEMA_VERSION,
-        "parent_ids": list(parent_ids),
+        "parent_ids": sorted(parent_ids),
         **fields,
     }
     return ArticleRecord({name: values[name] for name in RECORD_FIELDS if name in values})

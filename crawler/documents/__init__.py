@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.documents.base import REASONS, DocumentError, Limits, RawDocument
 from crawler.documents.clean import Cleaned, clean_document
-from crawler.documents.record import document_date, document_title, doc_numbers
+from crawler.documents.record import doc_numbers, document_date, document_title
 from crawler.documents.sniff import MEDIA_TYPES, check_zip, detect_format, extension, read_member
 from crawler.extraction.language import detect_language
 
@@ -56,7 +56,11 @@ def _read_zip(data: bytes, limits: Limits) -> RawDocument:
     archive = check_zip(data, limits)
     raw = RawDocument("zip", MEDIA_TYPES["zip"], pages=[[]], flow=True, page_count=0)
     for info in archive.infolist():
-        name = info.filename.encode("cp437").decode("gbk", "replace") if not info.flag_bits & 0x800 else info.filename
+        name = (
+            info.filename.encode("cp437").decode("gbk", "replace")
+            if not info.flag_bits & 0x800
+            else info.filename
+        )
         if info.is_dir() or extension(name) not in MEDIA_TYPES or extension(name) == "zip":
             continue
         try:

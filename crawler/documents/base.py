@@ -50,6 +50,19 @@ class Limits:
     """Spreadsheet rows read per file (over all sheets); the rest is cut and counted."""
 
 
+@dataclass(frozen=True)
+class Line:
+    """A line of a fixed-layout page with its horizontal extent (points), when the reader knows it.
+
+    The extent tells a paragraph's last line (it stops short of the right margin) and its first
+    (indented) better than counting characters can, with proportional fonts above all.
+    """
+
+    text: str
+    left: float | None = None
+    right: float | None = None
+
+
 @dataclass
 class RawDocument:
     """A document as its reader saw it, before cleaning."""
@@ -57,7 +70,7 @@ class RawDocument:
     format: str
     """``pdf``, ``docx``, ``xlsx``, ``xls``, ``ofd``, ``doc``, ``zip``."""
     media_type: str
-    pages: list[list[str]] = field(default_factory=list)
+    pages: list[list[str | Line]] = field(default_factory=list)
     """Text lines of each page (layout formats) or one list of paragraphs (flow formats)."""
     flow: bool = False
     """True when ``pages`` already holds paragraphs (Word, spreadsheet rows): no line joining."""

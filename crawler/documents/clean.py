@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from crawler.documents.base import Line
 from crawler.documents.record import date_line
 from crawler.extraction.docnumbers import find_doc_numbers
 
@@ -52,6 +53,7 @@ _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 _SENTENCE_END = tuple("。！？；：.!?;:…”’\"')）")
+_FIRST_TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
 _EDGE = 3
 """Lines at each end of a page where running headers, footers and page numbers stand."""
 
@@ -94,29 +96,31 @@ def _shape(line: str) -> str:
     return re.sub(r"\d+", "#", line)
 
 
-def strip_page_furniture(pages: list[list[str]], cleaned: Cleaned) -> list[list[str]]:
+def _edges(page: Sequence[Line]) -> set[int]:
+    """Indices of the lines at the top and the bottom of a page."""
+    count = len(page)
+    return set(range(min(_EDGE, count))) | set(range(max(0, count - _EDGE), count))
+
+
+def strip_page_furniture(pages: list[list[Line]], cleaned: Cleaned) -> list[list[Line]]:
     """Remove page numbers and running lines from the edges of each page."""
     out = []
     for page in pages:
-        keep = []
-        for i, line in enumerate(page):
-            at_edge = i < _EDGE or i >= len(page) - _EDGE
-            if at_edge and PAGE_NUMBER.match(line):
-                cleaned.count("page_numbers_removed")
-            else:
-                keep.append(line)
+        edges = _edges(page)
+        keep = [ln for i, ln in enumerate(page) if not (i in edges and PAGE_NUMBER.match(ln.text))]
+        cleaned.count("page_numbers_removed", len(page) - len(keep))
         out.append(keep)
     if len(out) < 2:
         return out
     seen: Counter[str] = Counter()
     for page in out:
-        seen.update({_shape(line) for line in page[:_EDGE] + page[-_EDGE:]})
+        seen.update({_shape(page[i].text) for i in _edges(page)})
     need = max(2, (len([p for p in out if p]) + 1) // 2)
     running = {shape for shape, n in seen.items() if n >= need}
     result = []
     for page in out:
-        edge = set(range(min(_EDGE, len(page)))) | set(range(max(0, len(page) - _EDGE), len(page)))
-        kept = [ln for i, ln in enumerate(page) if not (i in edge and _shape(ln) in running)]
+        edges = _edges(page)
+        kept = [ln for i, ln in enumerate(page) if not (i in edges and _shape(ln.text) in running)]
         cleaned.count("running_lines_removed", len(page) - len(kept))
         result.append(kept)
     return result
@@ -132,10 +136,62 @@ def _join(left: str, right: str, cleaned: Cleaned) -> str:
     return f"{left} {right}"
 
 
-def _full_width(lines: Sequence[str]) -> int:
-    """Width of a full line of the text block: the widest lines, ignoring a few outliers."""
+def _full_width(lines: Sequence[str]) -> int | None:
+    """Width of a full line of the text block: the widest lines, ignoring a few outliers.
+
+    ``None`` when too few lines reach it to call it the block's width (a short note whose lines
+    are all short): then no line is taken for a wrapped one.
+    """
     widths = sorted(width(line) for line in lines)
-    return widths[int(len(widths) * 0.9)] if widths else 0
+    if not widths:
+        return None
+    full = widths[int(len(widths) * 0.9)]
+    near = sum(1 for w in widths if w >= full - 4)
+    return full if near >= 2 and near * 5 >= len(widths) else None
+
+
+@dataclass(frozen=True)
+class _Block:
+    """The text block of a laid-out document: its margins and the width of one character."""
+
+    left: float
+    right: float
+    unit: float
+
+    @classmethod
+    def of(cls, lines: Sequence[Line]) -> _Block | None:
+        placed = [ln for ln in lines if ln.left is not None and ln.right is not None]
+        if len(placed) < 3 or len(placed) < len(lines):
+            return None
+        lefts = sorted(ln.left for ln in placed)  # type: ignore[misc]
+        rights = sorted(ln.right for ln in placed)  # type: ignore[misc]
+        units = sorted((ln.right - ln.left) / max(width(ln.text), 1) for ln in placed)  # type: ignore[operator]
+        right = rights[int(len(rights) * 0.9)]
+        unit = units[len(units) // 2]
+        near = sum(1 for r in rights if r >= right - 3 * unit)
+        if near < 2 or near * 5 < len(rights):
+            return None
+        return cls(lefts[len(lefts) // 10], right, unit)
+
+    def short(self, line: Line, following: Line | None) -> bool:
+        """Stops before the right margin with room for the first word of the next line.
+
+        A wrapped line ends only where the next word did not fit, so a line with that much room
+        left ended its paragraph (ragged-right English as well as justified Chinese).
+        """
+        if line.right is None:
+            return False
+        room = self.right - line.right
+        if following is None or following.left is None or following.right is None:
+            return room > 3 * self.unit
+        unit = (following.right - following.left) / max(width(following.text), 1)
+        token = _FIRST_TOKEN.match(following.text)
+        need = unit * (width(token.group(0)) + 1) if token else 3 * self.unit
+        return room > max(need, 3 * self.unit)
+
+    def indented(self, line: Line) -> bool:
+        """Starts right of the left margin by more than about one Chinese character."""
+        return line.left is not None and line.left > self.left + 3 * self.unit
 
 
 def is_heading(line: str) -> bool:
@@ -156,29 +212,38 @@ def stands_alone(line: str) -> bool:
     return date_line(line) is not None or find_doc_numbers([line]) == [line]
 
 
-def _is_short(line: str, full: int) -> bool:
+def _is_short(line: str, full: int | None) -> bool:
     """Shorter than a full line: by two Chinese characters, or by 15% in Latin text."""
+    if full is None:
+        return True
     slack = 4 if _CJK_CHAR.search(line[-4:]) else max(4, full * 15 // 100)
     return width(line) < full - slack
 
 
-def join_lines(lines: Sequence[str], cleaned: Cleaned) -> list[str]:
-    """Paragraphs from wrapped lines: a full-width line continues, a short one ends."""
-    full = _full_width(lines)
+def join_lines(lines: Sequence[Line], cleaned: Cleaned) -> list[str]:
+    """Paragraphs from wrapped lines: a full-width line continues, a short one ends.
+
+    With the lines' extent (PDF), "short" is measured against the right margin and an indented
+    line starts a paragraph; without it, in characters against the widest lines.
+    """
+    block = _Block.of(lines)
+    full = None if block else _full_width([ln.text for ln in lines])
     paragraphs: list[str] = []
     heading_at: set[int] = set()
     open_paragraph = False
-    for line in lines:
+    for index, placed in enumerate(lines):
+        line = placed.text
         alone = stands_alone(line)
-        starts = alone or is_heading(line)
+        starts = alone or is_heading(line) or (block is not None and block.indented(placed))
         if open_paragraph and not starts:
             paragraphs[-1] = _join(paragraphs[-1], line, cleaned)
             cleaned.count("lines_joined")
         else:
-            if starts:
+            if starts and not alone:
                 heading_at.add(len(paragraphs))
             paragraphs.append(line)
-        short = alone or _is_short(line, full)
+        following = lines[index + 1] if index + 1 < len(lines) else None
+        short = alone or (block.short(placed, following) if block else _is_short(line, full))
         open_paragraph = not short or (line.endswith("-") and not line.endswith(_SENTENCE_END))
         if short and not line.endswith(_SENTENCE_END) and len(line) > 1 and line[-1] in "，、,（(":
             open_paragraph = True  # a short line cut after a comma still continues
@@ -186,16 +251,26 @@ def join_lines(lines: Sequence[str], cleaned: Cleaned) -> list[str]:
     return paragraphs
 
 
-def clean_document(pages: list[list[str]], *, flow: bool = False) -> Cleaned:
+def _lines(page: Sequence[str | Line]) -> list[Line]:
+    out = []
+    for line in page:
+        placed = line if isinstance(line, Line) else Line(line)
+        text = normalise_line(placed.text)
+        if text:
+            out.append(Line(text, placed.left, placed.right))
+    return out
+
+
+def clean_document(pages: Sequence[Sequence[str | Line]], *, flow: bool = False) -> Cleaned:
     """The paragraphs of a document given as lines per page (or paragraphs when *flow*)."""
     cleaned = Cleaned([])
-    pages = [[n for n in (normalise_line(line) for line in page) if n] for page in pages]
+    laid = [_lines(page) for page in pages]
     if flow:
-        kept = [p for p in (pages[0] if pages else []) if not PAGE_NUMBER.match(p)]
-        cleaned.count("page_numbers_removed", sum(len(p) for p in pages[:1]) - len(kept))
+        first = [ln.text for ln in laid[0]] if laid else []
+        kept = [p for p in first if not PAGE_NUMBER.match(p)]
+        cleaned.count("page_numbers_removed", len(first) - len(kept))
         cleaned.paragraphs = kept
         return cleaned
-    pages = strip_page_furniture(pages, cleaned)
-    lines = [line for page in pages for line in page]
-    cleaned.paragraphs = join_lines(lines, cleaned)
+    laid = strip_page_furniture(laid, cleaned)
+    cleaned.paragraphs = join_lines([line for page in laid for line in page], cleaned)
     return cleaned

@@ -17,7 +17,7 @@ from crawler.documents.sniff import MEDIA_TYPES, check_zip, read_member
 _PAGES = re.compile(rb"<Pages>(\d+)</Pages>")
 
 
-def _row_text(row) -> str:  # noqa: ANN001 - python-docx row
+def _row_text(row) -> str:
     cells: list[str] = []
     for cell in row.cells:
         text = " ".join(cell.text.split())
@@ -26,7 +26,7 @@ def _row_text(row) -> str:  # noqa: ANN001 - python-docx row
     return " | ".join(cells)
 
 
-def _body(document) -> tuple[list[str], set[int]]:  # noqa: ANN001
+def _body(document) -> tuple[list[str], set[int]]:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 

@@ -37,7 +37,9 @@ def read_legacy(data: bytes, limits: Limits, fmt: str = "doc") -> RawDocument:
         path = Path(folder) / f"file.{fmt}"
         path.write_bytes(data)
         try:
-            done = subprocess.run([tool[0], *tool[1], str(path)], capture_output=True, timeout=60, check=False)
+            done = subprocess.run(
+                [tool[0], *tool[1], str(path)], capture_output=True, timeout=60, check=False
+            )
         except subprocess.TimeoutExpired:
             raise DocumentError("corrupt", f"{Path(tool[0]).name} timed out") from None
     if done.returncode != 0:

@@ -13,7 +13,7 @@ import datetime
 import logging
 import re
 
-from crawler.documents.base import DocumentError, Limits, RawDocument
+from crawler.documents.base import DocumentError, Limits, Line, RawDocument
 from crawler.documents.sniff import MEDIA_TYPES
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def pdf_date(value: str | None) -> datetime.datetime | None:
         return None
 
 
-def _open(data: bytes):  # noqa: ANN202 - pypdfium2 is imported lazily
+def _open(data: bytes):
     import pypdfium2 as pdfium
 
     try:
@@ -57,17 +57,59 @@ def _open(data: bytes):  # noqa: ANN202 - pypdfium2 is imported lazily
         raise DocumentError("corrupt", f"PDFium cannot open it: {exc}") from None
 
 
-def _page_lines(document, index: int) -> list[str]:  # noqa: ANN001
+def _row_text(segments: list[tuple[float, float, str]]) -> str:
+    """The segments of one row, left to right, a space where Latin text leaves a gap."""
+    text = ""
+    last_right: float | None = None
+    for left, right, part in sorted(segments):
+        gap = last_right is not None and left - last_right > 1.5
+        if gap and text and not text.endswith(" ") and not (_wide(text[-1]) or _wide(part[:1])):
+            text += " "
+        text += part
+        last_right = right
+    return text
+
+
+def _wide(char: str) -> bool:
+    return bool(char) and ord(char) >= 0x2E80
+
+
+def _rows(textpage) -> list[Line]:
+    """Text segments grouped into rows by vertical position, top to bottom, with their extent."""
+    rows: list[tuple[float, float, list[tuple[float, float, str]]]] = []
+    for index in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(index)
+        part = textpage.get_text_bounded(left, bottom, right, top).replace("\x02", "-").replace("\r\n", " ")
+        if not part.strip():
+            continue
+        middle, tolerance = (bottom + top) / 2, max(top - bottom, 4.0) / 2 + 1.0
+        for row in rows:
+            if abs(row[0] - middle) <= max(row[1], tolerance):
+                row[2].append((left, right, part))
+                break
+        else:
+            rows.append((middle, tolerance, [(left, right, part)]))
+    rows.sort(key=lambda row: -row[0])
+    return [
+        Line(_row_text(segments), min(s[0] for s in segments), max(s[1] for s in segments))
+        for _, _, segments in rows
+    ]
+
+
+def _page_lines(document, index: int) -> list[str | Line]:
     page = document[index]
     try:
         textpage = page.get_textpage()
         try:
-            text = textpage.get_text_range()
+            lines: list[str | Line] = list(_rows(textpage))
+            if not lines:  # no positioned runs: fall back to the text in reading order
+                text = textpage.get_text_range()
+                lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
         finally:
             textpage.close()
     finally:
         page.close()
-    return [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
+    return lines
 
 
 def read_pdf(data: bytes, limits: Limits) -> RawDocument:

@@ -18,7 +18,9 @@ from crawler.extraction.dates import format_date, parse_date
 from crawler.extraction.docnumbers import find_doc_numbers
 
 _ZH_DIGITS = dict(zip("〇零一二三四五六七八九", "00123456789", strict=True))
-_ZH_DATE = re.compile(r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日$")
+_ZH_DATE = re.compile(
+    r"^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日$"
+)
 _DATE_LINE = re.compile(
     r"^(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2}"
     r"|\d{1,2}\s+[A-Z][a-z]+\s+\d{4}|[A-Z][a-z]+\s+\d{1,2},\s*\d{4})$"
@@ -70,7 +72,7 @@ def document_date(
         if value is not None:
             return format_date(value if value.tzinfo else value.replace(tzinfo=zone)), "text"
     now = datetime.datetime.now(datetime.UTC)
-    if meta is not None and 1990 <= meta.year and meta.replace(tzinfo=meta.tzinfo or zone) <= now:
+    if meta is not None and meta.year >= 1990 and meta.replace(tzinfo=meta.tzinfo or zone) <= now:
         return format_date(meta if meta.tzinfo else meta.replace(tzinfo=zone)), "meta"
     if parent:
         return parent, "parent"
@@ -95,7 +97,11 @@ def document_title(
     for text in paragraphs[:8]:
         if _title_like(text):
             return text
-    if meta and not _META_JUNK.match(meta) and PurePosixPath(meta).suffix.lower() not in {".doc", ".docx", ".pdf"}:
+    if (
+        meta
+        and not _META_JUNK.match(meta)
+        and PurePosixPath(meta).suffix.lower() not in {".doc", ".docx", ".pdf"}
+    ):
         return meta
     for fallback in (link_text, filename):
         if fallback and fallback.strip():

@@ -111,7 +111,9 @@ def check_zip(data: bytes, limits: Limits) -> zipfile.ZipFile:
         raise DocumentError("zip_bomb", f"would unpack to {unpacked} bytes")
     for info in infos:
         if info.file_size > 1024 * 1024 and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise DocumentError("zip_bomb", f"{info.filename} expands {info.file_size // max(info.compress_size, 1)}x")
+            raise DocumentError(
+                "zip_bomb", f"{info.filename} expands {info.file_size // max(info.compress_size, 1)}x"
+            )
     return archive
 
 

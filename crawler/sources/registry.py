@@ -23,7 +23,16 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 _NOT_SOURCES = frozenset({"base", "registry", "server", "loader", "families", "check"})
 
 
-GOVERNMENT_SUFFIXES = (".gov.cn", ".gov", ".gov.uk", ".europa.eu", ".gc.ca", ".gov.au", ".un.org", ".unep.org")
+GOVERNMENT_SUFFIXES = (
+    ".gov.cn",
+    ".gov",
+    ".gov.uk",
+    ".europa.eu",
+    ".gc.ca",
+    ".gov.au",
+    ".un.org",
+    ".unep.org",
+)
 
 
 def is_government(source: Source) -> bool:

@@ -4,9 +4,9 @@ Writes ``site/files/`` : a PDF with a text layer (running header, "— N —" pa
 paragraphs wrapped inside Chinese sentences, a hyphenated English line), a scanned PDF (an
 image, no text layer), a DOCX (header part, headings, a table), an XLSX (a list of units) and
 an OFD (running title and "第N页 共M页" on every page), and ``missing.pdf``, an HTML error
-page under a PDF name, which the crawl must count as ``wrong_type`` and go on. :data:`EXPECTED` holds the paragraphs
-each document should give after cleaning; ``benchmarks/documents.py`` and the tests score
-against it. Needs reportlab, python-docx, openpyxl and Pillow (the ``test`` extra).
+page under a PDF name, which the crawl must count as ``wrong_type`` and go on.
+:data:`EXPECTED` holds the paragraphs each document should give after cleaning;
+``benchmarks/documents.py`` and the tests score against it. Needs reportlab, python-docx, openpyxl and Pillow (the ``test`` extra).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 SITE_FILES = Path(__file__).resolve().parent / "site" / "files"
@@ -31,7 +32,8 @@ PLAN = [
     "（二）贮存设施、利用设施和处置设施的运行管理情况，以及危险废物环境监测和信息公开情况。",
     "三、工作安排",
     "各省辖市生态环境局于每年3月底前完成上一年度评估工作，评估结果按照达标、基本达标和不达标三个等级确定，并于4月15日前报送省生态环境厅。对评估不达标的单位，要督促其限期整改，整改不到位的依法查处。",
-    "The assessment results will be published on the department's website and shared with the provincial credit information platform for joint enforcement.",
+    "The assessment results will be published on the department's website and shared with the provincial"
+    " credit information platform for joint enforcement.",
     "2022年9月26日",
 ]
 SCAN_TITLE = "大气污染防治攻坚推进会签到表"
@@ -73,7 +75,11 @@ OFD = [
     "2023年11月14日",
 ]
 EXPECTED: dict[str, dict[str, object]] = {
-    "plan.pdf": {"title": PLAN_TITLE, "paragraphs": PLAN, "doc_numbers": ["豫环文〔2022〕105号", "环办固体〔2021〕20号"]},
+    "plan.pdf": {
+        "title": PLAN_TITLE,
+        "paragraphs": PLAN,
+        "doc_numbers": ["豫环文〔2022〕105号", "环办固体〔2021〕20号"],
+    },
     "scan.pdf": {"title": SCAN_TITLE, "paragraphs": [], "needs_ocr": True, "link_text": f"{SCAN_TITLE}.pdf"},
     "air-plan.docx": {"title": AIR_TITLE, "paragraphs": AIR, "doc_numbers": ["豫环攻坚办〔2023〕18号"]},
     "units.xlsx": {"title": LIST_TITLE, "paragraphs": LIST},
@@ -81,46 +87,62 @@ EXPECTED: dict[str, dict[str, object]] = {
 }
 
 
-def _wrap(text: str, cjk_per_line: int) -> list[str]:
-    """Cut *text* into lines of at most *cjk_per_line* wide characters (two Latin = one)."""
-    lines, line, used = [], "", 0.0
+def _measure_chars(text: str) -> float:
+    """Width in Chinese characters, a Latin character counting half."""
+    return sum(1.0 if ord(char) > 0x2E80 else 0.5 for char in text)
+
+
+def _wrap(text: str, room: float, measure: Callable[[str], float]) -> list[str]:
+    """Cut Chinese *text* anywhere so no line is wider than *room*."""
+    lines, line = [], ""
     for char in text:
-        cost = 1.0 if ord(char) > 0x2E80 else 0.5
-        if used + cost > cjk_per_line:
+        if line and measure(line + char) > room:
             lines.append(line)
-            line, used = "", 0.0
+            line = ""
         line += char
-        used += cost
     return [*lines, line] if line else lines
 
 
-def _wrap_english(text: str, letters: int) -> list[str]:
-    """Word-wrap with the last word of each full line hyphenated where it overflows."""
+def _wrap_english(text: str, room: float, measure: Callable[[str], float]) -> list[str]:
+    """Word-wrap to *room*, hyphenating a long last word that would leave a gap."""
     lines, line = [], ""
     for word in text.split():
-        if len(line) + len(word) + 1 <= letters:
-            line = f"{line} {word}".strip()
+        candidate = f"{line} {word}".strip()
+        if measure(candidate) <= room:
+            line = candidate
             continue
-        room = letters - len(line) - 2
-        if room >= 3 and len(word) >= 6:
-            lines.append(f"{line} {word[:room]}-")
-            line = word[room:]
+        cut = max((k for k in range(3, len(word) - 2) if measure(f"{line} {word[:k]}-") <= room), default=0)
+        if cut:
+            lines.append(f"{line} {word[:cut]}-")
+            line = word[cut:]
         else:
             lines.append(line)
             line = word
     return [*lines, line]
 
 
-def _layout(paragraphs: list[str], per_line: int) -> list[str]:
+def _layout(
+    paragraphs: list[str], room: float, measure: Callable[[str], float] = _measure_chars
+) -> list[str]:
     lines: list[str] = []
     for text in paragraphs:
         ascii_share = sum(c.isascii() for c in text) / len(text)
-        lines.extend(_wrap_english(text, per_line * 2) if ascii_share > 0.9 else _wrap(text, per_line))
+        wrap = _wrap_english if ascii_share > 0.9 else _wrap
+        lines.extend(wrap(text, room, measure))
     return lines
 
 
-def make_pdf(header: str, paragraphs: list[str], lines_per_page: int = 14) -> bytes:
-    """A text-layer PDF: *header* and "— N —" on every page, paragraphs wrapped at 26 characters."""
+def make_pdf(
+    header: str,
+    paragraphs: list[str],
+    lines_per_page: int = 14,
+    *,
+    font: str = "STSong-Light",
+    size: float = 16,
+    footer: str = "— {n} —",
+) -> bytes:
+    """A text-layer PDF: *header* and the *footer* page number on every page, paragraphs wrapped
+    to a 416 pt block (a Latin *font* such as Helvetica gives ragged English lines)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
@@ -130,16 +152,16 @@ def make_pdf(header: str, paragraphs: list[str], lines_per_page: int = 14) -> by
     pdf = canvas.Canvas(buffer, invariant=1)
     pdf.setTitle("Microsoft Word - 评估方案.docx")
     pdf.setCreator("WPS Office")
-    lines = _layout(paragraphs, 26)
+    lines = _layout(paragraphs, 416, lambda text: pdfmetrics.stringWidth(text, font, size))
     pages = [lines[i : i + lines_per_page] for i in range(0, len(lines), lines_per_page)]
     for number, page in enumerate(pages, 1):
-        pdf.setFont("STSong-Light", 10)
+        pdf.setFont(font, 10)
         pdf.drawCentredString(297, 800, header)
-        pdf.setFont("STSong-Light", 16)
+        pdf.setFont(font, size)
         for row, line in enumerate(page):
-            pdf.drawString(90, 740 - row * 30, line)
-        pdf.setFont("STSong-Light", 12)
-        pdf.drawCentredString(297, 50, f"— {number} —")
+            pdf.drawString(90, 740 - row * size * 1.8, line)
+        pdf.setFont(font, 10)
+        pdf.drawCentredString(297, 50, footer.format(n=number, total=len(pages)))
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
@@ -212,7 +234,7 @@ def _ofd_page(lines: list[str], header: str, number: int, total: int) -> str:
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?><ofd:Page xmlns:ofd="http://www.ofdspec.org/2016">'
-        f"<ofd:Content><ofd:Layer ID=\"{number}\">{body}</ofd:Layer></ofd:Content></ofd:Page>"
+        f'<ofd:Content><ofd:Layer ID="{number}">{body}</ofd:Layer></ofd:Content></ofd:Page>'
     )
 
 
@@ -227,7 +249,8 @@ def make_ofd(paragraphs: list[str], header: str = "郑州市人民政府办公�
         "<ofd:CreationDate>2023-11-14</ofd:CreationDate></ofd:DocInfo>"
         "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
         "Doc_0/Document.xml": f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document {ns}><ofd:CommonData>'
-        '<ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea></ofd:CommonData><ofd:Pages>'
+        "<ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea>"
+        "</ofd:CommonData><ofd:Pages>"
         + "".join(f'<ofd:Page ID="{i}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
         + "</ofd:Pages></ofd:Document>",
     }

@@ -1,0 +1,179 @@
+"""Reading and cleaning attached documents: the demo files, page furniture, and bad files."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from crawler.documents import DocumentError, Limits, document_fields, read_document
+from crawler.documents.clean import clean_document
+from crawler.documents.legacy import legacy_tool
+from crawler.sources.demo.attachments import EXPECTED, PLAN, SITE_FILES, make_ofd, make_pdf
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_demo_document_gives_its_paragraphs_title_and_numbers(name):
+    want = EXPECTED[name]
+    got = document_fields((SITE_FILES / name).read_bytes(), f"https://x.gov.cn/files/{name}",
+                          link_text=str(want.get("link_text") or ""))  # fmt: skip
+    assert got["paragraphs"] == want["paragraphs"]
+    assert got["title"] == want["title"]
+    assert got["needs_ocr"] is bool(want.get("needs_ocr"))
+    if "doc_numbers" in want:
+        assert got["doc_numbers"] == want["doc_numbers"]
+    assert len(got["sha256"]) == 64
+
+
+def test_page_numbers_in_every_common_form_are_removed():
+    body = ["生态环境保护规划的第一段正文内容，写满一整行文字后继续写到下", "一行才结束。"]
+    for number in ("— 3 —", "- 3 -", "第3页 共12页", "共12页 第3页", "Page 3 of 12", "3", "3/12"):
+        pages = [[*body, number.replace("3", str(i))] for i in range(1, 4)]
+        got = clean_document(pages)
+        assert all(not p.startswith(("—", "-", "第", "共", "Page")) for p in got.paragraphs), number
+        assert got.counts["page_numbers_removed"] == 3, number
+
+
+def test_running_header_removed_but_a_line_on_one_page_kept():
+    pages = [
+        ["生态环境部办公厅文件", "关于开展排污许可检查的通知", "一、检查范围"],
+        ["生态环境部办公厅文件", "二、检查内容"],
+        ["生态环境部办公厅文件", "三、工作要求"],
+    ]
+    got = clean_document(pages)
+    assert "生态环境部办公厅文件" not in got.paragraphs
+    assert got.paragraphs == ["关于开展排污许可检查的通知", "一、检查范围", "二、检查内容", "三、工作要求"]
+
+
+def test_wrapped_lines_are_joined_and_hyphenation_undone():
+    lines = [
+        "各地要建立攻坚任务清单和责任清单，实行周调度、月通报，对工",
+        "作推进不力的地方进行约谈。",
+        "1. The agency will publish the assessment of each water compa-",
+        "ny and its plans for the coming five years on its website.",
+        "Article 3",
+    ]
+    got = clean_document([lines])
+    assert got.paragraphs == [
+        "各地要建立攻坚任务清单和责任清单，实行周调度、月通报，对工作推进不力的地方进行约谈。",
+        "1. The agency will publish the assessment of each water company and its plans for the coming five"
+        " years on its website.",
+        "Article 3",
+    ]
+    assert got.counts["hyphens_joined"] == 1
+
+
+def test_a_sentence_split_over_a_page_break_is_one_paragraph():
+    pdf = make_pdf("测试文件", PLAN, lines_per_page=5)
+    got = document_fields(pdf, "https://x.gov.cn/a.pdf")
+    assert got["paragraphs"] == PLAN
+    assert got["pages"] > 3
+
+
+def test_one_page_ofd_keeps_its_letterhead_as_a_line_of_its_own():
+    """On one page nothing repeats, so the letterhead is the issuing body's line, kept apart."""
+    got = document_fields(
+        make_ofd(["测试标题通知", "正文第一段。", "2024年1月2日"]), "https://x.gov.cn/a.ofd"
+    )
+    assert got["paragraphs"] == ["郑州市人民政府办公厅", "测试标题通知", "正文第一段。", "2024年1月2日"]
+    assert got["title"] == "测试标题通知"
+    assert (got["published"], got["date_source"]) == ("2024-01-02T00:00:00+08:00", "text")
+
+
+# --- bad files: a counted reason, never an exception of another kind ------------------------------
+def _encrypted_pdf() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, encrypt="secret")
+    pdf.drawString(72, 720, "confidential")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _long_pdf(pages: int) -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    for number in range(pages):
+        pdf.drawString(72, 720, f"page {number}")
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _zip_bomb() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * (8 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+BAD = {
+    "encrypted": ("secret.pdf", _encrypted_pdf),
+    "corrupt": ("broken.pdf", lambda: b"%PDF-1.7\n" + bytes(range(256)) * 20),
+    "zip_bomb": ("bomb.docx", _zip_bomb),
+    "wrong_type": ("notice.pdf", lambda: "<html><body>404 页面不存在</body></html>".encode()),
+    "too_many_pages": ("long.pdf", lambda: _long_pdf(500)),
+    "empty": ("nothing.pdf", lambda: b""),
+}
+
+
+@pytest.mark.parametrize("reason", sorted(BAD))
+def test_bad_file_fails_with_its_reason(reason):
+    name, make = BAD[reason]
+    with pytest.raises(DocumentError) as caught:
+        document_fields(make(), f"https://x.gov.cn/files/{name}")
+    assert caught.value.reason == reason
+
+
+def test_file_past_the_size_limit_is_not_read():
+    with pytest.raises(DocumentError, match="too_large"):
+        read_document((SITE_FILES / "plan.pdf").read_bytes(), "plan.pdf", Limits(max_bytes=1000))
+
+
+def test_legacy_word_without_a_debian_tool_is_unsupported():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048
+    if legacy_tool() is not None:
+        pytest.skip("antiword or catdoc is installed: the file is read (or refused as corrupt)")
+    with pytest.raises(DocumentError) as caught:
+        read_document(ole, "notice.doc")
+    assert caught.value.reason == "unsupported_format"
+
+
+def test_zip_of_documents_reads_each_member():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("附件1.ofd", (SITE_FILES / "measures.ofd").read_bytes())
+        archive.writestr("说明.txt", "not a document")
+    got = document_fields(buffer.getvalue(), "https://x.gov.cn/files/attachments.zip")
+    assert got["paragraphs"][0] == "附件1.ofd"
+    assert got["paragraphs"][1:] == EXPECTED["measures.ofd"]["paragraphs"]
+
+
+ENGLISH = [
+    "Consultation on River Basin Management Plans",
+    "1. Introduction",
+    "The Environment Agency is consulting on draft river basin management plans for England. The plans set"
+    " out the current state of the water environment, the pressures it faces and the actions needed to"
+    " improve it over the next six years.",
+    "2. What we are asking",
+    "We would like your views on whether the proposed objectives are achievable, whether the measures are"
+    " proportionate, and how catchment partnerships could be supported to deliver them. Responses will be"
+    " summarised and published after the consultation closes.",
+    "Article 3",
+    "Water companies must publish drainage and wastewater management plans that demonstrate how storm"
+    " overflow discharges will be reduced, including interim targets for designated bathing waters.",
+]
+
+
+def test_english_report_with_proportional_font_ragged_lines_and_page_x_of_y():
+    pdf = make_pdf("Environment Agency - Draft for consultation", ENGLISH, lines_per_page=9,
+                   font="Helvetica", size=11, footer="Page {n} of {total}")  # fmt: skip
+    got = document_fields(pdf, "https://www.gov.uk/files/rbmp.pdf", language="en")
+    assert got["paragraphs"] == ENGLISH
+    assert got["language"] == "en"
+    assert got["cleaning"]["document/running_lines_removed"] >= 2
