@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from urllib.parse import urlsplit
 
@@ -51,7 +52,7 @@ def test_every_demo_article_exactly_once_with_title_and_date(demo_crawl, demo_ma
 
 
 def test_each_demo_attachment_once_beside_its_articles(demo_crawl, demo_manifest):
-    output, result = demo_crawl
+    output, _ = demo_crawl
     (path,) = list(output.rglob("*.jsonl"))
     records = read_jsonl(path)
     id_of = {urlsplit(r["canonical_url"]).path: r["id"] for r in records}
@@ -68,8 +69,13 @@ def test_each_demo_attachment_once_beside_its_articles(demo_crawl, demo_manifest
         for parent in want["parents"]:
             (article,) = [r for r in records if r["id"] == id_of[parent]]
             assert got["id"] in [a.get("id") for a in article["attachments"]]
-    # the HTML error page served as missing.pdf is counted with its reason, and the crawl went on
-    assert "'attachments/dropped/wrong_type': 1" in result.stderr
+    # the run summary counts attachments by format and outcome; the HTML error page served as
+    # missing.pdf is a counted drop with its reason, and the crawl went on
+    (summary,) = [json.loads(p.read_text()) for p in output.rglob("*.summary.json")]
+    assert summary["attachments"]["pdf/records"] == 2
+    assert summary["attachments"]["needs_ocr"] == 1
+    assert {summary["attachments"][f"{f}/records"] for f in ("docx", "xlsx", "ofd")} == {1}
+    assert summary["drops"]["attachments/wrong_type"] == 1
 
 
 def test_demo_attachments_come_out_clean(demo_crawl):
