@@ -6,8 +6,10 @@ a readable extension) gets the attachment record's ``id`` and is noted with the 
 parent. When the crawl of pages runs dry (``spider_idle``), every noted file is requested once,
 through the same downloader (robots.txt, throttling, retries, conditional requests with the
 seen-store), so a file linked from several articles is fetched and emitted once, naming them all
-in ``parent_ids``. A file past the size or page limit, encrypted, corrupt, a zip bomb, of the
-wrong bytes or of an unreadable format is counted with its reason and logged, never fatal.
+in ``parent_ids``. A list page or sitemap that links a document directly hands it over too (no
+parent); it is not requested as a page. A file past the size or page limit, encrypted, corrupt,
+a zip bomb, of the wrong bytes or of an unreadable format is counted with its reason and logged,
+never fatal.
 
 The ``id`` is the record id of the file's canonical URL, the same in every run: a file already
 delivered by an earlier run (and not re-emitted because it did not change) keeps the id the
@@ -16,9 +18,9 @@ parent points to.
 Settings: ECOPOLICY_ATTACHMENTS_ENABLED (default True; a source fetches only with its
 ``fetch_attachments``), ECOPOLICY_ATTACHMENTS_MAXSIZE (bytes, default 32 MiB),
 ECOPOLICY_ATTACHMENTS_MAX_PAGES (default 300). Stats: ``attachments/linked``,
-``attachments/requested``, ``attachments/<format>/records``, ``attachments/dropped/<reason>``,
-``attachments/skipped/{offsite,unsupported_format}``, ``attachments/needs_ocr``,
-``attachments/not_modified``, ``attachments/failed/<error>``.
+``attachments/listed``, ``attachments/requested``, ``attachments/<format>/records``,
+``attachments/dropped/<reason>``, ``attachments/skipped/{offsite,unsupported_format}``,
+``attachments/needs_ocr``, ``attachments/not_modified``, ``attachments/failed/<error>``.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter, is_item
-from scrapy import Request, signals
+from scrapy import Request, Spider, signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from twisted.internet.defer import CancelledError
 
+from crawler.discovery import is_attachment
 from crawler.documents import DocumentError, Limits, document_fields
 from crawler.documents.sniff import MEDIA_TYPES, extension
 from crawler.records import build_attachment_record
@@ -95,6 +98,7 @@ class AttachmentMiddleware:
         )
         middleware = cls(crawler, limits)
         crawler.signals.connect(middleware._spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(middleware._spider_opened, signal=signals.spider_opened)
         return middleware
 
     # --- noting attachments on their way out of the spider ------------------------------------
@@ -107,54 +111,87 @@ class AttachmentMiddleware:
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         for output in result:
-            yield self._note(output)
+            kept = self._note(output)
+            if kept is not None:
+                yield kept
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
         async for output in result:
-            yield self._note(output)
+            kept = self._note(output)
+            if kept is not None:
+                yield kept
 
     def _note(self, output: Any) -> Any:
-        if isinstance(output, Request) or not is_item(output):
+        """Note the attachments of an article record; take over a listing's link to a document."""
+        source = self._source()
+        if source is None:
+            return output
+        if isinstance(output, Request):
+            return self._listed_document(output, source)
+        if not is_item(output):
             return output
         adapter = ItemAdapter(output)
-        source = self._source()
-        if source is None or adapter.get("kind") != "article":
+        if adapter.get("kind") != "article":
             return output
-        domains = (*source.allowed_domains, *source.attachment_hosts)
-        stats = self._crawler.stats
         for entry in adapter.get("attachments") or []:
-            url = canonicalize_url(entry["url"])
-            stats.inc_value("attachments/linked")
-            if not host_allowed(url, domains):
-                stats.inc_value("attachments/skipped/offsite")
-                continue
-            if extension(urlsplit(url).path) not in MEDIA_TYPES:
-                stats.inc_value("attachments/skipped/unsupported_format")
-                continue
-            entry["id"] = record_id(url)
-            noted = self._noted.setdefault(
-                url, _Noted(url, entry.get("title") or "", adapter.get("published"))
-            )
-            if adapter["id"] not in noted.parents:
-                noted.parents.append(adapter["id"])
+            noted = self._noted_file(entry["url"], entry.get("title") or "", adapter.get("published"), source)
+            if noted is not None:
+                entry["id"] = record_id(noted.url)
+                if adapter["id"] not in noted.parents:
+                    noted.parents.append(adapter["id"])
         return output
 
+    def _listed_document(self, request: Request, source: Source) -> Request | None:
+        """A list page or sitemap that links a document directly: fetched as an attachment (with
+        no parent article) instead of as a page that could only be dropped as not HTML."""
+        if request.meta.get("ecopolicy_kind") != "article" or not is_attachment(request.url):
+            return request
+        listing = request.meta.get("listing")
+        self._noted_file(request.url, getattr(listing, "title", "") or "", None, source)
+        self._crawler.stats.inc_value("attachments/listed")
+        return None
+
+    def _noted_file(self, link: str, title: str, published: str | None, source: Source) -> _Noted | None:
+        """The file behind *link*, noted once; ``None`` (counted) when it may not be fetched."""
+        url = canonicalize_url(link)
+        stats = self._crawler.stats
+        stats.inc_value("attachments/linked")
+        if not host_allowed(url, (*source.allowed_domains, *source.attachment_hosts)):
+            stats.inc_value("attachments/skipped/offsite")
+            return None
+        if extension(urlsplit(url).path) not in MEDIA_TYPES:
+            stats.inc_value("attachments/skipped/unsupported_format")
+            return None
+        return self._noted.setdefault(url, _Noted(url, title, published))
+
     # --- fetching once the pages are done ---------------------------------------------------------
+    def _spider_opened(self, spider: Spider) -> None:
+        """Make the callbacks spider attributes, so a shared (Redis) queue can serialise the requests."""
+        spider.parse_attachment = self.parse_attachment  # type: ignore[attr-defined]
+        spider.attachment_failed = self.attachment_failed  # type: ignore[attr-defined]
+
     def _spider_idle(self) -> None:
         waiting = [url for url in self._noted if url not in self._requested]
         if not waiting:
             return
+        spider = self._crawler.spider
         for url in waiting:
             self._requested.add(url)
             self._crawler.stats.inc_value("attachments/requested")
+            noted = self._noted[url]
+            about = {"link_text": noted.link_text, "published": noted.published, "parents": noted.parents}
             self._crawler.engine.crawl(
                 Request(
                     url,
-                    callback=self.parse_attachment,
-                    errback=self.attachment_failed,
-                    meta={"ecopolicy_kind": "attachment", "download_maxsize": self._limits.max_bytes},
+                    callback=spider.parse_attachment,
+                    errback=spider.attachment_failed,
+                    meta={
+                        "ecopolicy_kind": "attachment",
+                        "ecopolicy_attachment": about,
+                        "download_maxsize": self._limits.max_bytes,
+                    },
                 )
             )
         raise DontCloseSpider
@@ -162,12 +199,13 @@ class AttachmentMiddleware:
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         """The attachment record of a fetched file, or a counted reason why there is none."""
         stats = self._crawler.stats
-        noted = self._noted[canonicalize_url(response.request.url)]
+        about = response.meta["ecopolicy_attachment"]
         source = self._crawler.spider.source
         try:
             fields = document_fields(
-                response.body, response.url, link_text=noted.link_text, parent_published=noted.published,
-                language=source.language, zone=source.zone, limits=self._limits,
+                response.body, response.url, link_text=about["link_text"],
+                parent_published=about["published"], language=source.language, zone=source.zone,
+                limits=self._limits,
             )  # fmt: skip
         except DocumentError as exc:
             stats.inc_value(f"attachments/dropped/{exc.reason}")
@@ -181,7 +219,7 @@ class AttachmentMiddleware:
             stats.inc_value("attachments/needs_ocr")
         now = datetime.datetime.now(datetime.UTC)
         yield build_attachment_record(
-            fields, url=response.url, source_key=source.key, crawled_at=now, parent_ids=noted.parents
+            fields, url=response.url, source_key=source.key, crawled_at=now, parent_ids=about["parents"]
         )
 
     def attachment_failed(self, failure: Failure) -> None:
