@@ -177,3 +177,61 @@ def test_english_report_with_proportional_font_ragged_lines_and_page_x_of_y():
     assert got["paragraphs"] == ENGLISH
     assert got["language"] == "en"
     assert got["cleaning"]["document/running_lines_removed"] >= 2
+
+
+def _spaced_pdf(paragraphs: list[str], font: str, size: float) -> bytes:
+    """Two pages, paragraphs set apart by space (no indent), headers that differ on odd and even
+    pages, a bare page number at the foot: the layout of many agency reports."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from crawler.sources.demo.attachments import _layout
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    rows: list[str | None] = []
+    for text in paragraphs:
+        rows += [*_layout([text], 400, lambda t: pdfmetrics.stringWidth(t, font, size)), None]
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    for number, start in enumerate(range(0, len(rows), 7), 1):
+        pdf.setFont(font, 9)
+        pdf.drawString(90, 805, "Regional Office" if number % 2 else "Environment Agency — Annual Report")
+        y = 740.0
+        for row in rows[start : start + 7]:
+            if row is None:
+                y -= size * 1.2
+                continue
+            pdf.setFont(font, size)
+            pdf.drawString(90, y, row)
+            y -= size * 1.5
+        pdf.setFont(font, 9)
+        pdf.drawCentredString(297, 40, str(number))
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+SPACED = {
+    "en": [
+        "This report summarises the monitoring results for all designated bathing waters in the region"
+        " during the 2023 season.",
+        "Overall, 92 per cent of sites met the excellent standard, compared with 89 per cent in the"
+        " previous year.",
+        "Further work is planned on agricultural run-off in three catchments where phosphate levels"
+        " remain high.",
+    ],
+    "zh": [
+        "\u3000\u3000各市生态环境局：为切实做好2024年夏季臭氧污染防治工作，现将有关事项通知如下。",
+        "\u3000\u3000一是加强挥发性有机物治理，重点行业企业要在6月底前完成泄漏检测与修复。",
+        "\u3000\u3000二是强化移动源监管，严格执行非道路移动机械低排放控制区管理要求。",
+    ],
+}
+
+
+@pytest.mark.parametrize(("language", "font", "size"), [("en", "Helvetica", 11), ("zh", "STSong-Light", 14)])
+def test_spaced_paragraphs_and_a_header_set_apart_on_the_second_page(language, font, size):
+    got = document_fields(_spaced_pdf(SPACED[language], font, size), "https://x.gov.uk/report.pdf")
+    body = [p for p in got["paragraphs"] if p != "Regional Office"]  # page 1's header cannot be told apart
+    assert body == [p.strip("\u3000") for p in SPACED[language]]
+    assert got["cleaning"]["document/edge_lines_removed"] == 1

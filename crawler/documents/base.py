@@ -61,6 +61,10 @@ class Line:
     text: str
     left: float | None = None
     right: float | None = None
+    y: float | None = None
+    """Vertical position (points from the page bottom): a wider gap above a line starts a paragraph."""
+    indent: bool = False
+    """The line's text began with spaces (a first-line indent typed as characters)."""
 
 
 @dataclass

@@ -7,11 +7,12 @@ order:
 
 1. page numbers ("— 3 —", "- 3 -", "第3页 共12页", "Page 3 of 12", a bare "3") are removed
    where they stand at the top or bottom of a page;
-2. running lines, the same text (digits aside) in the first or last lines of at least half
-   of the pages (two at least), are removed;
+2. running lines, the same text (digits aside) in the first or last lines of two pages in
+   five at least (two pages at least: odd and even pages may alternate), are removed;
 3. lines are joined into paragraphs: a line as wide as the text block continues on the next
-   one; a short line ends its paragraph; a heading (一、 （一） 第三条 1. Article 3 Chapter 2)
-   stands alone; Chinese joins without a space, English with one, a hyphen broken at the line
+   one; a short line ends its paragraph; an indented line, or one after a wider gap than the
+   usual line spacing, starts one; a heading (一、 （一） 第三条 1. Article 3 Chapter 2)
+   starts one; Chinese joins without a space, English with one, a hyphen broken at the line
    end joins the word again.
 
 Word documents and spreadsheets already have paragraphs and rows: only steps 1 and the
@@ -25,6 +26,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from crawler.documents.base import Line
 from crawler.documents.record import date_line
@@ -54,6 +56,7 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 _SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 _SENTENCE_END = tuple("。！？；：.!?;:…”’\"')）")
 _FIRST_TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
+_TYPED_INDENT = re.compile(r"^[ \t\u3000\u00a0]{2,}\S")
 _EDGE = 3
 """Lines at each end of a page where running headers, footers and page numbers stand."""
 
@@ -115,7 +118,8 @@ def strip_page_furniture(pages: list[list[Line]], cleaned: Cleaned) -> list[list
     seen: Counter[str] = Counter()
     for page in out:
         seen.update({_shape(page[i].text) for i in _edges(page)})
-    need = max(2, (len([p for p in out if p]) + 1) // 2)
+    # two in five pages: a header that alternates between odd and even pages still counts
+    need = max(2, -(-len([p for p in out if p]) * 2 // 5))
     running = {shape for shape, n in seen.items() if n >= need}
     result = []
     for page in out:
@@ -123,7 +127,34 @@ def strip_page_furniture(pages: list[list[Line]], cleaned: Cleaned) -> list[list
         kept = [ln for i, ln in enumerate(page) if not (i in edges and _shape(ln.text) in running)]
         cleaned.count("running_lines_removed", len(page) - len(kept))
         result.append(kept)
-    return result
+    return _strip_isolated_edges(result, cleaned)
+
+
+def _strip_isolated_edges(pages: list[list[Line]], cleaned: Cleaned) -> list[list[Line]]:
+    """Remove a header set apart above the text of a page after the first, and a short footer set
+    apart below it: furniture even when it does not repeat (odd and even pages alternating).
+
+    Only with positions (PDF), and only where the gap is more than twice the line spacing; the
+    first page keeps its top lines, which are often the document's own title block.
+    """
+    gap = _line_gap([line for page in pages for line in page])
+    if gap is None:
+        return pages
+    out = []
+    for number, page in enumerate(pages):
+        page = list(page)
+        if number and len(page) >= 2 and _apart(page[0], page[1], gap):
+            page.pop(0)
+            cleaned.count("edge_lines_removed")
+        if len(page) >= 2 and _apart(page[-2], page[-1], gap) and width(page[-1].text) <= 40:
+            page.pop()
+            cleaned.count("edge_lines_removed")
+        out.append(page)
+    return out
+
+
+def _apart(upper: Line, lower: Line, gap: float) -> bool:
+    return upper.y is not None and lower.y is not None and upper.y - lower.y > 2 * gap
 
 
 def _join(left: str, right: str, cleaned: Cleaned) -> str:
@@ -231,15 +262,16 @@ def join_lines(lines: Sequence[Line], cleaned: Cleaned) -> list[str]:
     paragraphs: list[str] = []
     heading_at: set[int] = set()
     open_paragraph = False
+    gap = _line_gap(lines)
     for index, placed in enumerate(lines):
         line = placed.text
         alone = stands_alone(line)
-        starts = alone or is_heading(line) or (block is not None and block.indented(placed))
+        starts = _starts_paragraph(placed, lines[index - 1] if index else None, block, gap)
         if open_paragraph and not starts:
             paragraphs[-1] = _join(paragraphs[-1], line, cleaned)
             cleaned.count("lines_joined")
         else:
-            if starts and not alone:
+            if starts and is_heading(line):
                 heading_at.add(len(paragraphs))
             paragraphs.append(line)
         following = lines[index + 1] if index + 1 < len(lines) else None
@@ -257,8 +289,32 @@ def _lines(page: Sequence[str | Line]) -> list[Line]:
         placed = line if isinstance(line, Line) else Line(line)
         text = normalise_line(placed.text)
         if text:
-            out.append(Line(text, placed.left, placed.right))
+            indent = _TYPED_INDENT.match(placed.text) is not None
+            out.append(Line(text, placed.left, placed.right, placed.y, indent))
     return out
+
+
+def _line_gap(lines: Sequence[Line]) -> float | None:
+    """The usual distance between two lines of a paragraph (the lower quartile of downward steps:
+    most steps are inside paragraphs, the wider ones come before paragraphs and headings)."""
+    steps = sorted(a.y - b.y for a, b in pairwise(lines) if a.y is not None and b.y is not None and a.y > b.y)
+    return steps[len(steps) // 4] if len(steps) >= 3 else None
+
+
+def _starts_paragraph(line: Line, previous: Line | None, block: _Block | None, gap: float | None) -> bool:
+    """A heading, a date or number line, an indented line, or one after a wider gap than usual."""
+    if stands_alone(line.text) or is_heading(line.text) or line.indent:
+        return True
+    if block is not None and block.indented(line):
+        return True
+    return (
+        gap is not None
+        and previous is not None
+        and previous.y is not None
+        and line.y is not None
+        and previous.y > line.y
+        and previous.y - line.y > gap * 1.4
+    )
 
 
 def clean_document(pages: Sequence[Sequence[str | Line]], *, flow: bool = False) -> Cleaned:

@@ -91,8 +91,8 @@ def _rows(textpage) -> list[Line]:
             rows.append((middle, tolerance, [(left, right, part)]))
     rows.sort(key=lambda row: -row[0])
     return [
-        Line(_row_text(segments), min(s[0] for s in segments), max(s[1] for s in segments))
-        for _, _, segments in rows
+        Line(_row_text(segments), min(s[0] for s in segments), max(s[1] for s in segments), middle)
+        for middle, _, segments in rows
     ]
 
 
