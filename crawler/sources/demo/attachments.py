@@ -6,7 +6,8 @@ image, no text layer), a DOCX (header part, headings, a table), an XLSX (a list 
 an OFD (running title and "第N页 共M页" on every page), and ``missing.pdf``, an HTML error
 page under a PDF name, which the crawl must count as ``wrong_type`` and go on.
 :data:`EXPECTED` holds the paragraphs each document should give after cleaning;
-``benchmarks/documents.py`` and the tests score against it. Needs reportlab, python-docx, openpyxl and Pillow (the ``test`` extra).
+``benchmarks/documents.py`` and the tests score against it. Needs reportlab, python-docx,
+openpyxl and Pillow (the ``test`` extra).
 """
 
 from __future__ import annotations
@@ -224,12 +225,23 @@ def make_xlsx(paragraphs: list[str]) -> bytes:
     return _fixed_zip(buffer.getvalue())
 
 
+def _advance(char: str, size: float) -> str:
+    return f"{size if ord(char) > 0x2E80 else size / 2:g}"
+
+
+def _left(text: str, size: float) -> float:
+    """Small type (header, page number) centred on the 210 mm page, body text at the margin."""
+    return round((210 - _measure_chars(text) * size) / 2, 2) if size < 5 else 25.0
+
+
 def _ofd_page(lines: list[str], header: str, number: int, total: int) -> str:
     objects = [(12.0, header, 3.5), *[(30.0 + i * 9.0, t, 5.0) for i, t in enumerate(lines)]]
     objects.append((280.0, f"第{number}页 共{total}页", 3.5))
     body = "".join(
-        f'<ofd:TextObject ID="{number * 100 + i}" Boundary="25 {y} 160 8" Font="1" Size="{size}">'
-        f'<ofd:TextCode X="0" Y="{size}">{text}</ofd:TextCode></ofd:TextObject>'
+        f'<ofd:TextObject ID="{number * 100 + i}" Boundary="{_left(text, size)} {y}'
+        f' {_measure_chars(text) * size:.2f} 8" Font="1" Size="{size}">'
+        f'<ofd:TextCode X="0" Y="{size}" DeltaX="{" ".join(_advance(c, size) for c in text[:-1])}">{text}'
+        "</ofd:TextCode></ofd:TextObject>"
         for i, (y, text, size) in enumerate(objects)
     )
     return (
