@@ -235,3 +235,34 @@ def test_spaced_paragraphs_and_a_header_set_apart_on_the_second_page(language, f
     body = [p for p in got["paragraphs"] if p != "Regional Office"]  # page 1's header cannot be told apart
     assert body == [p.strip("\u3000") for p in SPACED[language]]
     assert got["cleaning"]["document/edge_lines_removed"] == 1
+
+
+def test_a_notice_title_wrapped_over_two_centred_lines_is_one_title():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    for y, size, text in (
+        (790, 26, "河南省生态环境厅文件"),
+        (750, 14, "豫环文〔2023〕88号"),
+        (700, 20, "关于印发《河南省建设项目环境影响评价文件"),
+        (672, 20, "分级审批规定（2023年版）》的通知"),
+    ):
+        pdf.setFont("STSong-Light", size)
+        pdf.drawCentredString(297, y, text)
+    pdf.setFont("STSong-Light", 16)
+    for y, text in (
+        (620, "各省辖市生态环境局："),
+        (592, "现将规定印发给你们，请认真贯彻执行。"),
+        (540, "2023年7月1日"),
+    ):
+        pdf.drawString(90, y, text)
+    pdf.showPage()
+    pdf.save()
+    got = document_fields(buffer.getvalue(), "https://x.gov.cn/a.pdf")
+    assert got["title"] == "关于印发《河南省建设项目环境影响评价文件分级审批规定（2023年版）》的通知"
+    assert got["paragraphs"][2] == got["title"]
+    assert (got["doc_numbers"], got["published"]) == (["豫环文〔2023〕88号"], "2023-07-01T00:00:00+08:00")

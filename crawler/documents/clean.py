@@ -57,6 +57,10 @@ _SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 _SENTENCE_END = tuple("。！？；：.!?;:…”’\"')）")
 _FIRST_TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
 _TYPED_INDENT = re.compile(r"^[ \t\u3000\u00a0]{2,}\S")
+_TITLE_OPEN = re.compile(r"关于")
+_TITLE_CLOSE = re.compile(
+    r"(?:通知|意见|决定|批复|公告|通告|函|报告|请示|方案|办法|规定|细则|规划|计划|纲要|指南)$"
+)
 _EDGE = 3
 """Lines at each end of a page where running headers, footers and page numbers stand."""
 
@@ -225,6 +229,23 @@ class _Block:
         return line.left is not None and line.left > self.left + 3 * self.unit
 
 
+def _title_wrap(previous: Line | None, line: Line) -> bool:
+    """Whether *line* ends a Chinese document title wrapped over lines (关于印发…文件 / …的通知).
+
+    Official documents title themselves 关于…的通知 (意见, 决定, 批复 …): a short line ending so,
+    after a line that opened with 关于 and did not yet close, is the same title.
+    """
+    if previous is None or len(previous.text) > 40 or len(line.text) > 40:
+        return False
+    opened = _TITLE_OPEN.search(previous.text[:12]) is not None and not _TITLE_CLOSE.search(previous.text)
+    return (
+        opened
+        and _TITLE_CLOSE.search(line.text) is not None
+        and not previous.text.endswith(_SENTENCE_END)
+        and not any(mark in line.text for mark in "。；：")
+    )
+
+
 def is_heading(line: str) -> bool:
     """A numbered heading or clause start: kept as the start of a paragraph.
 
@@ -266,7 +287,10 @@ def join_lines(lines: Sequence[Line], cleaned: Cleaned) -> list[str]:
     for index, placed in enumerate(lines):
         line = placed.text
         alone = stands_alone(line)
-        starts = _starts_paragraph(placed, lines[index - 1] if index else None, block, gap)
+        previous = lines[index - 1] if index else None
+        starts = _starts_paragraph(placed, previous, block, gap)
+        if _title_wrap(previous, placed):
+            starts, open_paragraph = False, True
         if open_paragraph and not starts:
             paragraphs[-1] = _join(paragraphs[-1], line, cleaned)
             cleaned.count("lines_joined")

@@ -29,7 +29,7 @@ _TITLE_WORDS = re.compile(
     r"关于|通知|通告|公告|方案|办法|规定|意见|规划|计划|报告|决定|批复|细则|指南|标准|名录|名单|清单|目录|一览表|汇总表|"
     r"\b(?:Plan|Strategy|Report|Regulations?|Guidance|Consultation|Notice|Programme|Assessment)\b"
 )
-_NOT_TITLE = re.compile(r"^(?:附件\s*\d*[:：]?|[^\s]{0,20}文件|Sheet\d*|sheet\d*)$")
+_NOT_TITLE = re.compile(r"^(?:附件\s*\d*[:：]?|[^\s《》关]{2,20}文件|Sheet\d*|sheet\d*)$")
 _META_JUNK = re.compile(r"^(?:Microsoft Word - |untitled|无标题|Title)", re.IGNORECASE)
 
 
