@@ -266,3 +266,28 @@ def test_a_notice_title_wrapped_over_two_centred_lines_is_one_title():
     assert got["title"] == "关于印发《河南省建设项目环境影响评价文件分级审批规定（2023年版）》的通知"
     assert got["paragraphs"][2] == got["title"]
     assert (got["doc_numbers"], got["published"]) == (["豫环文〔2023〕88号"], "2023-07-01T00:00:00+08:00")
+
+
+def test_extract_command_and_python_api_give_validated_attachment_records(tmp_path):
+    import json
+
+    import crawler
+    from tests.conftest import run_cli
+
+    plan = tmp_path / "plan.pdf"
+    plan.write_bytes((SITE_FILES / "plan.pdf").read_bytes())
+    (tmp_path / "gone.pdf").write_bytes(b"<html>404</html>")
+    result = run_cli("extract", str(plan), str(tmp_path / "gone.pdf"))
+    assert result.returncode == 1
+    (line,) = result.stdout.splitlines()
+    record = json.loads(line)
+    assert (record["kind"], record["filename"], record["title"]) == (
+        "attachment",
+        "plan.pdf",
+        EXPECTED["plan.pdf"]["title"],
+    )
+    assert "gone.pdf: wrong_type" in result.stderr
+    api = crawler.extract_document((SITE_FILES / "units.xlsx").read_bytes(), "https://x.gov.cn/f/units.xlsx")
+    assert api["paragraphs"] == EXPECTED["units.xlsx"]["paragraphs"]
+    assert api["text"].startswith("名录")
+    assert len(api["content_hash"]) == 40

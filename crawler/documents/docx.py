@@ -60,6 +60,8 @@ def read_docx(data: bytes, limits: Limits) -> RawDocument:
     if "docProps/app.xml" in archive.namelist():
         m = _PAGES.search(read_member(archive, "docProps/app.xml", limits))
         raw.page_count = int(m.group(1)) if m else None
+    if raw.page_count and raw.page_count > limits.max_pages:
+        raise DocumentError("too_many_pages", f"{raw.page_count} pages, limit {limits.max_pages}")
     props = document.core_properties
     raw.meta_title = (props.title or "").strip() or None
     raw.meta_date = props.created
