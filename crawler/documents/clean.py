@@ -139,7 +139,8 @@ def _strip_isolated_edges(pages: list[list[Line]], cleaned: Cleaned) -> list[lis
     apart below it: furniture even when it does not repeat (odd and even pages alternating).
 
     Only with positions (PDF), and only where the gap is more than twice the line spacing; the
-    first page keeps its top lines, which are often the document's own title block.
+    first page keeps its top lines, which are often the document's own title block, and a date
+    or document-number line (the signing date set apart under the text) is never furniture.
     """
     gap = _line_gap([line for page in pages for line in page])
     if gap is None:
@@ -147,10 +148,16 @@ def _strip_isolated_edges(pages: list[list[Line]], cleaned: Cleaned) -> list[lis
     out = []
     for number, page in enumerate(pages):
         page = list(page)
-        if number and len(page) >= 2 and _apart(page[0], page[1], gap):
+        if number and len(page) >= 2 and _apart(page[0], page[1], gap) and not stands_alone(page[0].text):
             page.pop(0)
             cleaned.count("edge_lines_removed")
-        if len(page) >= 2 and _apart(page[-2], page[-1], gap) and width(page[-1].text) <= 40:
+        footer = page[-1].text if page else ""
+        if (
+            len(page) >= 2
+            and _apart(page[-2], page[-1], gap)
+            and width(footer) <= 40
+            and not stands_alone(footer)
+        ):
             page.pop()
             cleaned.count("edge_lines_removed")
         out.append(page)
