@@ -41,6 +41,7 @@ from crawler.discovery import is_attachment
 from crawler.documents import DocumentError, Limits, document_fields
 from crawler.documents.sniff import MEDIA_TYPES, extension
 from crawler.records import build_attachment_record
+from crawler.sources.base import Source
 from crawler.urls import canonicalize_url, record_id
 
 if TYPE_CHECKING:
@@ -49,8 +50,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
-
-    from crawler.sources.base import Source
 
 logger = logging.getLogger(__name__)
 
@@ -103,11 +102,13 @@ class AttachmentMiddleware:
 
     # --- noting attachments on their way out of the spider ------------------------------------
     def _source(self) -> Source | None:
+        """The registry source whose attachments are fetched; ``None`` for any other spider, a source
+        without ``fetch_attachments``, and a health check (``sources --check``)."""
         spider = self._crawler.spider
         source = getattr(spider, "source", None)
-        if source is None or not source.fetch_attachments or getattr(spider, "_check_articles", 0):
+        if not isinstance(source, Source) or not source.fetch_attachments:
             return None
-        return source
+        return None if getattr(spider, "_check_articles", 0) else source
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         for output in result:

@@ -154,3 +154,11 @@ def test_only_a_scan_may_have_an_empty_body():
     old = {k: v for k, v in scan.items() if k not in {"kind", "needs_ocr", "parent_ids", "filename",
                                                       "media_type", "pages", "sha256"}}  # fmt: skip
     assert check_line(json.dumps(old).encode()) != []  # a file from before attachments: body required
+
+
+def test_a_spider_without_a_registry_source_passes_through_untouched():
+    middleware = _middleware()
+    middleware._crawler.spider = SimpleNamespace(source=SimpleNamespace(key="generated"))
+    article = _article("https://sthjt.henan.gov.cn/a/1.html", "https://sthjt.henan.gov.cn/files/plan.pdf")
+    assert list(middleware.process_spider_output(None, [article])) == [article]
+    assert middleware._noted == {}
