@@ -30,9 +30,21 @@ def _timed(func, repeat: int):
     return result, (time.perf_counter() - start) / repeat
 
 
+def sentences(paragraphs: list[str]) -> list[str]:
+    """Sentences (Chinese by 。！？；, English by . ! ? followed by a space) of *paragraphs*."""
+    found = []
+    for text in paragraphs:
+        for part in re.split(r"(?<=[。！？；!?;])|(?<=\.)\s+", text):
+            if part.strip():
+                found.append(part.strip())
+    return found
+
+
 def quality(repeat: int) -> None:
-    print("demo attachments: paragraphs right / expected, title, doc numbers, pages/s")
-    total_right = total = 0
+    print(
+        "demo attachments: paragraphs right / expected, sentences right / expected, title, numbers, pages/s"
+    )
+    total_right = total = sentences_right = sentences_total = 0
     for name, want in EXPECTED.items():
         data = (SITE_FILES / name).read_bytes()
         link = str(want.get("link_text") or "")
@@ -44,14 +56,22 @@ def quality(repeat: int) -> None:
         extra = len(fields["paragraphs"]) - right
         total_right += right
         total += len(expected)
+        got_sentences = set(sentences(fields["paragraphs"]))
+        want_sentences = sentences(expected)
+        sentences_right += sum(1 for x in want_sentences if x in got_sentences)
+        sentences_total += len(want_sentences)
         numbers = want.get("doc_numbers")
         print(
-            f"  {name:15} {right:2}/{len(expected):2} (+{extra} other)  title "
+            f"  {name:15} {right:2}/{len(expected):2} (+{extra} other)  "
+            f"{sum(1 for x in sentences(expected) if x in set(sentences(fields['paragraphs']))):2}/"
+            f"{len(sentences(expected)):2} sentences  title "
             f"{'ok' if fields['title'] == want['title'] else 'WRONG ' + fields['title']}  numbers "
             f"{'ok' if numbers is None or fields['doc_numbers'] == numbers else fields['doc_numbers']}  "
             f"needs_ocr={fields['needs_ocr']}  {(fields['pages'] or 1) / seconds:8.0f} pages/s"
         )
-    print(f"  all: {total_right}/{total} paragraphs right")
+    print(
+        f"  all: {total_right}/{total} paragraphs right, {sentences_right}/{sentences_total} sentences right"
+    )
 
 
 def _pdfminer_pages(data: bytes) -> list[list[str]]:
@@ -107,6 +127,32 @@ def _docx_by_xml(data: bytes) -> list[str]:
     return [t for t in texts if t]
 
 
+def pdf_quality() -> None:
+    """Paragraphs right through the same cleaning, from each library's lines."""
+    from tests.test_documents import ENGLISH, SPACED, _spaced_pdf
+
+    samples = {
+        "demo plan.pdf (zh)": ((SITE_FILES / "plan.pdf").read_bytes(), PLAN),
+        "ragged English": (
+            make_pdf("Agency - Draft", ENGLISH, 9, font="Helvetica", size=11, footer="Page {n} of {total}"),
+            ENGLISH,
+        ),
+        "spaced English": (_spaced_pdf(SPACED["en"], "Helvetica", 11), SPACED["en"]),
+        "indented Chinese": (
+            _spaced_pdf(SPACED["zh"], "STSong-Light", 14),
+            [p.strip("\u3000") for p in SPACED["zh"]],
+        ),
+    }
+    print("PDF text quality: expected paragraphs found exactly, same cleaning on each library's lines")
+    for label, (data, want) in samples.items():
+        pdfium = clean_document(_pdfium_pages(data)).paragraphs
+        miner = clean_document(_pdfminer_pages(data)).paragraphs
+        print(
+            f"  {label:20} pypdfium2 {sum(p in pdfium for p in want)}/{len(want)}   "
+            f"pdfminer.six {sum(p in miner for p in want)}/{len(want)}"
+        )
+
+
 def docx_choice(repeat: int) -> None:
     print("DOCX: python-docx vs reading word/document.xml with lxml (ms/file; paragraphs right)")
     data = (SITE_FILES / "air-plan.docx").read_bytes()
@@ -128,6 +174,7 @@ def main() -> None:
     args = parser.parse_args()
     quality(args.repeat)
     pdf_choice(args.repeat)
+    pdf_quality()
     docx_choice(args.repeat)
 
 
