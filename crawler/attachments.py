@@ -19,7 +19,7 @@ Settings: ECOPOLICY_ATTACHMENTS_ENABLED (default True; a source fetches only wit
 ``fetch_attachments``), ECOPOLICY_ATTACHMENTS_MAXSIZE (bytes, default 32 MiB),
 ECOPOLICY_ATTACHMENTS_MAX_PAGES (default 300). Stats: ``attachments/linked``,
 ``attachments/listed``, ``attachments/requested``, ``attachments/<format>/records``,
-``attachments/dropped/<reason>``, ``attachments/skipped/{offsite,unsupported_format}``,
+``attachments/dropped/<reason>``, ``attachments/skipped/{offsite,unsupported_format,older}``,
 ``attachments/needs_ocr``, ``attachments/not_modified``, ``attachments/failed/<error>``.
 """
 
@@ -43,6 +43,7 @@ from crawler.documents.sniff import MEDIA_TYPES, extension
 from crawler.records import build_attachment_record
 from crawler.sources.base import Source
 from crawler.urls import canonicalize_url, record_id
+from pipelines.since import published_before
 
 if TYPE_CHECKING:
     from typing import Self
@@ -136,6 +137,10 @@ class AttachmentMiddleware:
         adapter = ItemAdapter(output)
         if adapter.get("kind") != "article":
             return output
+        since = getattr(self._crawler.spider, "since", None)
+        if since is not None and published_before(adapter.get("published"), since):
+            self._crawler.stats.inc_value("attachments/skipped/older", len(adapter.get("attachments") or []))
+            return output  # the record-level date filter drops this article: its files are not wanted
         for entry in adapter.get("attachments") or []:
             noted = self._noted_file(entry["url"], entry.get("title") or "", adapter.get("published"), source)
             if noted is not None:

@@ -162,3 +162,26 @@ def test_a_spider_without_a_registry_source_passes_through_untouched():
     article = _article("https://sthjt.henan.gov.cn/a/1.html", "https://sthjt.henan.gov.cn/files/plan.pdf")
     assert list(middleware.process_spider_output(None, [article])) == [article]
     assert middleware._noted == {}
+
+
+def test_articles_before_the_horizon_get_no_attachments_fetched():
+    import datetime
+
+    middleware = _middleware()
+    middleware._crawler.spider.since = datetime.date(2024, 1, 1)
+    article = _article("https://sthjt.henan.gov.cn/a/1.html", "https://sthjt.henan.gov.cn/files/plan.pdf")
+    list(middleware.process_spider_output(None, [article]))
+    assert middleware._noted == {}
+    assert middleware._crawler.stats.get_value("attachments/skipped/older") == 1
+
+
+def test_an_attachment_dated_before_the_horizon_is_kept_when_fetched():
+    import datetime
+
+    from pipelines.since import SincePipeline
+
+    pipeline = SincePipeline(get_crawler(), datetime.date(2023, 6, 1))
+    middleware = _middleware()
+    (record,) = _fetched(middleware, "air-plan.docx", (SITE_FILES / "air-plan.docx").read_bytes())
+    assert record["published"] < "2023-06-01"
+    assert pipeline.process_item(record) is record
