@@ -291,3 +291,22 @@ def test_extract_command_and_python_api_give_validated_attachment_records(tmp_pa
     assert api["paragraphs"] == EXPECTED["units.xlsx"]["paragraphs"]
     assert api["text"].startswith("名录")
     assert len(api["content_hash"]) == 40
+
+
+def test_a_scan_with_a_typed_page_number_still_needs_ocr():
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    image = Image.new("L", (400, 500), 200)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    for number in (1, 2):
+        pdf.drawImage(ImageReader(image), 50, 100, 500, 650)
+        pdf.drawString(290, 40, f"- {number} -")
+        pdf.showPage()
+    pdf.save()
+    got = document_fields(buffer.getvalue(), "https://x.gov.cn/scan.pdf", link_text="签到表.pdf")
+    assert got["needs_ocr"] is True
+    assert got["paragraphs"] == []
+    assert got["title"] == "签到表"

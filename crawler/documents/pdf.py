@@ -14,12 +14,17 @@ import logging
 import re
 
 from crawler.documents.base import DocumentError, Limits, Line, RawDocument
+from crawler.documents.clean import PAGE_NUMBER
 from crawler.documents.sniff import MEDIA_TYPES
 
 logger = logging.getLogger(__name__)
 
 _PDF_DATE = re.compile(r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz+-])?(\d{2})?'?(\d{2})?")
 _PASSWORD_ERROR = 4  # FPDF_ERR_PASSWORD
+_IMAGE_OBJECT = 3  # FPDF_PAGEOBJ_IMAGE
+_SCAN_TEXT = 20
+"""A page with an image and fewer text characters than this is a scan (a stamp or a typed page
+number aside); a document more than half scanned ``needs_ocr``."""
 
 
 def pdf_date(value: str | None) -> datetime.datetime | None:
@@ -96,7 +101,8 @@ def _rows(textpage) -> list[Line]:
     ]
 
 
-def _page_lines(document, index: int) -> list[str | Line]:
+def _page_lines(document, index: int) -> tuple[list[str | Line], bool]:
+    """The page's lines, and whether it is an image with (almost) no text: a scanned page."""
     page = document[index]
     try:
         textpage = page.get_textpage()
@@ -107,27 +113,38 @@ def _page_lines(document, index: int) -> list[str | Line]:
                 lines = [line for line in re.split(r"\r\n|\r|\n", text) if line.strip()]
         finally:
             textpage.close()
+        scanned = _text_chars(lines) < _SCAN_TEXT and any(
+            obj.type == _IMAGE_OBJECT for obj in page.get_objects(max_depth=1)
+        )
     finally:
         page.close()
-    return lines
+    return lines, scanned
+
+
+def _text_chars(lines: list[str | Line]) -> int:
+    """Characters of text on a page, page numbers aside (a scan may carry a typed page number)."""
+    texts = (line.text if isinstance(line, Line) else line for line in lines)
+    return sum(len("".join(t.split())) for t in texts if not PAGE_NUMBER.match(t.strip()))
 
 
 def read_pdf(data: bytes, limits: Limits) -> RawDocument:
-    """Lines of every page; ``needs_ocr`` when no page has a text layer."""
+    """Lines of every page; ``needs_ocr`` when no page has a text layer, or most pages are scans."""
     document = _open(data)
     try:
         count = len(document)
         if count > limits.max_pages:
             raise DocumentError("too_many_pages", f"{count} pages, limit {limits.max_pages}")
         meta = document.get_metadata_dict(skip_empty=True)
-        pages = [_page_lines(document, i) for i in range(count)]
+        read = [_page_lines(document, i) for i in range(count)]
     finally:
         document.close()
+    pages = [lines for lines, _ in read]
     raw = RawDocument("pdf", MEDIA_TYPES["pdf"], pages=pages, page_count=count)
     raw.meta_title = (meta.get("Title") or "").strip() or None
     raw.meta_date = pdf_date(meta.get("CreationDate"))
-    if count and not any(pages):
+    scanned = sum(1 for _, image in read if image)
+    if count and (not any(pages) or scanned * 2 > count):
         raw.needs_ocr = True
-    elif sum(1 for p in pages if not p) * 2 > count:
-        raw.events.append("pages_without_text")
+    elif scanned:
+        raw.events.append("scanned_pages")
     return raw
