@@ -185,3 +185,23 @@ def test_an_attachment_dated_before_the_horizon_is_kept_when_fetched():
     (record,) = _fetched(middleware, "air-plan.docx", (SITE_FILES / "air-plan.docx").read_bytes())
     assert record["published"] < "2023-06-01"
     assert pipeline.process_item(record) is record
+
+
+def test_a_user_source_opts_in_with_its_attachment_hosts(tmp_path):
+    from crawler.sources.loader import load_file
+
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        'key = "mine"\nname = "Mine"\nlanguage = "zh"\ntimezone = "Asia/Shanghai"\n'
+        'allowed_domains = ["www.x.gov.cn"]\nfeeds = ["https://www.x.gov.cn/rss.xml"]\n'
+        'fetch_attachments = true\nattachment_hosts = ["files.x.gov.cn"]\n',
+        encoding="utf-8",
+    )
+    (source,) = load_file(path)
+    assert source.fetch_attachments is True
+    assert source.attachment_hosts == ("files.x.gov.cn",)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("fetch_attachments = true\n", ""), encoding="utf-8"
+    )
+    plain = load_registry([path])["mine"]
+    assert not plain.fetch_attachments  # a user source fetches only when it says so
