@@ -310,3 +310,11 @@ def test_a_scan_with_a_typed_page_number_still_needs_ocr():
     assert got["needs_ocr"] is True
     assert got["paragraphs"] == []
     assert got["title"] == "签到表"
+
+
+def test_an_english_report_headed_by_its_title_on_every_page_takes_it_as_title():
+    text = ENGLISH[2]
+    pdf = make_pdf("Bathing Water Quality 2023", [text] * 6, lines_per_page=8, font="Helvetica", size=11)
+    got = document_fields(pdf, "https://www.gov.uk/files/bw.pdf", link_text="Download the report (PDF, 1MB)")
+    assert got["title"] == "Bathing Water Quality 2023"
+    assert "Bathing Water Quality 2023" not in got["paragraphs"]

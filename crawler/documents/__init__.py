@@ -141,7 +141,7 @@ def document_fields(
         "media_type": raw.media_type,
         "pages": raw.page_count,
         "sha256": hashlib.sha256(data).hexdigest(),
-        "title": document_title(paragraphs, raw.meta_title, link_text, name),
+        "title": document_title(paragraphs, raw.meta_title, link_text, name, cleaned.running_head),
         "published": published,
         "date_source": date_source,
         "language": found_language,

@@ -71,6 +71,9 @@ class Cleaned:
 
     paragraphs: list[str]
     counts: dict[str, int] = field(default_factory=dict)
+    running_head: str | None = None
+    """The first page's top line when it was removed as a running line: often the document's
+    title, repeated as the header of every page."""
     headings: set[int] = field(default_factory=set)
 
     def count(self, what: str, n: int = 1) -> None:
@@ -125,6 +128,9 @@ def strip_page_furniture(pages: list[list[Line]], cleaned: Cleaned) -> list[list
     # two in five pages: a header that alternates between odd and even pages still counts
     need = max(2, -(-len([p for p in out if p]) * 2 // 5))
     running = {shape for shape, n in seen.items() if n >= need}
+    first = next((page for page in out if page), [])
+    if first and _shape(first[0].text) in running:
+        cleaned.running_head = first[0].text
     result = []
     for page in out:
         edges = _edges(page)

@@ -91,9 +91,18 @@ def _title_like(text: str) -> bool:
 
 
 def document_title(
-    paragraphs: Sequence[str], meta: str | None, link_text: str | None, filename: str | None
+    paragraphs: Sequence[str],
+    meta: str | None,
+    link_text: str | None,
+    filename: str | None,
+    running_head: str | None = None,
 ) -> str:
-    """The document's own title line, else its metadata title, else the link text or file name."""
+    """The document's own title line, else its metadata title, else the running header of its
+    pages (an English report's title) or the link text, else the file name.
+
+    A Chinese portal's link text is the document's title, while its running header is the issuing
+    body; an English agency links "Download the report (PDF)" and heads its pages with the title.
+    """
     for text in paragraphs[:8]:
         if _title_like(text):
             return text
@@ -103,7 +112,14 @@ def document_title(
         and PurePosixPath(meta).suffix.lower() not in {".doc", ".docx", ".pdf"}
     ):
         return meta
-    for fallback in (link_text, filename):
+    head = (
+        running_head
+        if running_head and 4 <= len(running_head) <= 120 and not _NOT_TITLE.match(running_head)
+        else None
+    )
+    chinese = any("\u4e00" <= c <= "\u9fff" for c in "".join(paragraphs[:8]))
+    order = (link_text, head, filename) if chinese else (head, link_text, filename)
+    for fallback in order:
         if fallback and fallback.strip():
             name = fallback.strip()
             stem = PurePosixPath(name).stem
