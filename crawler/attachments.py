@@ -17,7 +17,8 @@ parent points to.
 
 Settings: ECOPOLICY_ATTACHMENTS_ENABLED (default True; a source fetches only with its
 ``fetch_attachments``), ECOPOLICY_ATTACHMENTS_MAXSIZE (bytes, default 32 MiB),
-ECOPOLICY_ATTACHMENTS_MAX_PAGES (default 300). Stats: ``attachments/linked``,
+ECOPOLICY_ATTACHMENTS_MAX_PAGES (default 300), ECOPOLICY_ATTACHMENTS_OCR (default False: read
+scans with Tesseract when installed, :mod:`crawler.documents.ocr`). Stats: ``attachments/linked``,
 ``attachments/listed``, ``attachments/requested``, ``attachments/<format>/records``,
 ``attachments/dropped/<reason>``, ``attachments/skipped/{offsite,unsupported_format,older}``,
 ``attachments/needs_ocr``, ``attachments/not_modified``, ``attachments/failed/<error>``.
@@ -81,9 +82,10 @@ def host_allowed(url: str, domains: Iterable[str]) -> bool:
 class AttachmentMiddleware:
     """Spider middleware: note the attachments of articles, fetch them when pages run out."""
 
-    def __init__(self, crawler: Crawler, limits: Limits) -> None:
+    def __init__(self, crawler: Crawler, limits: Limits, ocr: bool = False) -> None:
         self._crawler = crawler
         self._limits = limits
+        self._ocr = ocr
         self._noted: dict[str, _Noted] = {}
         self._requested: set[str] = set()
 
@@ -96,7 +98,7 @@ class AttachmentMiddleware:
             max_bytes=settings.getint("ECOPOLICY_ATTACHMENTS_MAXSIZE", Limits.max_bytes),
             max_pages=settings.getint("ECOPOLICY_ATTACHMENTS_MAX_PAGES", Limits.max_pages),
         )
-        middleware = cls(crawler, limits)
+        middleware = cls(crawler, limits, settings.getbool("ECOPOLICY_ATTACHMENTS_OCR", False))
         crawler.signals.connect(middleware._spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(middleware._spider_opened, signal=signals.spider_opened)
         return middleware
@@ -211,7 +213,7 @@ class AttachmentMiddleware:
             fields = document_fields(
                 response.body, response.url, link_text=about["link_text"],
                 parent_published=about["published"], language=source.language, zone=source.zone,
-                limits=self._limits,
+                limits=self._limits, ocr=self._ocr,
             )  # fmt: skip
         except DocumentError as exc:
             stats.inc_value(f"attachments/dropped/{exc.reason}")

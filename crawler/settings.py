@@ -132,4 +132,5 @@ ADDONS = {"crawler.distributed.addon.ScaleOutAddon": 0}
 ECOPOLICY_ATTACHMENTS_ENABLED = True
 ECOPOLICY_ATTACHMENTS_MAXSIZE = 32 * 1024 * 1024
 ECOPOLICY_ATTACHMENTS_MAX_PAGES = 300
+ECOPOLICY_ATTACHMENTS_OCR = False  # scans are flagged needs_ocr; True reads them with Tesseract if installed
 SPIDER_MIDDLEWARES = {"crawler.attachments.AttachmentMiddleware": 600}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 
 import pytest
@@ -135,13 +136,11 @@ def test_file_past_the_size_limit_is_not_read():
         read_document((SITE_FILES / "plan.pdf").read_bytes(), "plan.pdf", Limits(max_bytes=1000))
 
 
-def test_legacy_word_without_a_debian_tool_is_unsupported():
+def test_legacy_word_is_unsupported_without_a_debian_tool_and_corrupt_junk_with_one():
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 2048
-    if legacy_tool() is not None:
-        pytest.skip("antiword or catdoc is installed: the file is read (or refused as corrupt)")
     with pytest.raises(DocumentError) as caught:
         read_document(ole, "notice.doc")
-    assert caught.value.reason == "unsupported_format"
+    assert caught.value.reason == ("unsupported_format" if legacy_tool() is None else "corrupt")
 
 
 def test_zip_of_documents_reads_each_member():
@@ -318,3 +317,22 @@ def test_an_english_report_headed_by_its_title_on_every_page_takes_it_as_title()
     got = document_fields(pdf, "https://www.gov.uk/files/bw.pdf", link_text="Download the report (PDF, 1MB)")
     assert got["title"] == "Bathing Water Quality 2023"
     assert "Bathing Water Quality 2023" not in got["paragraphs"]
+
+
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="Tesseract (Debian tesseract-ocr) not installed"
+)
+def test_ocr_reads_a_scan_only_when_asked():
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (1700, 1200), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 40)
+    for row, text in enumerate(("Notice of inspection", "The inspection will take place on 3 May 2024.")):
+        draw.text((150, 200 + row * 90), text, fill=0, font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, "PDF", resolution=200.0)
+    assert document_fields(buffer.getvalue(), "https://x.gov.uk/scan.pdf")["needs_ocr"] is True
+    got = document_fields(buffer.getvalue(), "https://x.gov.uk/scan.pdf", ocr=True)
+    assert got["needs_ocr"] is False
+    assert "The inspection will take place on 3 May 2024." in got["paragraphs"]

@@ -98,6 +98,18 @@ def read_document(data: bytes, name: str | None = None, limits: Limits | None = 
         raise DocumentError("corrupt", f"{type(exc).__name__}: {exc}") from None
 
 
+def _apply_ocr(raw: RawDocument, data: bytes, limits: Limits) -> None:
+    """Replace a scan's empty pages with what OCR reads on them, when OCR is possible."""
+    from crawler.documents.ocr import ocr_pdf
+
+    pages = ocr_pdf(data, limits)
+    if pages is None:
+        raw.events.append("ocr_unavailable")
+    elif any(pages):
+        raw.pages, raw.needs_ocr = list(pages), False
+        raw.events.append("ocr")
+
+
 def filename_of(url: str, filename: str | None = None) -> str:
     """The file name of an attachment: the given one, else the last segment of the URL path.
 
@@ -117,8 +129,11 @@ def document_fields(
     language: str = "zh",
     zone: datetime.tzinfo | None = None,
     limits: Limits | None = None,
+    ocr: bool = False,
 ) -> dict[str, Any]:
     """The attachment fields of a record made from *data* (raises :class:`DocumentError`).
+
+    With *ocr*, a scanned PDF is read by Tesseract when it is installed (:mod:`.ocr`).
 
     ``events`` lists what reading and cleaning noticed, for the crawl's stats. A date without an
     offset is read in *zone*; without one, in Beijing time for a Chinese document (as for pages
@@ -126,6 +141,8 @@ def document_fields(
     """
     name = filename_of(url, filename)
     raw = read_document(data, name, limits)
+    if ocr and raw.needs_ocr and raw.format == "pdf":
+        _apply_ocr(raw, data, limits or Limits())
     cleaned: Cleaned = clean_document(raw.pages, flow=raw.flow)
     paragraphs = cleaned.paragraphs
     if not paragraphs and not raw.needs_ocr:
