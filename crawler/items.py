@@ -71,5 +71,21 @@ class ArticleRecord(scrapy.Item):
     schema_version = scrapy.Field()
     """int: ``1``."""
 
+    # --- attachments (policy documents): records of kind "attachment" -----------------------
+    kind = scrapy.Field()
+    """str: ``article``, or ``attachment`` for a document an article links to."""
+    parent_ids = scrapy.Field()
+    """list[str]: (attachment) ``id`` of every article of the run that links the document, sorted."""
+    filename = scrapy.Field()
+    """str: (attachment) file name, from the URL path."""
+    media_type = scrapy.Field()
+    """str: (attachment) media type read from the bytes (``application/pdf``, ``application/ofd``)."""
+    pages = scrapy.Field()
+    """int | None: (attachment) pages (PDF, OFD, DOCX when it says), sheets of a workbook."""
+    sha256 = scrapy.Field()
+    """str: (attachment) sha256 hex of the file's bytes."""
+    needs_ocr = scrapy.Field()
+    """bool: (attachment) no text layer (a scan); ``paragraphs`` is empty until OCR."""
+
 
 RECORD_FIELDS: tuple[str, ...] = tuple(ArticleRecord.fields)

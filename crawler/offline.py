@@ -1,4 +1,4 @@
-"""Records from saved HTML, with no network: the code path of ``ecopolicy extract``.
+"""Records from saved HTML and documents, with no network: the code path of ``ecopolicy extract``.
 
 The same extraction and the same item pipelines as a crawl, built from the same settings
 through their ``from_crawler`` factories. Stateful steps (seen-store, cross-article
@@ -23,8 +23,9 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from crawler.documents import document_fields
 from crawler.extraction import extract_article
-from crawler.records import build_record
+from crawler.records import build_attachment_record, build_record
 from crawler.sources.base import Source
 from crawler.sources.registry import get_source
 
@@ -91,6 +92,35 @@ class OfflineExtractor:
             item = pipeline.process_item(item)
         return ItemAdapter(item).asdict()
 
+    def extract_document(
+        self,
+        data: bytes,
+        url: str,
+        filename: str | None = None,
+        source: Source | str | None = None,
+        *,
+        now: datetime.datetime | None = None,
+    ) -> dict[str, Any]:
+        """The attachment record of a document file (PDF, DOCX, XLSX, XLS, OFD, ...) as a dict.
+
+        Raises :class:`crawler.documents.DocumentError` (with its ``reason``) for a file that
+        gives no record, and :class:`scrapy.exceptions.DropItem` when a pipeline drops it.
+        """
+        if isinstance(source, str):
+            source = get_source(source)
+        now = now or datetime.datetime.now(datetime.UTC)
+        fields = document_fields(
+            data, url, filename, language=source.language if source else "zh",
+            zone=source.zone if source else None,
+        )  # fmt: skip
+        for event in fields.pop("events"):
+            self._crawler.stats.inc_value(f"attachments/{event}")
+        key = source.key if source is not None else "local"
+        item: Any = build_attachment_record(fields, url=url, source_key=key, crawled_at=now, parent_ids=[])
+        for pipeline in self._pipelines:
+            item = pipeline.process_item(item)
+        return ItemAdapter(item).asdict()
+
 
 @cache
 def default_extractor() -> OfflineExtractor:
@@ -104,3 +134,8 @@ def extract(html: str | bytes, url: str, source: Source | str | None = None) -> 
     For notebooks and downstream code; see :meth:`OfflineExtractor.extract` for the errors.
     """
     return default_extractor().extract(html, url, source)
+
+
+def extract_document(data: bytes, url: str, filename: str | None = None) -> dict[str, Any]:
+    """The attachment record of one document's bytes, cleaned and validated as a crawl would."""
+    return default_extractor().extract_document(data, url, filename)

@@ -10,7 +10,7 @@ import datetime
 from typing import Any
 
 from crawler.extraction import RECORD_KEYS
-from crawler.items import SCHEMA_VERSION, ArticleRecord
+from crawler.items import RECORD_FIELDS, SCHEMA_VERSION, ArticleRecord
 from crawler.urls import canonicalize_url, record_id
 
 # Everything extraction returns except what build_record derives itself (the canonical URL
@@ -35,6 +35,7 @@ def build_record(
     canonical = canonicalize_url(extracted.get("canonical_url") or url)
     record = ArticleRecord(
         id=record_id(canonical),
+        kind="article",
         url=url,
         canonical_url=canonical,
         source=source_key,
@@ -54,3 +55,31 @@ def build_record(
             value = []
         record[field] = value
     return record
+
+
+def build_attachment_record(
+    fields: dict[str, Any], *, url: str, source_key: str, crawled_at: datetime.datetime, parent_ids: list[str]
+) -> ArticleRecord:
+    """An attachment record from :func:`crawler.documents.document_fields` (not yet finalised)."""
+    canonical = canonicalize_url(url)
+    values = {
+        "id": record_id(canonical),
+        "url": url,
+        "canonical_url": canonical,
+        "source": source_key,
+        "modified": None,
+        "crawled_at": utc_timestamp(crawled_at),
+        "authors": [],
+        "origin": None,
+        "attachments": [],
+        "text": "",
+        "paywalled": False,
+        "truncated": False,
+        "content_hash": "",
+        "version": 1,
+        "duplicate_of": None,
+        "schema_version": SCHEMA_VERSION,
+        "parent_ids": sorted(parent_ids),
+        **fields,
+    }
+    return ArticleRecord({name: values[name] for name in RECORD_FIELDS if name in values})

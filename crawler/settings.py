@@ -92,7 +92,7 @@ DOWNLOADER_MIDDLEWARES = {
 ECOPOLICY_STATE_DIR = None
 ECOPOLICY_OUTPUT_GZIP = False
 ECOPOLICY_SEEN_LOG_LEVEL = "DEBUG"
-ECOPOLICY_CONDITIONAL_KINDS = ["list", "feed", "sitemap"]
+ECOPOLICY_CONDITIONAL_KINDS = ["list", "feed", "sitemap", "attachment"]
 ECOPOLICY_NEARDUP_THRESHOLD = 0.8
 ECOPOLICY_PROGRESS_INTERVAL = 60.0
 ITEM_PIPELINES.update(
@@ -135,3 +135,13 @@ ECOPOLICY_REDIS_WORKER_TTL = 15.0
 ECOPOLICY_REDIS_IDLE_POLL = 0.2
 SCHEDULER_IDLE_BEFORE_CLOSE = 1
 ADDONS = {"crawler.distributed.addon.ScaleOutAddon": 0}
+
+# --- attachments (policy documents) -------------------------------------------------------------
+# Documents that articles link to (PDF, Word, spreadsheets, OFD) become records of kind
+# "attachment" for sources with fetch_attachments (built-in government sources by default);
+# see crawler/attachments.py and crawler/documents/.
+ECOPOLICY_ATTACHMENTS_ENABLED = True
+ECOPOLICY_ATTACHMENTS_MAXSIZE = 32 * 1024 * 1024
+ECOPOLICY_ATTACHMENTS_MAX_PAGES = 300
+ECOPOLICY_ATTACHMENTS_OCR = False  # scans are flagged needs_ocr; True reads them with Tesseract if installed
+SPIDER_MIDDLEWARES = {"crawler.attachments.AttachmentMiddleware": 600}

@@ -111,6 +111,8 @@ class CleaningPipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
+        if adapter.get("kind", "article") != "article":
+            return item  # attachment records are cleaned as documents (crawler.documents.clean)
         paragraphs = adapter.get("paragraphs") or []
         if isinstance(paragraphs, str):
             paragraphs = [paragraphs]

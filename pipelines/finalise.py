@@ -52,10 +52,10 @@ class FinalisePipeline:
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
         paragraphs = [p for p in adapter.get("paragraphs") or [] if p.strip()]
-        if not paragraphs:
+        if not paragraphs and not adapter.get("needs_ocr"):  # a scanned attachment has no text yet
             self._stats.inc_value("finalise/dropped/empty_body")
             raise DropItem(f"Empty body after cleaning: {adapter.get('url')}", log_level="INFO")
         adapter["paragraphs"] = paragraphs
         adapter["text"] = "\n\n".join(paragraphs)
-        adapter["content_hash"] = content_hash(adapter["text"])
+        adapter["content_hash"] = content_hash(adapter["text"] or adapter.get("sha256") or "")
         return item

@@ -54,7 +54,11 @@ class SincePipeline:
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        if published_before(adapter.get("published"), self._since):
+        # An attachment is fetched only for an article inside the horizon; its own older date
+        # (a plan signed before the notice that publishes it) does not make it old news.
+        if adapter.get("kind", "article") == "article" and published_before(
+            adapter.get("published"), self._since
+        ):
             self._stats.inc_value("since/dropped/older")
             raise DropItem(
                 f"Published {adapter['published']}, before {self._since}: {adapter['url']}", log_level="DEBUG"

@@ -1,6 +1,7 @@
 """``ecopolicy extract PATH... [--url URL] [--source KEY [--sources FILE] [--state DIR]] [--explain]``.
 
-Records from saved HTML, offline.
+Records from saved HTML, offline. A PDF, Word, spreadsheet or OFD file (by extension) gives an
+attachment record.
 
 One JSON record per input, printed line by line in input order. A page that gives no record
 prints an error line (``PATH: reason``) on stderr instead; the others are still printed and
@@ -25,6 +26,8 @@ from pathlib import Path
 
 from scrapy.exceptions import DropItem
 
+from crawler.documents import DocumentError
+from crawler.documents.sniff import MEDIA_TYPES, extension
 from crawler.extraction import ExtractionError, extract_article
 from crawler.offline import OfflineExtractor, project_settings
 from crawler.sources.base import Source, SourceError
@@ -36,7 +39,7 @@ EXIT_CONFIG = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="saved HTML files")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="saved HTML files or documents")
     parser.add_argument("--url", help="the URL the page was fetched from (default: a file:// URL)")
     parser.add_argument("--source", help="registry key whose selectors and time zone apply")
     parser.add_argument("--encoding", help="charset the server declared, if known")
@@ -124,8 +127,11 @@ def _extract_all(extractor: OfflineExtractor, args: argparse.Namespace, source: 
         try:
             html = path.read_bytes()
             url = args.url or path.resolve().as_uri()
-            record = extractor.extract(html, url, source, encoding=args.encoding)
-        except (OSError, ExtractionError, DropItem, KeyError) as exc:
+            if extension(path.name) in MEDIA_TYPES:
+                record = extractor.extract_document(html, url, path.name, source)
+            else:
+                record = extractor.extract(html, url, source, encoding=args.encoding)
+        except (OSError, ExtractionError, DocumentError, DropItem, KeyError) as exc:
             failed += 1
             print(f"{path}: {exc}", file=sys.stderr)
             continue

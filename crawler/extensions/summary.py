@@ -3,7 +3,8 @@
 Downstream systems and ``ecopolicy report`` read these instead of parsing logs. The summary
 gathers the crawl's stats by namespace: pages fetched, articles new/changed/unchanged, drops
 by reason (every ``*/dropped/*`` stat, and the seen-store's unchanged), blocked answers
-(``blocked/*``), cleaning counts (``cleaning/*``), errors, duration, and the files delivered.
+(``blocked/*``), cleaning counts (``cleaning/*``), attachments by format and outcome
+(``attachments/*``), errors, duration, and the files delivered.
 
 Settings: ECOPOLICY_SUMMARY_ENABLED (bool, default True), ECOPOLICY_OUTPUT_DIR,
 ECOPOLICY_SUMMARY_TEMPLATE (default ``%(crawl_date)s/%(source)s-%(run_id)s.summary.json``).
@@ -92,6 +93,7 @@ def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -
         "drops": drops_by_reason(stats),
         "blocked": _prefixed(stats, "blocked/"),
         "cleaning": _prefixed(stats, "cleaning/"),
+        "attachments": _prefixed(stats, "attachments/"),
         "errors": errors,
     }
 

@@ -136,8 +136,11 @@ class Source:
     """``documented`` (selectors and URLs from cited public code), ``partial`` or ``guess``."""
     citations: tuple[str, ...] = ()
     """Where the structure comes from (``owner/repo:path`` or a URL)."""
-    fetch_attachments: bool = False
-    """Attachments (PDF, DOC) are listed on the record; fetched only when this is true."""
+    fetch_attachments: bool | None = None
+    """Fetch the documents articles link to (PDF, Word, spreadsheets, OFD) as attachment records.
+    Unset: on for the registry's government sources, off for user sources (``registry``)."""
+    attachment_hosts: tuple[str, ...] = ()
+    """Hosts besides ``allowed_domains`` that attachments may be fetched from (a file server)."""
 
     def __post_init__(self) -> None:
         if not KEY_PATTERN.match(self.key):

@@ -8,6 +8,7 @@ Users add their own with TOML files (``ecopolicy crawl --sources FILE`` or the
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import pkgutil
@@ -20,6 +21,36 @@ from crawler.sources.loader import load_file
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _NOT_SOURCES = frozenset({"base", "registry", "server", "loader", "families", "check"})
+
+
+GOVERNMENT_SUFFIXES = (
+    ".gov.cn",
+    ".gov",
+    ".gov.uk",
+    ".europa.eu",
+    ".gc.ca",
+    ".gov.au",
+    ".un.org",
+    ".unep.org",
+)
+
+
+def is_government(source: Source) -> bool:
+    """Whether every allowed domain of *source* is a government or intergovernmental host.
+
+    >>> from crawler.sources.registry import get_source
+    >>> is_government(get_source("mee")), is_government(get_source("carbonbrief"))
+    (True, False)
+    """
+    domains = [f".{d.lower().strip('.')}" for d in source.allowed_domains]
+    return bool(domains) and all(d.endswith(GOVERNMENT_SUFFIXES) for d in domains)
+
+
+def _with_attachment_default(source: Source) -> Source:
+    """A built-in entry that does not say fetches attachments when it is a government source."""
+    if source.fetch_attachments is not None:
+        return source
+    return dataclasses.replace(source, fetch_attachments=is_government(source))
 
 
 def _add(found: dict[str, Source], source: Source, where: str) -> None:
@@ -37,14 +68,14 @@ def _builtin_sources() -> dict[str, Source]:
         for source in load_file(path):
             if source.key != path.stem:
                 raise SourceError(source.key, "key", f"must equal the file name {path.name!r}")
-            _add(found, source, str(path.name))
+            _add(found, _with_attachment_default(source), str(path.name))
     for module_info in pkgutil.iter_modules(package.__path__):
         if module_info.name in _NOT_SOURCES or module_info.name == "data":
             continue
         module = importlib.import_module(f"{package.__name__}.{module_info.name}")
         entries = getattr(module, "SOURCES", None) or ((module.SOURCE,) if hasattr(module, "SOURCE") else ())
         for source in entries:
-            _add(found, source, module.__name__)
+            _add(found, _with_attachment_default(source), module.__name__)
     return found
 
 

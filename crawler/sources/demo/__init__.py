@@ -28,4 +28,5 @@ SOURCE = Source(
         " time: pages that print no offset are read as Asia/Shanghai."
     ),
     structure="documented",
+    fetch_attachments=True,  # the portal's notices link PDF, Word, spreadsheet and OFD files
 )
