@@ -569,6 +569,109 @@ def format_date(value: datetime.datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
+def _page_zone(
+    url: str, source_zone: datetime.tzinfo | None, title: str
+) -> tuple[datetime.tzinfo, str | None]:
+    """The zone a date without offset is read in, and the event that says how it was chosen."""
+    zone, zone_event = zone_for(url, source_zone)
+    if zone_event == "date_assumed_utc" and _CJK.search(title):
+        # a Chinese headline on a host outside .cn (xinhuanet.com, caixin.com): China time is a far
+        # better guess than UTC (Hong Kong, Taipei and Singapore share the +08:00 offset)
+        return SHANGHAI, "date_zone_from_language"
+    return zone, zone_event
+
+
+def _candidates(
+    tree: HtmlElement,
+    url: str,
+    lines: list[str],
+    title: str,
+    selector_text: str | None,
+    paragraphs: list[str],
+) -> list[Candidate]:
+    """Every date the page offers, most trusted first: selector, JSON-LD, meta, text, URL."""
+    candidates: list[Candidate] = []
+    if selector_text and (parsed := parse_date(selector_text)) is not None:
+        candidates.append(Candidate(parsed, "text", "published"))
+    candidates += _jsonld_dates(tree)
+    candidates += _meta_dates(tree)
+    text_published = (
+        _labelled(lines, _PUBLISHED_LABEL, "published")
+        or _header_row(lines)
+        or _near_title(lines, title)
+        or _dateline(paragraphs)
+    )
+    text_modified = _labelled(lines, _MODIFIED_LABEL, "modified")
+    candidates += text_published + text_modified
+    if (parsed_url := url_date(url)) is not None:
+        candidates.append(Candidate(parsed_url, "url", "published"))
+    if (
+        not text_published
+        and text_modified
+        and not any(c.kind == "published" and c.source != "url" for c in candidates)
+    ):
+        # "Updated: …" is the only time a page shows (news portals); it is the publication time.
+        candidates.insert(0, Candidate(text_modified[0].parsed, "text", "published"))
+        candidates = [c for c in candidates if not (c.kind == "modified" and c.source == "text")]
+    return candidates
+
+
+def _valid(
+    candidates: list[Candidate], zone: datetime.tzinfo, limit: datetime.datetime, events: list[str]
+) -> list[tuple[Candidate, datetime.datetime]]:
+    """Candidates completed in *zone*, without future (past *limit*) or implausibly old dates."""
+    valid: list[tuple[Candidate, datetime.datetime]] = []
+    for cand in candidates:
+        value = complete(cand.parsed, zone)
+        if value > limit:
+            events.append("date_rejected_future")
+            continue
+        if value.year < MIN_YEAR:
+            events.append("date_rejected_old")
+            continue
+        valid.append((cand, value))
+    return valid
+
+
+def _bare_stamps(tree: HtmlElement) -> list[Parsed]:
+    """Machine-readable ``<time datetime>`` values without a date role: not evidence on their own
+    (comment threads carry them too), but they give the time of day a visible date lacks."""
+    return [
+        parsed
+        for el in _BARE_TIMES(tree)
+        if (parsed := parse_machine_date(el.get("datetime") or "")) is not None and parsed.has_time
+    ]
+
+
+def _pick(
+    valid: list[tuple[Candidate, datetime.datetime]],
+    kind: str,
+    zone: datetime.tzinfo,
+    stamps: list[Parsed],
+) -> tuple[Candidate, datetime.datetime] | None:
+    """The first candidate of *kind*, completed with a zone or a time of day another one shows."""
+    of_kind = [pair for pair in valid if pair[0].kind == kind]
+    if not of_kind:
+        return None
+    chosen = of_kind[0]
+    naive = chosen[0].parsed.value
+    if naive.tzinfo is None:
+        # a machine date without offset, shown on the page with its zone ("10:15 a.m. ET")
+        for cand, _ in of_kind[1:]:
+            shown = cand.parsed.value
+            if shown.tzinfo is not None and shown.replace(tzinfo=None) == naive:
+                return chosen[0], naive.replace(tzinfo=shown.tzinfo)
+    if not chosen[0].parsed.has_time:
+        day = chosen[1].date()
+        for cand, value in of_kind[1:]:
+            if cand.parsed.has_time and complete(cand.parsed, zone).date() == day:
+                return cand, value
+        for parsed in stamps:
+            if kind == "published" and parsed.value.tzinfo is not None and parsed.value.date() == day:
+                return chosen[0], parsed.value
+    return chosen
+
+
 def find_dates(
     tree: HtmlElement,
     url: str,
@@ -583,85 +686,18 @@ def find_dates(
 ) -> PageDates:
     """Published and modified dates of a page, with where the published date came from."""
     events: list[str] = []
-    zone, zone_event = zone_for(url, source_zone)
-    if zone_event == "date_assumed_utc" and _CJK.search(title):
-        # a Chinese headline on a host outside .cn (xinhuanet.com, caixin.com): China time is a far
-        # better guess than UTC (Hong Kong, Taipei and Singapore share the +08:00 offset)
-        zone, zone_event = SHANGHAI, "date_zone_from_language"
-    candidates: list[Candidate] = []
-    if selector_text and (parsed := parse_date(selector_text)) is not None:
-        candidates.append(Candidate(parsed, "text", "published"))
-    candidates += _jsonld_dates(tree)
-    candidates += _meta_dates(tree)
-    text_published = (
-        _labelled(lines, _PUBLISHED_LABEL, "published")
-        or _header_row(lines)
-        or _near_title(lines, title)
-        or _dateline(paragraphs or [])
-    )
-    text_modified = _labelled(lines, _MODIFIED_LABEL, "modified")
-    candidates += text_published + text_modified
-    if (parsed_url := url_date(url)) is not None:
-        candidates.append(Candidate(parsed_url, "url", "published"))
-    if (
-        not text_published
-        and text_modified
-        and not any(c.kind == "published" and c.source != "url" for c in candidates)
-    ):
-        # "Updated: …" is the only time a page shows (news portals); it is the publication time.
-        candidates.insert(0, Candidate(text_modified[0].parsed, "text", "published"))
-        candidates = [c for c in candidates if not (c.kind == "modified" and c.source == "text")]
-
+    zone, zone_event = _page_zone(url, source_zone, title)
+    candidates = _candidates(tree, url, lines, title, selector_text, paragraphs or [])
     limit = (now if now.tzinfo else now.replace(tzinfo=datetime.UTC)) + datetime.timedelta(days=1)
-    valid: list[tuple[Candidate, datetime.datetime]] = []
-    for cand in candidates:
-        value = complete(cand.parsed, zone)
-        if value > limit:
-            events.append("date_rejected_future")
-            continue
-        if value.year < MIN_YEAR:
-            events.append("date_rejected_old")
-            continue
-        valid.append((cand, value))
-
-    # Machine-readable <time datetime> values without a date role: not evidence on their own
-    # (comment threads carry them too), but they give the time of day a visible date lacks.
-    stamps = [
-        parsed
-        for el in _BARE_TIMES(tree)
-        if (parsed := parse_machine_date(el.get("datetime") or "")) is not None and parsed.has_time
-    ]
-
-    def pick(kind: str) -> tuple[Candidate, datetime.datetime] | None:
-        of_kind = [pair for pair in valid if pair[0].kind == kind]
-        if not of_kind:
-            return None
-        chosen = of_kind[0]
-        naive = chosen[0].parsed.value
-        if naive.tzinfo is None:
-            # a machine date without offset, shown on the page with its zone ("10:15 a.m. ET")
-            for cand, _ in of_kind[1:]:
-                shown = cand.parsed.value
-                if shown.tzinfo is not None and shown.replace(tzinfo=None) == naive:
-                    return chosen[0], naive.replace(tzinfo=shown.tzinfo)
-        if not chosen[0].parsed.has_time:
-            day = chosen[1].date()
-            for cand, value in of_kind[1:]:
-                if cand.parsed.has_time and complete(cand.parsed, zone).date() == day:
-                    return cand, value
-            for parsed in stamps:
-                if kind == "published" and parsed.value.tzinfo is not None and parsed.value.date() == day:
-                    return chosen[0], parsed.value
-        return chosen
-
-    published = pick("published")
+    valid = _valid(candidates, zone, limit, events)
+    stamps = _bare_stamps(tree)
+    published = _pick(valid, "published", zone, stamps)
     if published is None and page_text and (parsed := _htmldate(page_text, url, limit)) is not None:
         # none of our own patterns read a date: htmldate's wider search (its text heuristics,
         # markup and URL rules) is the better last resort than no date (counted)
-        cand = Candidate(parsed, "text", "published")
-        published = (cand, complete(parsed, zone))
+        published = (Candidate(parsed, "text", "published"), complete(parsed, zone))
         events.append("date_from_htmldate")
-    modified = pick("modified")
+    modified = _pick(valid, "modified", zone, stamps)
     used = [pair[0] for pair in (published, modified) if pair is not None]
     if zone_event and any(c.parsed.value.tzinfo is None for c in used):
         events.append(zone_event)
