@@ -75,6 +75,26 @@ def test_english_label_lines_use_source_zone_unless_page_gives_offset(line: str,
     assert got["published"] == expected
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Datum 28.04.2023", "2023-04-28T00:00:00+02:00"),
+        ("Veröffentlicht am 05.04.2024, 14:07 Uhr", "2024-04-05T14:07:00+02:00"),
+        ("Publié le 12/03/2024", "2024-03-12T00:00:00+01:00"),
+        ("Pubblicato il 3 maggio 2024 · Aggiornato il 4 maggio 2024", "2024-05-03T00:00:00+02:00"),
+    ],
+)
+def test_publication_labels_of_other_languages(line: str, expected: str):
+    """A day-first date under a German, French or Spanish label is the publication date."""
+    got = extract_article(
+        page(body=f"<p class='x'>{line}</p>", main=EN_BODY),
+        "https://example.org/a",
+        source("Europe/Berlin", "en"),
+        now=NOW,
+    )
+    assert got["published"] == expected
+
+
 def test_timezone_precedence_page_offset_then_source_then_utc():
     """The page's own offset wins; the source zone completes naive values; else UTC, counted."""
     head_offset = '<meta property="article:published_time" content="2023-05-22T13:17:00-04:00">'

@@ -126,8 +126,12 @@ _CLOCK_LINE = re.compile(r"今天是|今日是|\btoday is\b", re.IGNORECASE)
 
 _PUBLISHED_WORDS = (
     r"(?:发布时间|发布日期|发表时间|发表日期|发稿时间|发文日期|公开日期|公布日期|信息时间|时间|日期|"
+    r"公開日|掲載日|配信日|입력|"
     r"\b(?:Date published|Published(?: on| date)?|Posted(?: on)?|First published|Publication date|"
-    r"Release date|Released(?: on)?|Issued(?: on)?|Press release|Date))"
+    r"Release date|Released(?: on)?|Issued(?: on)?|Press release|Date|"
+    # the same label in the other languages of the press this corpus meets beside zh/en
+    r"Datum|Veröffentlicht(?: am)?|Publié le|Publicado(?: el| em)?|Fecha|Pubblicato(?: il)?|"
+    r"Gepubliceerd(?: op)?))"
 )
 # The lookahead rejects most positions at once; the lookbehinds (labels of other dates) then
 # run only where a label word starts, instead of at every character of every line.
@@ -138,7 +142,9 @@ _PUBLISHED_LABEL = re.compile(
     re.IGNORECASE,
 )
 _MODIFIED_LABEL = re.compile(
-    r"(?:更新时间|更新日期|修改时间|修订日期|\b(?:Last updated|Last modified|Updated(?: on)?|Modified))"
+    r"(?:更新时间|更新日期|修改时间|修订日期|更新日|수정|"
+    r"\b(?:Last updated|Last modified|Updated(?: on)?|Modified|Aktualisiert(?: am)?|Mis à jour(?: le)?|"
+    r"Actualizado(?: el)?|Aggiornato(?: il)?|Bijgewerkt(?: op)?))"
     r"\s*[:：]?\s*",
     re.IGNORECASE,
 )
@@ -346,7 +352,7 @@ def _dateparser(value: str) -> Parsed | None:
 
     parsed = dateparser.parse(
         value[:60],
-        languages=["zh", "en"],
+        languages=["zh", "en", "de", "fr", "es", "it", "pt", "nl"],
         settings={
             "REQUIRE_PARTS": ["day", "month", "year"],
             "PREFER_DATES_FROM": "past",
@@ -428,7 +434,7 @@ def _labelled(lines: list[str], label: re.Pattern[str], kind: str) -> list[Candi
                 if first is None or first.start() > 3:
                     continue
             elif re.match(r"\s*(?:\d|[A-Z][a-z]{2,8}\s+\d)", rest):
-                parsed = _dateparser(re.split(r"\s{2,}|[|｜]|来源|作者|浏览|点击", rest)[0])
+                parsed = _dateparser(re.split(r"\s{2,}|[|｜·•]|来源|作者|浏览|点击", rest)[0])
             if parsed is not None:
                 found.append(Candidate(parsed, "text", kind))
     return found
