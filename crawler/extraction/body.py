@@ -26,7 +26,15 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from crawler.extraction._dom import SKIP_TAGS, is_boilerplate, is_hidden, norm, select, text_of
+from crawler.extraction._dom import (
+    SKIP_TAGS,
+    is_boilerplate,
+    is_hard_chrome,
+    is_hidden,
+    norm,
+    select,
+    text_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -258,11 +266,45 @@ def _is_field_list(el: HtmlElement) -> bool:
     return len(labels) >= 2 and bool(values) and all(len(v) <= 60 for v in values)
 
 
+def _inside_sentence(el: HtmlElement) -> bool:
+    """Whether *el* is running text (a custom element such as a formula, or a part of a
+    paragraph's sentence): a class word such as "menu" in ``CtxtMenu_Attached`` names a script's hook
+    there, not page chrome."""
+    if "-" in el.tag:
+        return True
+    parent = el.getparent()
+    if parent is None or parent.tag not in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
+        return False
+    # a share button alone in its paragraph is still a share button
+    return _solid_len(parent.text_content()) > _solid_len(el.text_content()) + 2
+
+
+def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
+    """Chrome inside a body container: by tag, role or a hard name always; by a weak class/id
+    word only when the element holds less than half the container's text or is mostly links
+    (a wrapper named "…-tag-selector" around every paragraph is the article, not a tag list),
+    and never inside a paragraph's running text."""
+    size = 0
+
+    def judge(el: HtmlElement) -> bool:
+        nonlocal size
+        if is_hard_chrome(el):
+            return True
+        if not is_boilerplate(el) or _inside_sentence(el):
+            return False
+        if not size:
+            size = _solid_len(container.text_content()) or 1
+        return _solid_len(el.text_content()) < 0.5 * size or _link_density(el) > 0.5
+
+    return judge
+
+
 def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     """One paragraph per block of *container*, chrome and metadata lines left out."""
     out: list[str] = []
     buf: list[str] = []
     title_key = re.sub(r"\W+", "", title).lower()
+    named_chrome = _named_chrome_in(container)
 
     def flush() -> None:
         if buf:
@@ -282,7 +324,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             and not quote_footer
             and (
                 tag in _SKIP_IN_BODY
-                or is_boilerplate(el)
+                or named_chrome(el)
                 or is_hidden(el)
                 or _CAPTION_CLASS.search(el.get("class") or "")
                 or (tag in ("div", "td", "table", "section") and _is_link_block(el))
@@ -466,6 +508,46 @@ def _group(
     return members
 
 
+def _inherited(root: HtmlElement, own: Callable[[HtmlElement], bool]) -> Callable[[HtmlElement], bool]:
+    """*own* extended to descendants (an element inside chrome is chrome), memoised per page."""
+    cache: dict[HtmlElement, bool] = {}
+
+    def judge(el: HtmlElement) -> bool:
+        if el not in cache:
+            parent = el.getparent()
+            cache[el] = own(el) or (parent is not None and parent is not root and judge(parent))
+        return cache[el]
+
+    return judge
+
+
+def _content_sums(blocks: dict[HtmlElement, float]) -> dict[HtmlElement, float]:
+    """Prose score held by each element: its own blocks' and its descendants'."""
+    content: dict[HtmlElement, float] = {}
+    for el, score in blocks.items():
+        for anc in el.iterancestors():
+            content[anc] = content.get(anc, 0.0) + score
+        content[el] = content.get(el, 0.0) + score
+    return content
+
+
+def _named_chrome_judge(prose: dict[HtmlElement, float]) -> Callable[[HtmlElement], bool]:
+    """Chrome by tag, role, visibility, or by class/id word unless the element holds most of the
+    page's prose: a name is weak evidence ("main-no-ads-col", "content-news-tag-selector" wrap
+    whole articles), a container with half the prose and few links is content whatever its name."""
+    held = _content_sums(prose)
+    total = sum(prose.values())
+
+    def own(el: HtmlElement) -> bool:
+        if is_hard_chrome(el) or is_hidden(el):
+            return True
+        if not is_boilerplate(el):
+            return False
+        return held.get(el, 0.0) < 0.5 * total or _link_density(el) > 0.5
+
+    return own
+
+
 def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement]]:
     """Readability-style scoring: text blocks vote for their parent and grandparent; the best
     candidates are widened to the whole body (see :func:`_group`) and ranked by the text the
@@ -473,21 +555,12 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
     scores: dict[HtmlElement, float] = {}
     body = tree.find(".//body")
     root = body if body is not None else tree
-    chrome_cache: dict[HtmlElement, bool] = {}
-
-    def chrome(el: HtmlElement) -> bool:
-        if el not in chrome_cache:
-            parent = el.getparent()
-            chrome_cache[el] = (
-                is_boilerplate(el)
-                or is_hidden(el)
-                or (parent is not None and parent is not root and chrome(parent))
-            )
-        return chrome_cache[el]
-
     para_divs: set[HtmlElement] = set()
-    blocks = _block_scores(root, chrome, para_divs)
-    content: dict[HtmlElement, float] = {}
+    hard = _inherited(root, lambda el: is_hard_chrome(el) or is_hidden(el))
+    prose = _block_scores(root, hard, para_divs)
+    chrome = _inherited(root, _named_chrome_judge(prose))
+    blocks = {el: score for el, score in prose.items() if not chrome(el)}
+    content = _content_sums(blocks)
     for el, score in blocks.items():
         parent = el if el.tag in ("div", "section") and el not in para_divs else el.getparent()
         if parent is None:
@@ -496,9 +569,6 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
-        for anc in el.iterancestors():
-            content[anc] = content.get(anc, 0.0) + score
-        content[el] = content.get(el, 0.0) + score
     heading = _title_heading(root, title)
     ranked: list[tuple[float, HtmlElement]] = []
     for el, score in scores.items():
