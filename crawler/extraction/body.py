@@ -389,18 +389,40 @@ def _text_len(paragraphs: list[str]) -> int:
     return sum(len(p) for p in paragraphs)
 
 
-def _known_container(tree: HtmlElement) -> HtmlElement | None:
+def _known_container(tree: HtmlElement) -> list[HtmlElement]:
+    """The first CMS content container that matches with enough text and few links, with the
+    other chunks of the same article: sites cut a body into sibling containers of one class
+    around ad slots and widgets, and every chunk belongs to the body (empty when none)."""
     for selector in CONTAINER_SELECTORS:
-        best: tuple[int, HtmlElement] | None = None
+        found: list[tuple[int, HtmlElement]] = []
         for el in select(tree, selector):
             if _in_chrome(el):
                 continue
             size = len(text_of(el))
-            if size >= _MIN_CONTAINER_CHARS and _link_density(el) < 0.5 and (best is None or size > best[0]):
-                best = (size, el)
-        if best is not None:
-            return best[1]
-    return None
+            if size >= _MIN_CONTAINER_CHARS and _link_density(el) < 0.5:
+                found.append((size, el))
+        if found:
+            best = max(found, key=lambda pair: pair[0])[1]
+            return _chunks(best, [el for _, el in found])
+    return []
+
+
+def _chunks(best: HtmlElement, matches: list[HtmlElement]) -> list[HtmlElement]:
+    """*best* and the matches that are further chunks of it, in document order: same tag and
+    class, neither inside the other, each a real piece of prose with few links (a row of
+    sidebar boxes sharing a "content" class is not an article)."""
+    sig = _signature(best)
+    kept = [
+        el
+        for el in matches
+        if el is best or (_signature(el) == sig and len(text_of(el)) >= 50 and _link_density(el) < 0.3)
+    ]
+    outer = [el for el in kept if not any(other is not el and _contains(other, el) for other in kept)]
+    return outer if best in outer else [best]
+
+
+def _contains(outer: HtmlElement, inner: HtmlElement) -> bool:
+    return any(anc is outer for anc in inner.iterancestors())
 
 
 _PUNCT = re.compile(r"[,，。；;、.!?！？:：]")
@@ -648,11 +670,13 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         if _text_len(paragraphs) >= _MIN_SELECTOR_CHARS:
             return Body(paragraphs, found[0], "selector", events)
         events.append("selector_fallback")
-    container = _known_container(tree)
-    if container is not None:
-        paragraphs = _lead_paragraphs(container, title) + paragraphs_of(container, title)
+    chunks = _known_container(tree)
+    if chunks:
+        paragraphs = _lead_paragraphs(chunks[0], title)
+        for chunk in chunks:
+            paragraphs += paragraphs_of(chunk, title)
         if _text_len(paragraphs) >= _MIN_CONTAINER_CHARS:
-            return Body(paragraphs, container, "container", events)
+            return Body(paragraphs, chunks[0], "container", events)
     for members in _density_groups(tree, title):
         paragraphs = [p for member in members for p in paragraphs_of(member, title)]
         if paragraphs:
