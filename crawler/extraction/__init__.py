@@ -23,6 +23,7 @@ gave a record is listed in ``events``, which the crawl adds to its stats as
 ``body_density``          no known content container; the text-density scorer chose the body
 ``soup_fallback``         lxml's parse gave no body; BeautifulSoup's more tolerant parse did
 ``body_trafilatura``      neither parse gave a body our engines trust; trafilatura's did
+``body_page_text``        no engine found a body; the page's visible text (chrome left out) is it
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from lxml import etree
 
 from crawler.extraction._dom import select_text
 from crawler.extraction._lines import visible_lines
-from crawler.extraction.body import find_body
+from crawler.extraction.body import find_body, page_text
 from crawler.extraction.dates import find_dates
 from crawler.extraction.decode import decode_html
 from crawler.extraction.docnumbers import find_doc_numbers
@@ -178,6 +179,12 @@ def extract_article(
         paragraphs = _trafilatura_paragraphs(text, url)
         if paragraphs:
             events.append("body_trafilatura")
+    if not paragraphs:
+        # a page of a few short lines ("Test", a list of three words) is still its own text
+        body = page_text(tree, title)
+        paragraphs = body.paragraphs
+        if paragraphs:
+            events.append("body_page_text")
     if not paragraphs:
         raise EmptyPageError("no article text found on the page")
 

@@ -364,6 +364,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             flush()
 
     walk(container, top=True)
+    flush()  # a container that is no block itself (a td, the body) ends with its last run
     kept: list[str] = []
     for index, text in enumerate(out):
         if len(text) <= 80 and (
@@ -682,3 +683,14 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         if paragraphs:
             return Body(paragraphs, members[0], "density", events)
     return Body([], None, "none", events)
+
+
+def page_text(tree: HtmlElement, title: str = "") -> Body:
+    """The visible text of the whole page, chrome left out: the last resort for a page with no
+    block long enough to score ("Test", three short list items), so that text on a page is never
+    dropped for want of a container."""
+    body = tree.find(".//body")
+    if body is None:
+        return Body([], None, "none")
+    paragraphs = paragraphs_of(body, title)
+    return Body(paragraphs, body if paragraphs else None, "page_text" if paragraphs else "none")
