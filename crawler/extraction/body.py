@@ -592,24 +592,59 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
-    heading = _title_heading(root, title)
     ranked: list[tuple[float, HtmlElement]] = []
     for el, score in scores.items():
         if el.tag in ("html",) or chrome(el):
             continue
         ranked.append((score * _quality(el), el))
     ranked.sort(key=lambda pair: -pair[0])
-    depths = _title_depths(heading)
+    ranked = _promote_common_ancestor(ranked, chrome)
+    depths = _title_depths(_title_heading(root, title))
     candidates = []
-    for order, (_, el) in enumerate(ranked[:5]):
+    seen: set[HtmlElement] = set()
+    for _, el in ranked[:8]:
         members = _group(el, chrome, content)
+        if members[0] in seen:
+            continue
+        seen.add(members[0])
         total = sum(content.get(m, 0.0) * (1.0 - _link_density(m)) for m in members)
-        candidates.append(
-            (total * _marker_bonus(members[0]), order, members, _title_affinity(members[0], depths))
-        )
-    # Groups in the title's column come first, in score order, unless they hold a fifth of the
-    # best group's text or less (a sidebar of teasers can outweigh a short release, not the other
-    # way round); the rest follow by the text they hold.
+        affinity = _title_affinity(members[0], depths)
+        candidates.append((total * _marker_bonus(members[0]), len(candidates), members, affinity))
+        if len(candidates) == 5:
+            break
+    return _order_candidates(candidates)
+
+
+def _promote_common_ancestor(
+    ranked: list[tuple[float, HtmlElement]], chrome: Callable[[HtmlElement], bool]
+) -> list[tuple[float, HtmlElement]]:
+    """Put first the closest ancestor of the best candidate that also holds two other strong,
+    separate candidates: an article cut into chunks (each between ad slots, in its own wrapper)
+    shows up as several candidates of similar weight, and their common ancestor is the body."""
+    if len(ranked) < 3:
+        return ranked
+    top_score, top = ranked[0]
+    others = [
+        el
+        for score, el in ranked[1:10]
+        if score >= 0.4 * top_score and not _contains(el, top) and not _contains(top, el)
+    ]
+    if len(others) < 2:
+        return ranked
+    for anc in top.iterancestors():
+        if anc.tag in ("body", "html") or chrome(anc):
+            break
+        if sum(1 for other in others if _contains(anc, other)) >= 2:
+            return [(top_score, anc), *ranked]
+    return ranked
+
+
+def _order_candidates(
+    candidates: list[tuple[float, int, list[HtmlElement], int]],
+) -> list[list[HtmlElement]]:
+    """Groups in the title's column come first, in score order, unless they hold a fifth of the
+    best group's text or less (a sidebar of teasers can outweigh a short release, not the other
+    way round); the rest follow by the text they hold."""
     best = max((c[0] for c in candidates), default=0.0)
     closest = max((c[3] for c in candidates if c[0] > 0.2 * best), default=-1)
     groups = []
