@@ -122,8 +122,8 @@ CHROME_WORDS = frozenset(
         "rich|link",
     }
 )
-# Names that are chrome whatever they hold: a comment stream or a consent wall can outweigh the
-# article on a page, and must still never become it.
+# Names that are chrome whatever they hold: a comment stream, a consent wall or a block of related
+# stories with their standfirsts can outweigh a short article, and must still never become it.
 HARD_CHROME_WORDS = frozenset(
     {
         "comment",
@@ -139,6 +139,11 @@ HARD_CHROME_WORDS = frozenset(
         "modal",
         "popup",
         "login",
+        "related",
+        "relate",
+        "recommend",
+        "recommended",
+        "readmore",
     }
 )
 _TOKEN_SPLIT = re.compile(r"[-_./]+|(?<=[a-z0-9])(?=[A-Z])")
