@@ -639,12 +639,34 @@ def _promote_common_ancestor(
     return ranked
 
 
+_WHOLE_OVER_PART = 1.5
+
+
+def _drop_nested_parts(
+    candidates: list[tuple[float, int, list[HtmlElement], int]],
+) -> list[tuple[float, int, list[HtmlElement], int]]:
+    """Leave out a candidate that lies inside another one holding clearly more prose: it is a
+    part of that body (its first section, the lead block of a live blog), and its deeper
+    position next to the headline must not win over the whole."""
+    kept = []
+    for cand in candidates:
+        inner = cand[2][0]
+        if not any(
+            other[0] >= _WHOLE_OVER_PART * cand[0] and _contains(other[2][0], inner)
+            for other in candidates
+            if other is not cand
+        ):
+            kept.append(cand)
+    return kept
+
+
 def _order_candidates(
     candidates: list[tuple[float, int, list[HtmlElement], int]],
 ) -> list[list[HtmlElement]]:
     """Groups in the title's column come first, in score order, unless they hold a fifth of the
     best group's text or less (a sidebar of teasers can outweigh a short release, not the other
     way round); the rest follow by the text they hold."""
+    candidates = _drop_nested_parts(candidates)
     best = max((c[0] for c in candidates), default=0.0)
     closest = max((c[3] for c in candidates if c[0] > 0.2 * best), default=-1)
     groups = []
