@@ -599,7 +599,8 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
         ranked.append((score * _quality(el), el))
     ranked.sort(key=lambda pair: -pair[0])
     ranked = _promote_common_ancestor(ranked, chrome)
-    depths = _title_depths(_title_heading(root, title))
+    heading = _title_heading(root, title)
+    depths = _title_depths(heading)
     candidates = []
     seen: set[HtmlElement] = set()
     for _, el in ranked[:8]:
@@ -612,7 +613,7 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
         candidates.append((total * _marker_bonus(members[0]), len(candidates), members, affinity))
         if len(candidates) == 5:
             break
-    return _order_candidates(candidates)
+    return _order_candidates(_drop_nested_parts(candidates, content, heading))
 
 
 def _promote_common_ancestor(
@@ -644,20 +645,38 @@ _WHOLE_OVER_PART = 1.5
 
 def _drop_nested_parts(
     candidates: list[tuple[float, int, list[HtmlElement], int]],
+    content: dict[HtmlElement, float],
+    heading: HtmlElement | None,
 ) -> list[tuple[float, int, list[HtmlElement], int]]:
     """Leave out a candidate that lies inside another one holding clearly more prose: it is a
     part of that body (its first section, the lead block of a live blog), and its deeper
     position next to the headline must not win over the whole."""
     kept = []
     for cand in candidates:
-        inner = cand[2][0]
+        part = sum(content.get(m, 0.0) for m in cand[2])
         if not any(
-            other[0] >= _WHOLE_OVER_PART * cand[0] and _contains(other[2][0], inner)
+            other is not cand
+            and _whole_prose(other[2][0], cand[2][0], content, heading) >= _WHOLE_OVER_PART * part
             for other in candidates
-            if other is not cand
         ):
             kept.append(cand)
     return kept
+
+
+def _whole_prose(
+    whole: HtmlElement, part: HtmlElement, content: dict[HtmlElement, float], heading: HtmlElement | None
+) -> float:
+    """Prose of *whole* that can belong with *part* (0 when it does not contain it). When the
+    part shares a branch of the whole with the headline, only that branch counts: the whole is
+    then the page's two columns, and the other column's teasers are not more of the article."""
+    if not _contains(whole, part):
+        return 0.0
+    branch = part
+    while branch.getparent() is not whole:
+        branch = branch.getparent()
+    if heading is not None and (branch is heading or _contains(branch, heading)):
+        return content.get(branch, 0.0)
+    return content.get(whole, 0.0)
 
 
 def _order_candidates(
@@ -666,7 +685,6 @@ def _order_candidates(
     """Groups in the title's column come first, in score order, unless they hold a fifth of the
     best group's text or less (a sidebar of teasers can outweigh a short release, not the other
     way round); the rest follow by the text they hold."""
-    candidates = _drop_nested_parts(candidates)
     best = max((c[0] for c in candidates), default=0.0)
     closest = max((c[3] for c in candidates if c[0] > 0.2 * best), default=-1)
     groups = []
