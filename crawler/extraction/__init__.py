@@ -24,6 +24,7 @@ gave a record is listed in ``events``, which the crawl adds to its stats as
 ``soup_fallback``         lxml's parse gave no body; BeautifulSoup's more tolerant parse did
 ``body_trafilatura``      neither parse gave a body our engines trust; trafilatura's did
 ``body_page_text``        no engine found a body; the page's visible text (chrome left out) is it
+``title_from_body``       the page names no headline anywhere; the body's first sentence is the title
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from crawler.extraction.metadata import (
     find_canonical,
     find_origin,
 )
-from crawler.extraction.title import find_title
+from crawler.extraction.title import find_title, title_from_body
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -187,6 +188,10 @@ def extract_article(
             events.append("body_page_text")
     if not paragraphs:
         raise EmptyPageError("no article text found on the page")
+    if not title:
+        # no <title>, og:title or heading: the body's first sentence names the record
+        title = title_from_body(paragraphs)
+        events.append("title_from_body")
 
     lines = visible_lines(tree)
     date_text = None

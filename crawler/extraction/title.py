@@ -154,3 +154,24 @@ def find_title(tree: HtmlElement) -> str:
     if h1 is not None:
         return text_of(h1)
     return headings[0] if headings else ""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘(])|(?<=[。！？])")
+_MAX_BODY_TITLE = 120
+
+
+def title_from_body(paragraphs: list[str]) -> str:
+    """A headline for a page that names none (no ``<title>``, ``og:title`` or heading): the first
+    sentence of its first paragraph, cut at a word boundary when long, or ``""``.
+
+    >>> title_from_body(["Council approves the plan. It takes effect in May."])
+    'Council approves the plan.'
+    >>> title_from_body(["河道治理方案获批。五月起施行。"])
+    '河道治理方案获批。'
+    """
+    first = next((p for p in paragraphs if p.strip()), "")
+    sentence = _SENTENCE_END.split(norm(first), maxsplit=1)[0]
+    if len(sentence) <= _MAX_BODY_TITLE:
+        return sentence
+    cut = sentence[:_MAX_BODY_TITLE]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
