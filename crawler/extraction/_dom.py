@@ -254,8 +254,17 @@ def chrome_name(el: HtmlElement) -> str:
 
 
 def is_chrome_tag(el: HtmlElement) -> bool:
-    """Whether the element's tag or ARIA role marks it as page chrome (strong evidence)."""
+    """Whether the element's tag or ARIA role marks it as page chrome (strong evidence).
+
+    ``form`` counts here but is weak elsewhere: ASP.NET pages wrap the whole page in one."""
     if el.tag in ("nav", "footer", "aside", "form"):
+        return True
+    return el.get("role") in ("navigation", "contentinfo", "complementary", "banner", "search", "dialog")
+
+
+def is_landmark_chrome(el: HtmlElement) -> bool:
+    """Navigation, footer or complementary content by tag or role, whatever it holds."""
+    if el.tag in ("nav", "footer", "aside"):
         return True
     return el.get("role") in ("navigation", "contentinfo", "complementary", "banner", "search", "dialog")
 
@@ -272,9 +281,14 @@ def is_boilerplate(el: HtmlElement) -> bool:
 
 
 def is_hard_chrome(el: HtmlElement) -> bool:
-    """Chrome by tag, role or a name no content can redeem (comments, consent, login)."""
+    """Chrome by tag, role or a name that much prose cannot redeem (comments, consent, login)."""
     if is_chrome_tag(el):
         return True
+    return has_hard_name(el)
+
+
+def has_hard_name(el: HtmlElement) -> bool:
+    """Whether the class or id carries a word of :data:`HARD_CHROME_WORDS`."""
     return el.tag not in _LANDMARKS and any(t in HARD_CHROME_WORDS for t in name_tokens(el))
 
 

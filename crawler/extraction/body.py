@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING
 
 from crawler.extraction._dom import (
     SKIP_TAGS,
+    has_hard_name,
     is_boilerplate,
     is_hard_chrome,
     is_hidden,
+    is_landmark_chrome,
     norm,
     select,
     text_of,
@@ -526,9 +528,33 @@ def _group(
             and content.get(sib, 0.0) > 0
             and not chrome(sib)
         )
-        if sib is node or same:
+        if sib is node or same or _prose_sibling(sib, node, chrome, content):
             members.append(sib)
+    if len(members) > 2 and sum(content.get(m, 0.0) for m in members) >= 0.8 * content.get(parent, 0.0):
+        # the parent is the body: taking it keeps the headings, lists and tables between chunks
+        return [parent]
     return members
+
+
+def _prose_sibling(
+    sib: HtmlElement,
+    node: HtmlElement,
+    chrome: Callable[[HtmlElement], bool],
+    content: dict[HtmlElement, float],
+) -> bool:
+    """A sibling of the body block that carries on its prose (readability's sibling rule): a
+    block scoring a fifth of the body's, or a paragraph of sentence length, with few links."""
+    if not isinstance(sib.tag, str) or sib is node or chrome(sib):
+        return False
+    score = content.get(sib, 0.0)
+    if score <= 0:
+        return False
+    if score >= 0.2 * content.get(node, 0.0):
+        return _link_density(sib) < 0.3
+    if sib.tag != "p":
+        return False
+    text = text_of(sib)
+    return len(text) >= 80 and _SENTENCE.search(text) is not None and _link_density(sib) < 0.25
 
 
 def _inherited(root: HtmlElement, own: Callable[[HtmlElement], bool]) -> Callable[[HtmlElement], bool]:
@@ -554,19 +580,27 @@ def _content_sums(blocks: dict[HtmlElement, float]) -> dict[HtmlElement, float]:
     return content
 
 
-def _named_chrome_judge(prose: dict[HtmlElement, float]) -> Callable[[HtmlElement], bool]:
-    """Chrome by tag, role, visibility, or by class/id word unless the element holds most of the
-    page's prose: a name is weak evidence ("main-no-ads-col", "content-news-tag-selector" wrap
-    whole articles), a container with half the prose and few links is content whatever its name."""
+def _named_chrome_judge(
+    prose: dict[HtmlElement, float], heading: HtmlElement | None
+) -> Callable[[HtmlElement], bool]:
+    """Chrome by landmark tag or role; by class/id word, ``hidden`` or a ``form`` wrapper only
+    when the content does not say otherwise. Names are weak evidence ("main-no-ads-col",
+    "content-news-tag-selector", ``id=article class="comments-enabled"`` wrap whole articles):
+    an element holding the headline and a quarter of the page's prose is the article's, and one
+    holding half of it with few links is content unless its name says comments, consent or
+    related stories."""
     held = _content_sums(prose)
-    total = sum(prose.values())
+    total = sum(prose.values()) or 1.0
 
     def own(el: HtmlElement) -> bool:
-        if is_hard_chrome(el) or is_hidden(el):
+        if is_landmark_chrome(el):
             return True
-        if not is_boilerplate(el):
+        if not (el.tag == "form" or is_boilerplate(el) or is_hidden(el)):
             return False
-        return held.get(el, 0.0) < 0.5 * total or _link_density(el) > 0.5
+        share = held.get(el, 0.0) / total
+        if share >= 0.25 and heading is not None and _contains(el, heading):
+            return False
+        return has_hard_name(el) or share < 0.5 or _link_density(el) > 0.5
 
     return own
 
@@ -579,9 +613,10 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
     body = tree.find(".//body")
     root = body if body is not None else tree
     para_divs: set[HtmlElement] = set()
-    hard = _inherited(root, lambda el: is_hard_chrome(el) or is_hidden(el))
-    prose = _block_scores(root, hard, para_divs)
-    chrome = _inherited(root, _named_chrome_judge(prose))
+    landmark = _inherited(root, is_landmark_chrome)
+    prose = _block_scores(root, landmark, para_divs)
+    heading = _title_heading(root, title)
+    chrome = _inherited(root, _named_chrome_judge(prose, heading))
     blocks = {el: score for el, score in prose.items() if not chrome(el)}
     content = _content_sums(blocks)
     for el, score in blocks.items():
@@ -599,7 +634,6 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
         ranked.append((score * _quality(el), el))
     ranked.sort(key=lambda pair: -pair[0])
     ranked = _promote_common_ancestor(ranked, chrome)
-    heading = _title_heading(root, title)
     depths = _title_depths(heading)
     candidates = []
     seen: set[HtmlElement] = set()
