@@ -412,14 +412,17 @@ def _known_container(tree: HtmlElement) -> list[HtmlElement]:
 
 def _chunks(best: HtmlElement, matches: list[HtmlElement]) -> list[HtmlElement]:
     """*best* and the matches that are further chunks of it, in document order: same tag and
-    class, neither inside the other, each a real piece of prose with few links (a row of
-    sidebar boxes sharing a "content" class is not an article)."""
+    class, or same tag and parent (``p.par1``, ``p.par2`` …), neither inside the other, each a
+    real piece of prose with few links (a row of sidebar boxes sharing a "content" class is not
+    an article)."""
     sig = _signature(best)
-    kept = [
-        el
-        for el in matches
-        if el is best or (_signature(el) == sig and len(text_of(el)) >= 50 and _link_density(el) < 0.3)
-    ]
+    parent = best.getparent()
+
+    def chunk(el: HtmlElement) -> bool:
+        kin = _signature(el) == sig or (el.tag == best.tag and el.getparent() is parent)
+        return kin and len(text_of(el)) >= 50 and _link_density(el) < 0.3
+
+    kept = [el for el in matches if el is best or chunk(el)]
     outer = [el for el in kept if not any(other is not el and _contains(other, el) for other in kept)]
     return outer if best in outer else [best]
 
