@@ -151,8 +151,22 @@ _META_LINE = re.compile(
 )
 _DATE_ONLY = re.compile(
     r"^[\s(（\[]*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"|\d{1,2}\.\s?\d{1,2}\.\s?\d{4}"
     r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
-    r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s)）\]]*$"
+    r"(?:\s*[T |,｜]*\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\s*(?:Uhr|h|[AaPp]\.?[Mm]\.?))?)?[\s)）\]]*$"
+)
+# A byline set as its own line near the top: "By Jane Doe", "von Katja Belousova", "par Jean Dupont".
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|di|door|av|af)\s+[A-ZÀ-Þ][\w.'’-]+(?:\s+(?:[A-ZÀ-Þ][\w.'’-]+|and|und|et|y|e|og|en))"
+    r"{0,6}(?:\s*[,|]\s*[^.!?]{0,40})?$",
+    re.IGNORECASE,
+)
+# The heading of a block of links to other stories ("Related", "Mehr zum Thema Hitze", "相关新闻").
+_RELATED_BLOCK_HEADING = re.compile(
+    r"^(?:related\b|more (?:on|from|about)\b|read more\b|see also\b|you (?:may|might) also like|"
+    r"recommended\b|mehr zum thema|lesen sie auch|das könnte sie auch interessieren|auch interessant|"
+    r"weitere (?:artikel|nachrichten|themen)|相关|推荐阅读|延伸阅读|更多)",
+    re.IGNORECASE,
 )
 # A row of a document's metadata table, two labels or more: "答复单位 市生态环境局 发布日期 2023-08-17".
 _META_ROW = re.compile(
@@ -281,6 +295,24 @@ def _inside_sentence(el: HtmlElement) -> bool:
     return _solid_len(parent.text_content()) > _solid_len(el.text_content()) + 2
 
 
+def _headed_by_related(el: HtmlElement) -> bool:
+    """A block that opens with a "Related" / "Mehr zum Thema" / "相关新闻" heading: links to other
+    stories, whatever its class says."""
+    for child in el:
+        if not isinstance(child.tag, str) or child.tag in SKIP_TAGS:
+            continue
+        if child.tag not in ("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong"):
+            return False
+        text = text_of(child)
+        if not text:
+            continue
+        # a heading alone ("See also: X and Y" is a hatnote, not a block's heading), and a block of
+        # teaser size: a related heading cannot stand for a whole article
+        heading = len(text) <= 40 and ": " not in text and _RELATED_BLOCK_HEADING.match(text) is not None
+        return heading and len(el.text_content()) < 3000
+    return False
+
+
 def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
     """Chrome inside a body container: by tag, role or a hard name always; by a weak class/id
     word only when the element holds less than half the container's text or is mostly links
@@ -331,6 +363,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
                 or _CAPTION_CLASS.search(el.get("class") or "")
                 or (tag in ("div", "td", "table", "section") and _is_link_block(el))
                 or (tag == "dl" and _is_field_list(el))
+                or (tag in ("div", "section", "aside") and _headed_by_related(el))
             )
         ):
             if tag == "dl" and out and len(out[-1]) <= 30 and not out[-1].endswith(("。", ".", ":", "：")):
@@ -372,7 +405,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
         if len(text) <= 80 and (
             _CHROME_LINE.search(text)
             or _META_LINE.match(text)
-            or (index < 2 and _DATE_ONLY.match(text))
+            or (index < 3 and (_DATE_ONLY.match(text) or _BYLINE.match(text)))
             or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
             or _CAPTION_CREDIT.search(text)
             or len(_META_ROW.findall(text)) >= 2
