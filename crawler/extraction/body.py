@@ -425,13 +425,57 @@ def _text_len(paragraphs: list[str]) -> int:
     return sum(len(p) for p in paragraphs)
 
 
+def _selector_index() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """:data:`CONTAINER_SELECTORS` as lookups (class, id, itemprop -> rank), so one walk of the
+    tree finds every container instead of one tree search per selector."""
+    classes: dict[str, int] = {}
+    ids: dict[str, int] = {}
+    props: dict[str, int] = {}
+    for rank, selector in enumerate(CONTAINER_SELECTORS):
+        if selector.startswith("."):
+            classes.setdefault(selector[1:], rank)
+        elif selector.startswith("#"):
+            ids.setdefault(selector[1:], rank)
+        elif selector.startswith("[itemprop="):
+            props.setdefault(selector[len("[itemprop=") : -1], rank)
+        else:  # pragma: no cover - a new selector of another form fails at import
+            raise ValueError(f"container selector not of the indexed forms: {selector}")
+    return classes, ids, props
+
+
+_BY_CLASS, _BY_ID, _BY_ITEMPROP = _selector_index()
+
+
+def _container_matches(tree: HtmlElement) -> dict[int, list[HtmlElement]]:
+    """Elements matching each container selector, by the selector's rank, in document order."""
+    found: dict[int, list[HtmlElement]] = {}
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        get = el.get
+        ranks = []
+        cls = get("class")
+        if cls:
+            ranks += [_BY_CLASS[c] for c in cls.split() if c in _BY_CLASS]
+        ident = get("id")
+        if ident and ident in _BY_ID:
+            ranks.append(_BY_ID[ident])
+        prop = get("itemprop")
+        if prop and prop in _BY_ITEMPROP:
+            ranks.append(_BY_ITEMPROP[prop])
+        for rank in set(ranks):
+            found.setdefault(rank, []).append(el)
+    return found
+
+
 def _known_container(tree: HtmlElement) -> list[HtmlElement]:
     """The first CMS content container that matches with enough text and few links, with the
     other chunks of the same article: sites cut a body into sibling containers of one class
     around ad slots and widgets, and every chunk belongs to the body (empty when none)."""
-    for selector in CONTAINER_SELECTORS:
+    matches = _container_matches(tree)
+    for rank in sorted(matches):
         found: list[tuple[int, HtmlElement]] = []
-        for el in select(tree, selector):
+        for el in matches[rank]:
             if _in_chrome(el):
                 continue
             size = len(text_of(el))
