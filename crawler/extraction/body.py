@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from crawler.extraction._dom import (
     SKIP_TAGS,
+    chrome_name,
     has_hard_name,
     is_boilerplate,
     is_hard_chrome,
@@ -313,24 +314,44 @@ def _headed_by_related(el: HtmlElement) -> bool:
     return False
 
 
+# Class words that say where a block sits or how it prints, not what it is: inside a body they
+# also name sub-headings ("widget-title") and paragraph wrappers ("article-dropcap-print").
+_LAYOUT_WORDS = frozenset(
+    {"print", "widget", "side", "header", "foot", "banner", "overlay", "toolbar", "tools"}
+)
+
+
 def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
     """Chrome inside a body container: by tag, role or a hard name always; by a weak class/id
     word only when the element holds less than half the container's text or is mostly links
     (a wrapper named "…-tag-selector" around every paragraph is the article, not a tag list),
-    and never inside a paragraph's running text."""
+    never inside a paragraph's running text, and not by a layout word when it is a heading or
+    holds a paragraph of prose."""
     size = 0
 
     def judge(el: HtmlElement) -> bool:
         nonlocal size
         if is_hard_chrome(el):
             return True
-        if not is_boilerplate(el) or _inside_sentence(el):
+        word = chrome_name(el) if el.tag not in ("article", "main") else ""
+        if not word or _inside_sentence(el):
+            return False
+        if word in _LAYOUT_WORDS and (el.tag in _HEADINGS or _holds_prose(el)):
             return False
         if not size:
             size = _solid_len(container.text_content()) or 1
         return _solid_len(el.text_content()) < 0.5 * size or _link_density(el) > 0.5
 
     return judge
+
+
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _holds_prose(el: HtmlElement) -> bool:
+    """Whether *el* holds a paragraph of running text: sentence-length, punctuated, few links."""
+    text = text_of(el)
+    return len(text) >= 150 and _SENTENCE.search(text) is not None and _link_density(el) < 0.3
 
 
 def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
