@@ -224,11 +224,22 @@ def is_hidden(el: HtmlElement) -> bool:
 
 def name_tokens(el: HtmlElement) -> tuple[str, ...]:
     """Lower-case words of the element's class and id ("articleBody main-col" -> article, body,
-    main, col), after page-builder prefixes that name any widget are dropped."""
+    main, col), after page-builder prefixes that name any widget are dropped.
+
+    An id of five words or more is a slug of the section's heading ("sharing-with-a-single-
+    developer"), not a name chosen for the block, and is left out."""
     cls, ident = el.get("class"), el.get("id")
     if not cls and not ident:
         return ()
-    return _tokens(f"{cls or ''} {ident or ''}")
+    tokens = _tokens(cls) if cls else ()
+    if ident:
+        words = _tokens(ident)
+        if len(words) < _SLUG_WORDS:
+            tokens += words
+    return tokens
+
+
+_SLUG_WORDS = 5
 
 
 @lru_cache(maxsize=8192)
