@@ -567,7 +567,7 @@ def _title_heading(root: HtmlElement, title: str) -> HtmlElement | None:
     h1s = list(root.iter("h1"))
     for heading in h1s + list(root.iter("h2")):
         text = re.sub(r"\W+", "", text_of(heading)).lower()
-        if key and text and (text in key or key in text):
+        if key and text and ((text in key and len(text) * 5 >= len(key) * 2) or key in text):
             return heading
     return h1s[0] if len(h1s) == 1 else None
 
@@ -701,7 +701,8 @@ def _named_chrome_judge(
         share = held.get(el, 0.0) / total
         if share >= 0.25 and heading is not None and _contains(el, heading):
             return False
-        return has_hard_name(el) or share < 0.5 or _link_density(el) > 0.5
+        # a wrapper of nearly all the prose is no chrome even when menus inside make it link-heavy
+        return has_hard_name(el) or share < 0.5 or (share < 0.8 and _link_density(el) > 0.5)
 
     return own
 
