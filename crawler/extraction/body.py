@@ -593,18 +593,27 @@ def _signature(el: HtmlElement) -> tuple[str, str]:
     return el.tag, " ".join(sorted((el.get("class") or "").split()))
 
 
+def _cached_len(el: HtmlElement, lengths: dict[HtmlElement, int]) -> int:
+    if el not in lengths:
+        lengths[el] = len(text_of(el))
+    return lengths[el]
+
+
 def _group(
-    top: HtmlElement, chrome: Callable[[HtmlElement], bool], content: dict[HtmlElement, float]
+    top: HtmlElement,
+    chrome: Callable[[HtmlElement], bool],
+    content: dict[HtmlElement, float],
+    lengths: dict[HtmlElement, int],
 ) -> list[HtmlElement]:
     """The body around a winning block: wrappers that add nothing are climbed, then siblings cut
     apart by ads or "companion column" markup (same tag and class, text inside) are joined."""
     node = top
-    size = len(text_of(node))
+    size = _cached_len(node, lengths)
     while True:
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html") or chrome(parent):
             break
-        if len(text_of(parent)) > size * 1.1 + 20:
+        if _cached_len(parent, lengths) > size * 1.1 + 20:
             break
         node = parent
     parent = node.getparent()
@@ -739,8 +748,9 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
     depths = _title_depths(heading)
     candidates = []
     seen: set[HtmlElement] = set()
+    lengths: dict[HtmlElement, int] = {}  # candidates share ancestors: measure each once
     for _, el in ranked[:8]:
-        members = _group(el, chrome, content)
+        members = _group(el, chrome, content, lengths)
         if members[0] in seen:
             continue
         seen.add(members[0])
