@@ -162,6 +162,12 @@ _BYLINE = re.compile(
     r"{0,6}(?:\s*[,|]\s*[^.!?]{0,40})?$",
     re.IGNORECASE,
 )
+# A photo or source credit line: "Quelle: AFP", "Foto: dpa", "Image: Reuters".
+_CREDIT_LINE = re.compile(
+    r"^(?:quelle|foto|fotos|bild|photo|photos|image|credit|credits|fuente|crédit|crédits)\s*[:：]",
+    re.IGNORECASE,
+)
+_WORDISH = re.compile(r"\w")
 # The heading of a block of links to other stories ("Related", "Mehr zum Thema Hitze", "相关新闻").
 _RELATED_BLOCK_HEADING = re.compile(
     r"^(?:related\b|more (?:on|from|about)\b|read more\b|see also\b|you (?:may|might) also like|"
@@ -426,7 +432,9 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
         if len(text) <= 80 and (
             _CHROME_LINE.search(text)
             or _META_LINE.match(text)
-            or (index < 3 and (_DATE_ONLY.match(text) or _BYLINE.match(text)))
+            or (index < 5 and (_DATE_ONLY.match(text) or _BYLINE.match(text)))
+            or _CREDIT_LINE.match(text)
+            or not _WORDISH.search(text)
             or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
             or _CAPTION_CREDIT.search(text)
             or len(_META_ROW.findall(text)) >= 2
