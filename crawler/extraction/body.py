@@ -22,6 +22,7 @@ short lines that are page furniture (打印本页, 字号, Share this page) or m
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -135,6 +136,7 @@ _CHROME_LINE = re.compile(
     r"^you are here\s*:|^back to\b[^.!?]{0,40}$|^[^.!?。！？]{1,40}(?:\s[>»›]\s[^.!?。！？]{1,40})+$|"
     r"^follow (?:us|[A-Z][\w ]{1,30}) on (?:twitter|facebook|x|instagram|linkedin)(?!.*://)|"
     r"^(?:扫码)?关注[^。！？]{0,20}(?:微信|微博|客户端|公众号)|^返回\S{1,10}查看更多$|尽在\S{0,12}(?:APP|客户端)$|"
+    r"^\d+\s*(?:min(?:ute)?s?\.?)\s*(?:read|reading time|lesezeit|lesedauer|de lecture|de lectura)$|"
     r"^(?:advertisement|advertising|sponsored|(?:continue reading|story continues|article continues) below)$|"
     r"^(?:share(?: this(?: page| article| story)?)?|print(?: this page)?|back to top|"
     r"email this page|tweet|share on (?:facebook|twitter|x|linkedin)|for immediate release|"
@@ -905,13 +907,36 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         paragraphs = _lead_paragraphs(chunks[0], title)
         for chunk in chunks:
             paragraphs += paragraphs_of(chunk, title)
+        paragraphs = drop_repeated_furniture(paragraphs)
         if _text_len(paragraphs) >= _MIN_CONTAINER_CHARS:
             return Body(paragraphs, chunks[0], "container", events)
     for members in _density_groups(tree, title):
-        paragraphs = [p for member in members for p in paragraphs_of(member, title)]
+        paragraphs = drop_repeated_furniture([p for member in members for p in paragraphs_of(member, title)])
         if paragraphs:
             return Body(paragraphs, members[0], "density", events)
     return Body([], None, "none", events)
+
+
+_FURNITURE_LEN = 30
+_FURNITURE_REPEATS = 3
+
+
+def drop_repeated_furniture(paragraphs: list[str]) -> list[str]:
+    """Leave out short lines a body repeats three times or more between other paragraphs
+    ("Article content" before every chunk, a "新規登録" button under every teaser): page
+    furniture, never the article's prose. Repeats that mostly follow each other are a list, and
+    stay."""
+    positions: dict[str, list[int]] = {}
+    for index, text in enumerate(paragraphs):
+        if len(text) <= _FURNITURE_LEN:
+            positions.setdefault(text, []).append(index)
+    furniture = {
+        text
+        for text, seen in positions.items()
+        if len(seen) >= _FURNITURE_REPEATS
+        and sum(b - a == 1 for a, b in itertools.pairwise(seen)) * 2 < len(seen) - 1
+    }
+    return [p for p in paragraphs if p not in furniture] if furniture else paragraphs
 
 
 def page_text(tree: HtmlElement, title: str = "") -> Body:
