@@ -8,7 +8,8 @@ import lxml.html
 import pytest
 
 from crawler.extraction import extract_article
-from crawler.extraction._dom import chrome_name
+from crawler.extraction._dom import chrome_name, is_hidden
+from crawler.extraction.body import drop_repeated_furniture
 
 PARAS = [
     "The regional council approved the river restoration plan on Tuesday after two years of consultation.",
@@ -142,3 +143,20 @@ def test_blocks_headed_related_are_left_out() -> None:
         f'<h1>River restoration plan approved</h1><div class="article-body">{paras(PARAS)}{related}</div>'
     )
     assert body_of(html) == PARAS
+
+
+def test_short_lines_repeated_between_chunks_are_furniture() -> None:
+    chunks = "".join(f'<div class="article-body"><p>Article content</p><p>{p}</p></div>' for p in PARAS)
+    html = page(f"<h1>River restoration plan approved</h1><article>{chunks}</article>")
+    assert body_of(html) == PARAS
+
+
+def test_a_list_of_repeated_short_items_is_kept() -> None:
+    lines = ["Steps:", "link", "link", "link", "Done."]
+    assert drop_repeated_furniture(lines) == lines
+    assert drop_repeated_furniture(["新規登録", "a", "新規登録", "b", "新規登録"]) == ["a", "b"]
+
+
+def test_a_bare_hidden_class_hides_but_a_responsive_one_does_not() -> None:
+    assert is_hidden(lxml.html.fromstring('<div class="intro-body__premium hidden">x</div>'))
+    assert not is_hidden(lxml.html.fromstring('<div class="hidden md:block">x</div>'))
