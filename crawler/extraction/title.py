@@ -91,7 +91,10 @@ _GENERIC = re.compile(
 _PIECE_SEPARATOR = re.compile(r"^\s*[-_|｜:：–—－»·]+\s*|\s*[-_|｜:：–—－»·]+\s*$")
 
 
-def _shown_piece(tree: HtmlElement, titles: list[str]) -> str:
+_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
+
+
+def _shown_piece(tree: HtmlElement, titles: list[str], site: str = "") -> str:
     """The headline as the page shows it, when no heading tag carries it: the longest visible
     line that is the page title minus a site name or a kicker joined by any separator
     ("…-河南省生态环境厅" without spaces, "DEC Press Release: …", "浙江省生态环境厅 工作动态 …"),
@@ -102,6 +105,8 @@ def _shown_piece(tree: HtmlElement, titles: list[str]) -> str:
     for line in visible_lines(tree):
         if len(line) < 6 or len(line) <= len(best) or len(line) > 300:
             continue
+        if line == site or _DOMAIN.match(line):
+            continue  # the site's name in its logo ("日本経済新聞", "MDR.DE") is no headline
         for title in titles:
             if line == title or line not in title:
                 continue
@@ -136,7 +141,7 @@ def find_title(tree: HtmlElement) -> str:
     for text in headings:
         if any(_similar(text, ref) for ref in reference):
             return text
-    shown = _shown_piece(tree, [t for t in (og, head_title) if t])
+    shown = _shown_piece(tree, [t for t in (og, head_title) if t], _meta(tree, ("og:site_name",)))
     if shown:
         return shown
     if not og and _GENERIC.match(head_title):
