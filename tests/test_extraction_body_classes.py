@@ -8,7 +8,7 @@ import lxml.html
 import pytest
 
 from crawler.extraction import extract_article
-from crawler.extraction._dom import chrome_name, is_hidden
+from crawler.extraction._dom import CHROME_WORDS, HARD_CHROME_WORDS, chrome_name, is_hidden
 from crawler.extraction.body import drop_repeated_furniture
 
 PARAS = [
@@ -51,6 +51,11 @@ def body_of(html: str) -> list[str]:
 def test_chrome_words_are_whole_tokens_of_the_class(classes: str, word: str) -> None:
     el = lxml.html.fromstring(f'<div class="{classes}">x</div>')
     assert chrome_name(el) == word
+
+
+def test_hard_chrome_words_are_chrome_words() -> None:
+    """A hard word missing from the chrome words would never be looked at."""
+    assert HARD_CHROME_WORDS <= CHROME_WORDS
 
 
 def test_heading_slug_ids_name_no_chrome() -> None:

@@ -85,6 +85,7 @@ CHROME_WORDS = frozenset(
         "disqus",
         "respond",
         "replies",
+        "reply",
         "tag",
         "tags",
         "print",
@@ -131,6 +132,7 @@ CHROME_WORDS = frozenset(
 )
 # Names that are chrome whatever they hold: a comment stream, a consent wall or a block of related
 # stories with their standfirsts can outweigh a short article, and must still never become it.
+# Each is also in CHROME_WORDS.
 HARD_CHROME_WORDS = frozenset(
     {
         "comment",
@@ -139,6 +141,7 @@ HARD_CHROME_WORDS = frozenset(
         "disqus",
         "respond",
         "replies",
+        "reply",
         "cookie",
         "cookies",
         "consent",
