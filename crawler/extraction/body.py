@@ -429,8 +429,15 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
 
     walk(container, top=True)
     flush()  # a container that is no block itself (a td, the body) ends with its last run
+    return _body_lines(out, title_key)
+
+
+def _body_lines(lines: list[str], title_key: str) -> list[str]:
+    """*lines* without page furniture and metadata lines (chrome, 来源/Published labels, dates
+    and bylines near the top, credits, promos, the title repeated), and without a trailing
+    "Related" heading."""
     kept: list[str] = []
-    for index, text in enumerate(out):
+    for index, text in enumerate(lines):
         if len(text) <= 80 and (
             _CHROME_LINE.search(text)
             or _META_LINE.match(text)
