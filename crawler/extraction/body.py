@@ -1,23 +1,38 @@
 """The article body as paragraphs, without navigation, sidebars, footers, banners or share bars.
 
-Engine, chosen by measurement (``benchmarks/extraction_quality.py``):
+Engine, chosen by measurement (``benchmarks/extraction_quality.py`` and, on real pages with
+independent ground truth, ``benchmarks/extraction_realworld.py``):
 
 1. a source's own body selector, when it yields enough text;
 2. the content containers of the CMS families this corpus meets, in order (TRS ``.TRS_Editor``,
    ``.Custom_UnionStyle``, ``.TRS_UEDITOR``, ``#UCAP-CONTENT``, ``.pages_content``, ``#zoom`` …;
    news portals ``#rwb_zw``, ``.rm_txt_con``, ``#Content``, ``#detail``; ``[itemprop=articleBody]``,
    Drupal ``.field--name-body``, WordPress ``.entry-content``, GOV.UK ``.govspeak``, EU ``.ecl``
-   rich text), the largest match that holds enough text and few links;
+   rich text), found in one walk of the tree: the largest match that holds enough text and few
+   links, joined by the other chunks of the same body (same class, or same tag and parent) that
+   sites cut apart with ad slots;
 3. otherwise a text-density scorer (readability's idea: paragraphs vote for their parent and
    grandparent, weighted by length and punctuation, discounted by link density). The best
    candidates are widened to the whole body (wrappers that add no text are climbed; sibling blocks
-   of the same tag and class, cut apart by ad slots, are joined) and a candidate in the title
-   heading's column beats a sidebar of teasers unless it holds a fifth of its text or less.
+   of the same tag and class, or prose siblings, are joined; the closest ancestor of several strong
+   candidates is taken for an article cut into wrapped chunks), a part nested in a candidate with
+   half again its prose gives way to it, and a candidate in the title heading's column beats a
+   sidebar of teasers unless it holds a fifth of its text or less.
+
+Chrome is judged by content before name. Landmarks (``nav``/``footer``/``aside``, ARIA roles) are
+chrome; a class or id word (matched as a whole token, see :mod:`._dom`), ``hidden`` or a ``form``
+wrapper is weak evidence that loses to the content: an element holding the headline and a quarter
+of the page's prose, or half of it with few links, is the article's (comments, consent and related
+stories excepted).
 
 Inside the container a walker emits one paragraph per block (``p``, headings, list items, table
-rows, ``br``-separated runs) and skips chrome: ``nav``/``footer``/``aside``, elements whose class
-or id says share, related, cookie, breadcrumb, byline …, hidden elements, link-only lists, and
-short lines that are page furniture (打印本页, 字号, Share this page) or metadata (来源：…).
+rows, ``br``-separated runs) and skips chrome: landmarks, hidden elements, link-only lists, blocks
+headed "Related"/"相关", chrome-named elements that hold little of the container's text (never a
+heading or a paragraph of prose for a mere layout word), and short lines that are page furniture
+(打印本页, 字号, Share this page, lines repeated between paragraphs) or metadata (来源：…, dates
+and bylines at the top, photo credits).
+
+:func:`page_text` is the last resort for pages with no block long enough to score.
 """
 
 from __future__ import annotations
