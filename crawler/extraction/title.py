@@ -94,7 +94,7 @@ _PIECE_SEPARATOR = re.compile(r"^\s*[-_|｜:：–—－»·]+\s*|\s*[-_|｜:：
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
 
 
-def _shown_piece(tree: HtmlElement, titles: list[str], site: str = "") -> str:
+def _shown_piece(tree: HtmlElement, titles: list[str], site_names: frozenset[str] = frozenset()) -> str:
     """The headline as the page shows it, when no heading tag carries it: the longest visible
     line that is the page title minus a site name or a kicker joined by any separator
     ("…-河南省生态环境厅" without spaces, "DEC Press Release: …", "浙江省生态环境厅 工作动态 …"),
@@ -105,7 +105,7 @@ def _shown_piece(tree: HtmlElement, titles: list[str], site: str = "") -> str:
     for line in visible_lines(tree):
         if len(line) < 6 or len(line) <= len(best) or len(line) > 300:
             continue
-        if line == site or _DOMAIN.match(line):
+        if _key(line) in site_names or _DOMAIN.match(line):
             continue  # the site's name in its logo ("日本経済新聞", "MDR.DE") is no headline
         for title in titles:
             if line == title or line not in title:
@@ -119,6 +119,10 @@ def _shown_piece(tree: HtmlElement, titles: list[str], site: str = "") -> str:
             ):
                 best = line
     return best
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text).lower()
 
 
 def find_title(tree: HtmlElement) -> str:
@@ -138,10 +142,12 @@ def find_title(tree: HtmlElement) -> str:
             text = text_of(el)
             if 4 <= len(text) <= 300:
                 headings.append(text)
+    # the site's name in a logo heading is no headline, though the page title contains it
+    site_names = frozenset({_key(_meta(tree, ("og:site_name",)))} - {""})
     for text in headings:
-        if any(_similar(text, ref) for ref in reference):
+        if _key(text) not in site_names and any(_similar(text, ref) for ref in reference):
             return text
-    shown = _shown_piece(tree, [t for t in (og, head_title) if t], _meta(tree, ("og:site_name",)))
+    shown = _shown_piece(tree, [t for t in (og, head_title) if t], site_names)
     if shown:
         return shown
     if not og and _GENERIC.match(head_title):
