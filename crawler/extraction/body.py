@@ -152,6 +152,8 @@ _CHROME_LINE = re.compile(
     r"^follow (?:us|[A-Z][\w ]{1,30}) on (?:twitter|facebook|x|instagram|linkedin)(?!.*://)|"
     r"^(?:扫码)?关注[^。！？]{0,20}(?:微信|微博|客户端|公众号)|^返回\S{1,10}查看更多$|尽在\S{0,12}(?:APP|客户端)$|"
     r"^\d+\s*(?:min(?:ute)?s?\.?)\s*(?:read|reading time|lesezeit|lesedauer|de lecture|de lectura)$|"
+    r"^(?:drucken|imprimir|imprimer|stampa|anzeige|werbung|publicité|publicidad|pubblicità|video|"
+    r"read more|auch interessant|lesen sie auch)\s*[:：]?$|"
     r"^(?:advertisement|advertising|sponsored|(?:continue reading|story continues|article continues) below)$|"
     r"^(?:share(?: this(?: page| article| story)?)?|print(?: this page)?|back to top|"
     r"email this page|tweet|share on (?:facebook|twitter|x|linkedin)|for immediate release|"
