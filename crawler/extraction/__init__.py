@@ -23,6 +23,8 @@ gave a record is listed in ``events``, which the crawl adds to its stats as
 ``body_density``          no known content container; the text-density scorer chose the body
 ``soup_fallback``         lxml's parse gave no body; BeautifulSoup's more tolerant parse did
 ``body_trafilatura``      neither parse gave a body our engines trust; trafilatura's did
+``body_page_text``        no engine found a body; the page's visible text (chrome left out) is it
+``title_from_body``       the page names no headline anywhere; the body's first sentence is the title
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from lxml import etree
 
 from crawler.extraction._dom import select_text
 from crawler.extraction._lines import visible_lines
-from crawler.extraction.body import find_body
+from crawler.extraction.body import Body, find_body, page_text
 from crawler.extraction.dates import find_dates
 from crawler.extraction.decode import decode_html
 from crawler.extraction.docnumbers import find_doc_numbers
@@ -50,7 +52,7 @@ from crawler.extraction.metadata import (
     find_canonical,
     find_origin,
 )
-from crawler.extraction.title import find_title
+from crawler.extraction.title import find_title, title_from_body
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -127,6 +129,41 @@ def _trafilatura_paragraphs(text: str, url: str) -> list[str]:
     return lines if any(len(line) >= _MIN_FALLBACK_LINE for line in lines) else []
 
 
+def _find_body_or_fallback(
+    text: str, tree: HtmlElement, url: str, title: str, selector: str | None, events: list[str]
+) -> tuple[HtmlElement, Body, list[str]]:
+    """The body by our engines, else through the fallbacks in order (BeautifulSoup's parse,
+    trafilatura, the page's visible text), each counted in *events*; the tree it came from is
+    returned too. Raises :class:`EmptyPageError` when no text is left anywhere."""
+    body = find_body(tree, title, selector)
+    if not body.paragraphs and (soup_tree := parse_html_tolerant(text)) is not None:
+        # libxml2 gave up on this markup (too deep, badly broken); BeautifulSoup's parser is
+        # slower but keeps going, so it gets a second look before the page is dropped.
+        retry = find_body(soup_tree, title, selector)
+        if retry.paragraphs:
+            tree, body = soup_tree, retry
+            events.append("soup_fallback")
+    events += body.events
+    if body.engine == "density":
+        events.append("body_density")
+    paragraphs = body.paragraphs
+    if not paragraphs:
+        # Our engines found nothing they trust; trafilatura's own heuristics get a last look
+        # before the page is dropped (counted).
+        paragraphs = _trafilatura_paragraphs(text, url)
+        if paragraphs:
+            events.append("body_trafilatura")
+    if not paragraphs:
+        # a page of a few short lines ("Test", a list of three words) is still its own text
+        body = page_text(tree, title)
+        paragraphs = body.paragraphs
+        if paragraphs:
+            events.append("body_page_text")
+    if not paragraphs:
+        raise EmptyPageError("no article text found on the page")
+    return tree, body, paragraphs
+
+
 def extract_article(
     html: str | bytes,
     url: str,
@@ -160,26 +197,11 @@ def extract_article(
         title = find_title(tree)
 
     body_selector = selectors.body if selectors is not None else None
-    body = find_body(tree, title, body_selector)
-    if not body.paragraphs and (soup_tree := parse_html_tolerant(text)) is not None:
-        # libxml2 gave up on this markup (too deep, badly broken); BeautifulSoup's parser is
-        # slower but keeps going, so it gets a second look before the page is dropped.
-        retry = find_body(soup_tree, title, body_selector)
-        if retry.paragraphs:
-            tree, body = soup_tree, retry
-            events.append("soup_fallback")
-    events += body.events
-    if body.engine == "density":
-        events.append("body_density")
-    paragraphs = body.paragraphs
-    if not paragraphs:
-        # Our engines found nothing they trust; trafilatura's own heuristics get a last look
-        # before the page is dropped (counted).
-        paragraphs = _trafilatura_paragraphs(text, url)
-        if paragraphs:
-            events.append("body_trafilatura")
-    if not paragraphs:
-        raise EmptyPageError("no article text found on the page")
+    tree, body, paragraphs = _find_body_or_fallback(text, tree, url, title, body_selector, events)
+    if not title:
+        # no <title>, og:title or heading: the body's first sentence names the record
+        title = title_from_body(paragraphs)
+        events.append("title_from_body")
 
     lines = visible_lines(tree)
     date_text = None

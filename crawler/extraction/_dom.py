@@ -38,16 +38,125 @@ SKIP_TAGS = frozenset(
         "map",
     }
 )
-# Class/id words that mark page chrome rather than article text.
-BOILERPLATE = re.compile(
-    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|breadcrumbs?|crumbs?|footer|foot|sidebar|side|aside|widget|"
-    r"share|sharing|social|sns|bdshare|jiathis|related|relate|recommend|recommended|more-news|"
-    r"cookie|cookies|consent|gdpr|banner|ad|ads|advert|advertisement|promo|subscribe|newsletter|"
-    r"comment|comments|commentlist|disqus|respond|replies|tags?|print|toolbar|tools|pagination|pager|prev-next|prevnext|skip|skip-link|"
-    r"modal|popup|overlay|login|search|header|masthead|topbar|copyright|byline|author|meta|"
-    r"dateline|article-info|info-bar|xgyd|xgxw|fenxiang|dayin|guanbi|read-more|readmore|rich-link)(?:$|[-_\s])",
-    re.IGNORECASE,
+# Class/id words that mark page chrome rather than article text, matched as whole tokens of the
+# class and id (split on ``-``, ``_``, spaces and camelCase), never as substrings: "metadata",
+# "beside" or "gradient" say nothing. Two-word entries match adjacent tokens ("more news").
+CHROME_WORDS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "breadcrumb",
+        "breadcrumbs",
+        "crumb",
+        "crumbs",
+        "footer",
+        "foot",
+        "sidebar",
+        "side",
+        "aside",
+        "widget",
+        "share",
+        "sharing",
+        "social",
+        "sns",
+        "bdshare",
+        "jiathis",
+        "related",
+        "relate",
+        "recommend",
+        "recommended",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "banner",
+        "ad",
+        "ads",
+        "advert",
+        "advertisement",
+        "promo",
+        "subscribe",
+        "newsletter",
+        "comment",
+        "comments",
+        "commentlist",
+        "disqus",
+        "respond",
+        "replies",
+        "reply",
+        "tag",
+        "tags",
+        "print",
+        "toolbar",
+        "tools",
+        "pagination",
+        "pager",
+        "prevnext",
+        "skip",
+        "modal",
+        "popup",
+        "overlay",
+        "login",
+        "search",
+        "header",
+        "masthead",
+        "topbar",
+        "copyright",
+        "byline",
+        "author",
+        "meta",
+        "dateline",
+        "xgyd",
+        "xgxw",
+        "fenxiang",
+        "dayin",
+        "guanbi",
+        "readmore",
+        "recirculation",
+        "outbrain",
+        "taboola",
+        "embed",
+        "tweet",
+        "instagram",
+        "tiktok",
+        "more|news",
+        "prev|next",
+        "skip|link",
+        "article|info",
+        "info|bar",
+        "read|more",
+        "rich|link",
+    }
 )
+# Names that are chrome whatever they hold: a comment stream, a consent wall or a block of related
+# stories with their standfirsts can outweigh a short article, and must still never become it.
+# Each is also in CHROME_WORDS.
+HARD_CHROME_WORDS = frozenset(
+    {
+        "comment",
+        "comments",
+        "commentlist",
+        "disqus",
+        "respond",
+        "replies",
+        "reply",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "modal",
+        "popup",
+        "login",
+        "related",
+        "relate",
+        "recommend",
+        "recommended",
+        "readmore",
+    }
+)
+_TOKEN_SPLIT = re.compile(r"[-_./]+|(?<=[a-z0-9])(?=[A-Z])")
 _LANDMARKS = frozenset({"article", "main", "body", "html"})
 # Page-builder wrappers whose names contain chrome words but wrap any widget, content included.
 _NEUTRAL_PREFIX = re.compile(r"(?:^|(?<=\s))elementor-widget(?:-container)?(?=[-\s]|$)-?")
@@ -104,32 +213,100 @@ def select_text(root: HtmlElement, selector: str) -> str:
 
 
 def is_hidden(el: HtmlElement) -> bool:
-    """Whether the element is hidden by attribute or inline style."""
+    """Whether the element is hidden by attribute, inline style or a bare ``hidden`` class.
+
+    A ``hidden`` class with a responsive variant beside it (``hidden md:block``) shows the
+    element on wide screens, so it does not count.
+    """
     get = el.get
+    cls = get("class") or ""
     return (
         get("hidden") is not None
         or get("aria-hidden") == "true"
         or bool(_HIDDEN_STYLE.search(get("style") or ""))
+        or (bool(cls) and "hidden" in cls.split() and ":" not in cls)
     )
+
+
+def name_tokens(el: HtmlElement) -> tuple[str, ...]:
+    """Lower-case words of the element's class and id ("articleBody main-col" -> article, body,
+    main, col), after page-builder prefixes that name any widget are dropped.
+
+    An id of five words or more is a slug of the section's heading ("sharing-with-a-single-
+    developer"), not a name chosen for the block, and is left out."""
+    cls, ident = el.get("class"), el.get("id")
+    if not cls and not ident:
+        return ()
+    tokens = _tokens(cls) if cls else ()
+    if ident:
+        words = _tokens(ident)
+        if len(words) < _SLUG_WORDS:
+            tokens += words
+    return tokens
+
+
+_SLUG_WORDS = 5
+
+
+@lru_cache(maxsize=8192)
+def _tokens(marker: str) -> tuple[str, ...]:
+    marker = _NEUTRAL_PREFIX.sub(" ", marker)
+    # a utility class's variant prefix ("print:", "dark:", "md:") is a condition, not a name
+    names = (name.rpartition(":")[2] for name in marker.split())
+    return tuple(t.lower() for name in names for t in _TOKEN_SPLIT.split(name) if t)
+
+
+def chrome_name(el: HtmlElement) -> str:
+    """The chrome word the class or id carries ("ads" in ``main-no-ads-col``), or ``""``.
+
+    Weak evidence on its own: callers that can weigh the element's content do so first.
+    """
+    tokens = name_tokens(el)
+    for i, token in enumerate(tokens):
+        if token in CHROME_WORDS:
+            return token
+        if i and f"{tokens[i - 1]}|{token}" in CHROME_WORDS:
+            return token
+    return ""
+
+
+def is_chrome_tag(el: HtmlElement) -> bool:
+    """Whether the element's tag or ARIA role marks it as page chrome (strong evidence).
+
+    ``form`` counts here but is weak elsewhere: ASP.NET pages wrap the whole page in one."""
+    if el.tag in ("nav", "footer", "aside", "form"):
+        return True
+    return el.get("role") in ("navigation", "contentinfo", "complementary", "banner", "search", "dialog")
+
+
+def is_landmark_chrome(el: HtmlElement) -> bool:
+    """Navigation, footer or complementary content by tag or role, whatever it holds."""
+    if el.tag in ("nav", "footer", "aside"):
+        return True
+    return el.get("role") in ("navigation", "contentinfo", "complementary", "banner", "search", "dialog")
 
 
 def is_boilerplate(el: HtmlElement) -> bool:
     """Whether the element's tag, role, class or id marks it as page chrome."""
-    tag = el.tag
-    if tag in ("nav", "footer", "aside", "form"):
+    if is_chrome_tag(el):
         return True
-    role = el.get("role")
-    if role in ("navigation", "contentinfo", "complementary", "banner", "search", "dialog"):
-        return True
-    if tag in _LANDMARKS:
+    if el.tag in _LANDMARKS:
         # WordPress puts taxonomy classes (tag-coal, category-news) on <article>; landmarks are
         # judged by tag and role only.
         return False
-    marker = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if not marker.strip():
-        return False
-    marker = _NEUTRAL_PREFIX.sub(" ", marker)
-    return BOILERPLATE.search(marker) is not None
+    return bool(chrome_name(el))
+
+
+def is_hard_chrome(el: HtmlElement) -> bool:
+    """Chrome by tag, role or a name that much prose cannot redeem (comments, consent, login)."""
+    if is_chrome_tag(el):
+        return True
+    return has_hard_name(el)
+
+
+def has_hard_name(el: HtmlElement) -> bool:
+    """Whether the class or id carries a word of :data:`HARD_CHROME_WORDS`."""
+    return el.tag not in _LANDMARKS and any(t in HARD_CHROME_WORDS for t in name_tokens(el))
 
 
 def iter_text(el: HtmlElement, *, skip_chrome: bool = False) -> Iterator[str]:

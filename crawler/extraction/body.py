@@ -1,32 +1,59 @@
 """The article body as paragraphs, without navigation, sidebars, footers, banners or share bars.
 
-Engine, chosen by measurement (``benchmarks/extraction_quality.py``):
+Engine, chosen by measurement (``benchmarks/extraction_quality.py`` and, on real pages with
+independent ground truth, ``benchmarks/extraction_realworld.py``):
 
 1. a source's own body selector, when it yields enough text;
 2. the content containers of the CMS families this corpus meets, in order (TRS ``.TRS_Editor``,
    ``.Custom_UnionStyle``, ``.TRS_UEDITOR``, ``#UCAP-CONTENT``, ``.pages_content``, ``#zoom`` …;
    news portals ``#rwb_zw``, ``.rm_txt_con``, ``#Content``, ``#detail``; ``[itemprop=articleBody]``,
    Drupal ``.field--name-body``, WordPress ``.entry-content``, GOV.UK ``.govspeak``, EU ``.ecl``
-   rich text), the largest match that holds enough text and few links;
+   rich text), found in one walk of the tree: the largest match that holds enough text and few
+   links, joined by the other chunks of the same body (same class, or same tag and parent) that
+   sites cut apart with ad slots;
 3. otherwise a text-density scorer (readability's idea: paragraphs vote for their parent and
    grandparent, weighted by length and punctuation, discounted by link density). The best
    candidates are widened to the whole body (wrappers that add no text are climbed; sibling blocks
-   of the same tag and class, cut apart by ad slots, are joined) and a candidate in the title
-   heading's column beats a sidebar of teasers unless it holds a fifth of its text or less.
+   of the same tag and class, or prose siblings, are joined; the closest ancestor of several strong
+   candidates is taken for an article cut into wrapped chunks), a part nested in a candidate with
+   half again its prose gives way to it, and a candidate in the title heading's column beats a
+   sidebar of teasers unless it holds a fifth of its text or less.
+
+Chrome is judged by content before name. Landmarks (``nav``/``footer``/``aside``, ARIA roles) are
+chrome; a class or id word (matched as a whole token, see :mod:`._dom`), ``hidden`` or a ``form``
+wrapper is weak evidence that loses to the content: an element holding the headline and a quarter
+of the page's prose, or half of it with few links, is the article's (comments, consent and related
+stories excepted).
 
 Inside the container a walker emits one paragraph per block (``p``, headings, list items, table
-rows, ``br``-separated runs) and skips chrome: ``nav``/``footer``/``aside``, elements whose class
-or id says share, related, cookie, breadcrumb, byline …, hidden elements, link-only lists, and
-short lines that are page furniture (打印本页, 字号, Share this page) or metadata (来源：…).
+rows, ``br``-separated runs) and skips chrome: landmarks, hidden elements, link-only lists, blocks
+headed "Related"/"相关", chrome-named elements that hold little of the container's text (never a
+heading or a paragraph of prose for a mere layout word), and short lines that are page furniture
+(打印本页, 字号, Share this page, lines repeated between paragraphs) or metadata (来源：…, dates
+and bylines at the top, photo credits).
+
+:func:`page_text` is the last resort for pages with no block long enough to score.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from crawler.extraction._dom import SKIP_TAGS, is_boilerplate, is_hidden, norm, select, text_of
+from crawler.extraction._dom import (
+    SKIP_TAGS,
+    chrome_name,
+    has_hard_name,
+    is_boilerplate,
+    is_hard_chrome,
+    is_hidden,
+    is_landmark_chrome,
+    norm,
+    select,
+    text_of,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -124,6 +151,9 @@ _CHROME_LINE = re.compile(
     r"^you are here\s*:|^back to\b[^.!?]{0,40}$|^[^.!?。！？]{1,40}(?:\s[>»›]\s[^.!?。！？]{1,40})+$|"
     r"^follow (?:us|[A-Z][\w ]{1,30}) on (?:twitter|facebook|x|instagram|linkedin)(?!.*://)|"
     r"^(?:扫码)?关注[^。！？]{0,20}(?:微信|微博|客户端|公众号)|^返回\S{1,10}查看更多$|尽在\S{0,12}(?:APP|客户端)$|"
+    r"^\d+\s*(?:min(?:ute)?s?\.?)\s*(?:read|reading time|lesezeit|lesedauer|de lecture|de lectura)$|"
+    r"^(?:drucken|imprimir|imprimer|stampa|anzeige|werbung|publicité|publicidad|pubblicità|video|"
+    r"read more|auch interessant|lesen sie auch)\s*[:：]?$|"
     r"^(?:advertisement|advertising|sponsored|(?:continue reading|story continues|article continues) below)$|"
     r"^(?:share(?: this(?: page| article| story)?)?|print(?: this page)?|back to top|"
     r"email this page|tweet|share on (?:facebook|twitter|x|linkedin)|for immediate release|"
@@ -141,8 +171,28 @@ _META_LINE = re.compile(
 )
 _DATE_ONLY = re.compile(
     r"^[\s(（\[]*(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"|\d{1,2}\.\s?\d{1,2}\.\s?\d{4}"
     r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
-    r"(?:\s*[T ]?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?[\s)）\]]*$"
+    r"(?:\s*[T |,｜]*\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\s*(?:Uhr|h|[AaPp]\.?[Mm]\.?))?)?[\s)）\]]*$"
+)
+# A byline set as its own line near the top: "By Jane Doe", "von Katja Belousova", "par Jean Dupont".
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por|di|door|av|af)\s+[A-ZÀ-Þ][\w.'’-]+(?:\s+(?:[A-ZÀ-Þ][\w.'’-]+|and|und|et|y|e|og|en))"
+    r"{0,6}(?:\s*[,|]\s*[^.!?]{0,40})?$",
+    re.IGNORECASE,
+)
+# A photo or source credit line: "Quelle: AFP", "Foto: dpa", "Image: Reuters".
+_CREDIT_LINE = re.compile(
+    r"^(?:quelle|foto|fotos|bild|photo|photos|image|credit|credits|fuente|crédit|crédits)\s*[:：]",
+    re.IGNORECASE,
+)
+_WORDISH = re.compile(r"\w")
+# The heading of a block of links to other stories ("Related", "Mehr zum Thema Hitze", "相关新闻").
+_RELATED_BLOCK_HEADING = re.compile(
+    r"^(?:related\b|more (?:on|from|about)\b|read more\b|see also\b|you (?:may|might) also like|"
+    r"recommended\b|mehr zum thema|lesen sie auch|das könnte sie auch interessieren|auch interessant|"
+    r"weitere (?:artikel|nachrichten|themen)|相关|推荐阅读|延伸阅读|更多)",
+    re.IGNORECASE,
 )
 # A row of a document's metadata table, two labels or more: "答复单位 市生态环境局 发布日期 2023-08-17".
 _META_ROW = re.compile(
@@ -258,11 +308,83 @@ def _is_field_list(el: HtmlElement) -> bool:
     return len(labels) >= 2 and bool(values) and all(len(v) <= 60 for v in values)
 
 
+def _inside_sentence(el: HtmlElement) -> bool:
+    """Whether *el* is running text (a custom element such as a formula, or a part of a
+    paragraph's sentence): a class word such as "menu" in ``CtxtMenu_Attached`` names a script's hook
+    there, not page chrome."""
+    if "-" in el.tag:
+        return True
+    parent = el.getparent()
+    if parent is None or parent.tag not in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
+        return False
+    # a share button alone in its paragraph is still a share button
+    return _solid_len(parent.text_content()) > _solid_len(el.text_content()) + 2
+
+
+def _headed_by_related(el: HtmlElement) -> bool:
+    """A block that opens with a "Related" / "Mehr zum Thema" / "相关新闻" heading: links to other
+    stories, whatever its class says."""
+    for child in el:
+        if not isinstance(child.tag, str) or child.tag in SKIP_TAGS:
+            continue
+        if child.tag not in ("h2", "h3", "h4", "h5", "h6", "div", "p", "span", "strong"):
+            return False
+        text = text_of(child)
+        if not text:
+            continue
+        # a heading alone ("See also: X and Y" is a hatnote, not a block's heading), and a block of
+        # teaser size: a related heading cannot stand for a whole article
+        heading = len(text) <= 40 and ": " not in text and _RELATED_BLOCK_HEADING.match(text) is not None
+        return heading and len(el.text_content()) < 3000
+    return False
+
+
+# Class words that say where a block sits or how it prints, not what it is: inside a body they
+# also name sub-headings ("widget-title") and paragraph wrappers ("article-dropcap-print").
+_LAYOUT_WORDS = frozenset(
+    {"print", "widget", "side", "header", "foot", "banner", "overlay", "toolbar", "tools"}
+)
+
+
+def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
+    """Chrome inside a body container: by tag, role or a hard name always; by a weak class/id
+    word only when the element holds less than half the container's text or is mostly links
+    (a wrapper named "…-tag-selector" around every paragraph is the article, not a tag list),
+    never inside a paragraph's running text, and not by a layout word when it is a heading or
+    holds a paragraph of prose."""
+    size = 0
+
+    def judge(el: HtmlElement) -> bool:
+        nonlocal size
+        if is_hard_chrome(el):
+            return True
+        word = chrome_name(el) if el.tag not in ("article", "main") else ""
+        if not word or _inside_sentence(el):
+            return False
+        if word in _LAYOUT_WORDS and (el.tag in _HEADINGS or _holds_prose(el)):
+            return False
+        if not size:
+            size = _solid_len(container.text_content()) or 1
+        return _solid_len(el.text_content()) < 0.5 * size or _link_density(el) > 0.5
+
+    return judge
+
+
+_HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+
+
+def _holds_prose(el: HtmlElement) -> bool:
+    """Whether *el* holds a paragraph of running text: sentence-length, punctuated, few links."""
+    text = text_of(el)
+    return len(text) >= 150 and _SENTENCE.search(text) is not None and _link_density(el) < 0.3
+
+
 def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     """One paragraph per block of *container*, chrome and metadata lines left out."""
     out: list[str] = []
     buf: list[str] = []
     title_key = re.sub(r"\W+", "", title).lower()
+    named_chrome = _named_chrome_in(container)
 
     def flush() -> None:
         if buf:
@@ -282,11 +404,12 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             and not quote_footer
             and (
                 tag in _SKIP_IN_BODY
-                or is_boilerplate(el)
+                or named_chrome(el)
                 or is_hidden(el)
                 or _CAPTION_CLASS.search(el.get("class") or "")
                 or (tag in ("div", "td", "table", "section") and _is_link_block(el))
                 or (tag == "dl" and _is_field_list(el))
+                or (tag in ("div", "section", "aside") and _headed_by_related(el))
             )
         ):
             if tag == "dl" and out and len(out[-1]) <= 30 and not out[-1].endswith(("。", ".", ":", "：")):
@@ -322,12 +445,22 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             flush()
 
     walk(container, top=True)
+    flush()  # a container that is no block itself (a td, the body) ends with its last run
+    return _body_lines(out, title_key)
+
+
+def _body_lines(lines: list[str], title_key: str) -> list[str]:
+    """*lines* without page furniture and metadata lines (chrome, 来源/Published labels, dates
+    and bylines near the top, credits, promos, the title repeated), and without a trailing
+    "Related" heading."""
     kept: list[str] = []
-    for index, text in enumerate(out):
+    for index, text in enumerate(lines):
         if len(text) <= 80 and (
             _CHROME_LINE.search(text)
             or _META_LINE.match(text)
-            or (index < 2 and _DATE_ONLY.match(text))
+            or (index < 5 and (_DATE_ONLY.match(text) or _BYLINE.match(text)))
+            or _CREDIT_LINE.match(text)
+            or not _WORDISH.search(text)
             or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
             or _CAPTION_CREDIT.search(text)
             or len(_META_ROW.findall(text)) >= 2
@@ -347,18 +480,87 @@ def _text_len(paragraphs: list[str]) -> int:
     return sum(len(p) for p in paragraphs)
 
 
-def _known_container(tree: HtmlElement) -> HtmlElement | None:
-    for selector in CONTAINER_SELECTORS:
-        best: tuple[int, HtmlElement] | None = None
-        for el in select(tree, selector):
+def _selector_index() -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """:data:`CONTAINER_SELECTORS` as lookups (class, id, itemprop -> rank), so one walk of the
+    tree finds every container instead of one tree search per selector."""
+    classes: dict[str, int] = {}
+    ids: dict[str, int] = {}
+    props: dict[str, int] = {}
+    for rank, selector in enumerate(CONTAINER_SELECTORS):
+        if selector.startswith("."):
+            classes.setdefault(selector[1:], rank)
+        elif selector.startswith("#"):
+            ids.setdefault(selector[1:], rank)
+        elif selector.startswith("[itemprop="):
+            props.setdefault(selector[len("[itemprop=") : -1], rank)
+        else:  # pragma: no cover - a new selector of another form fails at import
+            raise ValueError(f"container selector not of the indexed forms: {selector}")
+    return classes, ids, props
+
+
+_BY_CLASS, _BY_ID, _BY_ITEMPROP = _selector_index()
+
+
+def _container_matches(tree: HtmlElement) -> dict[int, list[HtmlElement]]:
+    """Elements matching each container selector, by the selector's rank, in document order."""
+    found: dict[int, list[HtmlElement]] = {}
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        get = el.get
+        ranks = []
+        cls = get("class")
+        if cls:
+            ranks += [_BY_CLASS[c] for c in cls.split() if c in _BY_CLASS]
+        ident = get("id")
+        if ident and ident in _BY_ID:
+            ranks.append(_BY_ID[ident])
+        prop = get("itemprop")
+        if prop and prop in _BY_ITEMPROP:
+            ranks.append(_BY_ITEMPROP[prop])
+        for rank in set(ranks):
+            found.setdefault(rank, []).append(el)
+    return found
+
+
+def _known_container(tree: HtmlElement) -> list[HtmlElement]:
+    """The first CMS content container that matches with enough text and few links, with the
+    other chunks of the same article: sites cut a body into sibling containers of one class
+    around ad slots and widgets, and every chunk belongs to the body (empty when none)."""
+    matches = _container_matches(tree)
+    for rank in sorted(matches):
+        found: list[tuple[int, HtmlElement]] = []
+        for el in matches[rank]:
             if _in_chrome(el):
                 continue
             size = len(text_of(el))
-            if size >= _MIN_CONTAINER_CHARS and _link_density(el) < 0.5 and (best is None or size > best[0]):
-                best = (size, el)
-        if best is not None:
-            return best[1]
-    return None
+            if size >= _MIN_CONTAINER_CHARS and _link_density(el) < 0.5:
+                found.append((size, el))
+        if found:
+            best = max(found, key=lambda pair: pair[0])[1]
+            return _chunks(best, [el for _, el in found])
+    return []
+
+
+def _chunks(best: HtmlElement, matches: list[HtmlElement]) -> list[HtmlElement]:
+    """*best* and the matches that are further chunks of it, in document order: same tag and
+    class, or same tag and parent (``p.par1``, ``p.par2`` …), neither inside the other, each a
+    real piece of prose with few links (a row of sidebar boxes sharing a "content" class is not
+    an article)."""
+    sig = _signature(best)
+    parent = best.getparent()
+
+    def chunk(el: HtmlElement) -> bool:
+        kin = _signature(el) == sig or (el.tag == best.tag and el.getparent() is parent)
+        return kin and len(text_of(el)) >= 50 and _link_density(el) < 0.3
+
+    kept = [el for el in matches if el is best or chunk(el)]
+    outer = [el for el in kept if not any(other is not el and _contains(other, el) for other in kept)]
+    return outer if best in outer else [best]
+
+
+def _contains(outer: HtmlElement, inner: HtmlElement) -> bool:
+    return any(anc is outer for anc in inner.iterancestors())
 
 
 _PUNCT = re.compile(r"[,，。；;、.!?！？:：]")
@@ -399,7 +601,7 @@ def _title_heading(root: HtmlElement, title: str) -> HtmlElement | None:
     h1s = list(root.iter("h1"))
     for heading in h1s + list(root.iter("h2")):
         text = re.sub(r"\W+", "", text_of(heading)).lower()
-        if key and text and (text in key or key in text):
+        if key and text and ((text in key and len(text) * 5 >= len(key) * 2) or key in text):
             return heading
     return h1s[0] if len(h1s) == 1 else None
 
@@ -425,18 +627,27 @@ def _signature(el: HtmlElement) -> tuple[str, str]:
     return el.tag, " ".join(sorted((el.get("class") or "").split()))
 
 
+def _cached_len(el: HtmlElement, lengths: dict[HtmlElement, int]) -> int:
+    if el not in lengths:
+        lengths[el] = len(text_of(el))
+    return lengths[el]
+
+
 def _group(
-    top: HtmlElement, chrome: Callable[[HtmlElement], bool], content: dict[HtmlElement, float]
+    top: HtmlElement,
+    chrome: Callable[[HtmlElement], bool],
+    content: dict[HtmlElement, float],
+    lengths: dict[HtmlElement, int],
 ) -> list[HtmlElement]:
     """The body around a winning block: wrappers that add nothing are climbed, then siblings cut
     apart by ads or "companion column" markup (same tag and class, text inside) are joined."""
     node = top
-    size = len(text_of(node))
+    size = _cached_len(node, lengths)
     while True:
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html") or chrome(parent):
             break
-        if len(text_of(parent)) > size * 1.1 + 20:
+        if _cached_len(parent, lengths) > size * 1.1 + 20:
             break
         node = parent
     parent = node.getparent()
@@ -461,9 +672,82 @@ def _group(
             and content.get(sib, 0.0) > 0
             and not chrome(sib)
         )
-        if sib is node or same:
+        if sib is node or same or _prose_sibling(sib, node, chrome, content):
             members.append(sib)
+    if len(members) > 2 and sum(content.get(m, 0.0) for m in members) >= 0.8 * content.get(parent, 0.0):
+        # the parent is the body: taking it keeps the headings, lists and tables between chunks
+        return [parent]
     return members
+
+
+def _prose_sibling(
+    sib: HtmlElement,
+    node: HtmlElement,
+    chrome: Callable[[HtmlElement], bool],
+    content: dict[HtmlElement, float],
+) -> bool:
+    """A sibling of the body block that carries on its prose (readability's sibling rule): a
+    block scoring a fifth of the body's, or a paragraph of sentence length, with few links."""
+    if not isinstance(sib.tag, str) or sib is node or chrome(sib):
+        return False
+    score = content.get(sib, 0.0)
+    if score <= 0:
+        return False
+    if score >= 0.2 * content.get(node, 0.0):
+        return _link_density(sib) < 0.3
+    if sib.tag != "p":
+        return False
+    text = text_of(sib)
+    return len(text) >= 80 and _SENTENCE.search(text) is not None and _link_density(sib) < 0.25
+
+
+def _inherited(root: HtmlElement, own: Callable[[HtmlElement], bool]) -> Callable[[HtmlElement], bool]:
+    """*own* extended to descendants (an element inside chrome is chrome), memoised per page."""
+    cache: dict[HtmlElement, bool] = {}
+
+    def judge(el: HtmlElement) -> bool:
+        if el not in cache:
+            parent = el.getparent()
+            cache[el] = own(el) or (parent is not None and parent is not root and judge(parent))
+        return cache[el]
+
+    return judge
+
+
+def _content_sums(blocks: dict[HtmlElement, float]) -> dict[HtmlElement, float]:
+    """Prose score held by each element: its own blocks' and its descendants'."""
+    content: dict[HtmlElement, float] = {}
+    for el, score in blocks.items():
+        for anc in el.iterancestors():
+            content[anc] = content.get(anc, 0.0) + score
+        content[el] = content.get(el, 0.0) + score
+    return content
+
+
+def _named_chrome_judge(
+    prose: dict[HtmlElement, float], heading: HtmlElement | None
+) -> Callable[[HtmlElement], bool]:
+    """Chrome by landmark tag or role; by class/id word, ``hidden`` or a ``form`` wrapper only
+    when the content does not say otherwise. Names are weak evidence ("main-no-ads-col",
+    "content-news-tag-selector", ``id=article class="comments-enabled"`` wrap whole articles):
+    an element holding the headline and a quarter of the page's prose is the article's, and one
+    holding half of it with few links is content unless its name says comments, consent or
+    related stories."""
+    held = _content_sums(prose)
+    total = sum(prose.values()) or 1.0
+
+    def own(el: HtmlElement) -> bool:
+        if is_landmark_chrome(el):
+            return True
+        if not (el.tag == "form" or is_boilerplate(el) or is_hidden(el)):
+            return False
+        share = held.get(el, 0.0) / total
+        if share >= 0.25 and heading is not None and _contains(el, heading):
+            return False
+        # a wrapper of nearly all the prose is no chrome even when menus inside make it link-heavy
+        return has_hard_name(el) or share < 0.5 or (share < 0.8 and _link_density(el) > 0.5)
+
+    return own
 
 
 def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement]]:
@@ -473,21 +757,13 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
     scores: dict[HtmlElement, float] = {}
     body = tree.find(".//body")
     root = body if body is not None else tree
-    chrome_cache: dict[HtmlElement, bool] = {}
-
-    def chrome(el: HtmlElement) -> bool:
-        if el not in chrome_cache:
-            parent = el.getparent()
-            chrome_cache[el] = (
-                is_boilerplate(el)
-                or is_hidden(el)
-                or (parent is not None and parent is not root and chrome(parent))
-            )
-        return chrome_cache[el]
-
     para_divs: set[HtmlElement] = set()
-    blocks = _block_scores(root, chrome, para_divs)
-    content: dict[HtmlElement, float] = {}
+    landmark = _inherited(root, is_landmark_chrome)
+    prose = _block_scores(root, landmark, para_divs)
+    heading = _title_heading(root, title)
+    chrome = _inherited(root, _named_chrome_judge(prose, heading))
+    blocks = {el: score for el, score in prose.items() if not chrome(el)}
+    content = _content_sums(blocks)
     for el, score in blocks.items():
         parent = el if el.tag in ("div", "section") and el not in para_divs else el.getparent()
         if parent is None:
@@ -496,27 +772,99 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
         grand = parent.getparent()
         if grand is not None:
             scores[grand] = scores.get(grand, 0.0) + score / 2
-        for anc in el.iterancestors():
-            content[anc] = content.get(anc, 0.0) + score
-        content[el] = content.get(el, 0.0) + score
-    heading = _title_heading(root, title)
     ranked: list[tuple[float, HtmlElement]] = []
     for el, score in scores.items():
         if el.tag in ("html",) or chrome(el):
             continue
         ranked.append((score * _quality(el), el))
     ranked.sort(key=lambda pair: -pair[0])
+    ranked = _promote_common_ancestor(ranked, chrome)
     depths = _title_depths(heading)
     candidates = []
-    for order, (_, el) in enumerate(ranked[:5]):
-        members = _group(el, chrome, content)
+    seen: set[HtmlElement] = set()
+    lengths: dict[HtmlElement, int] = {}  # candidates share ancestors: measure each once
+    for _, el in ranked[:8]:
+        members = _group(el, chrome, content, lengths)
+        if members[0] in seen:
+            continue
+        seen.add(members[0])
         total = sum(content.get(m, 0.0) * (1.0 - _link_density(m)) for m in members)
-        candidates.append(
-            (total * _marker_bonus(members[0]), order, members, _title_affinity(members[0], depths))
-        )
-    # Groups in the title's column come first, in score order, unless they hold a fifth of the
-    # best group's text or less (a sidebar of teasers can outweigh a short release, not the other
-    # way round); the rest follow by the text they hold.
+        affinity = _title_affinity(members[0], depths)
+        candidates.append((total * _marker_bonus(members[0]), len(candidates), members, affinity))
+        if len(candidates) == 5:
+            break
+    return _order_candidates(_drop_nested_parts(candidates, content, heading))
+
+
+def _promote_common_ancestor(
+    ranked: list[tuple[float, HtmlElement]], chrome: Callable[[HtmlElement], bool]
+) -> list[tuple[float, HtmlElement]]:
+    """Put first the closest ancestor of the best candidate that also holds two other strong,
+    separate candidates: an article cut into chunks (each between ad slots, in its own wrapper)
+    shows up as several candidates of similar weight, and their common ancestor is the body."""
+    if len(ranked) < 3:
+        return ranked
+    top_score, top = ranked[0]
+    others = [
+        el
+        for score, el in ranked[1:10]
+        if score >= 0.4 * top_score and not _contains(el, top) and not _contains(top, el)
+    ]
+    if len(others) < 2:
+        return ranked
+    for anc in top.iterancestors():
+        if anc.tag in ("body", "html") or chrome(anc):
+            break
+        if sum(1 for other in others if _contains(anc, other)) >= 2:
+            return [(top_score, anc), *ranked]
+    return ranked
+
+
+_WHOLE_OVER_PART = 1.5
+
+
+def _drop_nested_parts(
+    candidates: list[tuple[float, int, list[HtmlElement], int]],
+    content: dict[HtmlElement, float],
+    heading: HtmlElement | None,
+) -> list[tuple[float, int, list[HtmlElement], int]]:
+    """Leave out a candidate that lies inside another one holding clearly more prose: it is a
+    part of that body (its first section, the lead block of a live blog), and its deeper
+    position next to the headline must not win over the whole."""
+    kept = []
+    for cand in candidates:
+        part = sum(content.get(m, 0.0) for m in cand[2])
+        if not any(
+            other is not cand
+            and _whole_prose(other[2][0], cand[2][0], content, heading) >= _WHOLE_OVER_PART * part
+            for other in candidates
+        ):
+            kept.append(cand)
+    return kept
+
+
+def _whole_prose(
+    whole: HtmlElement, part: HtmlElement, content: dict[HtmlElement, float], heading: HtmlElement | None
+) -> float:
+    """Prose of *whole* that can belong with *part* (0 when it does not contain it). When the
+    part shares a branch of the whole with the headline, only that branch counts: the whole is
+    then the page's two columns, and the other column's teasers are not more of the article."""
+    if not _contains(whole, part):
+        return 0.0
+    branch = part
+    while branch.getparent() is not whole:
+        branch = branch.getparent()
+    if heading is not None and (branch is heading or _contains(branch, heading)):
+        return content.get(branch, 0.0)
+    return content.get(whole, 0.0)
+
+
+def _order_candidates(
+    candidates: list[tuple[float, int, list[HtmlElement], int]],
+) -> list[list[HtmlElement]]:
+    """Groups in the title's column come first, in score order, unless they hold a fifth of the
+    best group's text or less (a sidebar of teasers can outweigh a short release, not the other
+    way round); the rest follow by the text they hold."""
     best = max((c[0] for c in candidates), default=0.0)
     closest = max((c[3] for c in candidates if c[0] > 0.2 * best), default=-1)
     groups = []
@@ -578,13 +926,49 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         if _text_len(paragraphs) >= _MIN_SELECTOR_CHARS:
             return Body(paragraphs, found[0], "selector", events)
         events.append("selector_fallback")
-    container = _known_container(tree)
-    if container is not None:
-        paragraphs = _lead_paragraphs(container, title) + paragraphs_of(container, title)
+    chunks = _known_container(tree)
+    if chunks:
+        paragraphs = _lead_paragraphs(chunks[0], title)
+        for chunk in chunks:
+            paragraphs += paragraphs_of(chunk, title)
+        paragraphs = drop_repeated_furniture(paragraphs)
         if _text_len(paragraphs) >= _MIN_CONTAINER_CHARS:
-            return Body(paragraphs, container, "container", events)
+            return Body(paragraphs, chunks[0], "container", events)
     for members in _density_groups(tree, title):
-        paragraphs = [p for member in members for p in paragraphs_of(member, title)]
+        paragraphs = drop_repeated_furniture([p for member in members for p in paragraphs_of(member, title)])
         if paragraphs:
             return Body(paragraphs, members[0], "density", events)
     return Body([], None, "none", events)
+
+
+_FURNITURE_LEN = 30
+_FURNITURE_REPEATS = 3
+
+
+def drop_repeated_furniture(paragraphs: list[str]) -> list[str]:
+    """Leave out short lines a body repeats three times or more between other paragraphs
+    ("Article content" before every chunk, a "新規登録" button under every teaser): page
+    furniture, never the article's prose. Repeats that mostly follow each other are a list, and
+    stay."""
+    positions: dict[str, list[int]] = {}
+    for index, text in enumerate(paragraphs):
+        if len(text) <= _FURNITURE_LEN:
+            positions.setdefault(text, []).append(index)
+    furniture = {
+        text
+        for text, seen in positions.items()
+        if len(seen) >= _FURNITURE_REPEATS
+        and sum(b - a == 1 for a, b in itertools.pairwise(seen)) * 2 < len(seen) - 1
+    }
+    return [p for p in paragraphs if p not in furniture] if furniture else paragraphs
+
+
+def page_text(tree: HtmlElement, title: str = "") -> Body:
+    """The visible text of the whole page, chrome left out: the last resort for a page with no
+    block long enough to score ("Test", three short list items), so that text on a page is never
+    dropped for want of a container."""
+    body = tree.find(".//body")
+    if body is None:
+        return Body([], None, "none")
+    paragraphs = paragraphs_of(body, title)
+    return Body(paragraphs, body if paragraphs else None, "page_text" if paragraphs else "none")

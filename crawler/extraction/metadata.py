@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from crawler.extraction._dom import is_boilerplate, norm, text_of
+from crawler.extraction._dom import chrome_name, is_chrome_tag, norm, text_of
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -176,7 +176,10 @@ def find_origin(tree: HtmlElement, lines: list[str]) -> str | None:
 
 def _same_site(a: str, b: str) -> bool:
     def host(u: str) -> str:
-        h = (urlsplit(u).hostname or "").lower()
+        try:
+            h = (urlsplit(u).hostname or "").lower()
+        except ValueError:  # a malformed address names no site
+            return ""
         return re.sub(r"^(?:www|m|wap)\.", "", h)
 
     return host(a) == host(b) != ""
@@ -197,7 +200,12 @@ def canonicalise(url: str) -> str:
 def base_url(tree: HtmlElement, url: str) -> str:
     """The page's ``<base href>`` resolved against *url*, else *url*."""
     base = tree.find(".//base[@href]")
-    return urljoin(url, base.get("href").strip()) if base is not None else url
+    if base is None:
+        return url
+    try:
+        return urljoin(url, base.get("href").strip())
+    except ValueError:  # a malformed <base href> is ignored, as browsers do
+        return url
 
 
 def find_canonical(tree: HtmlElement, url: str) -> str:
@@ -206,20 +214,38 @@ def find_canonical(tree: HtmlElement, url: str) -> str:
         rel = (el.get("rel") or "").lower().split()
         href = (el.get("href") or "").strip()
         if "canonical" in rel and href:
-            target = urljoin(url, href)
-            if _same_site(target, url):
-                return canonicalise(target)
+            try:
+                target = urljoin(url, href)
+                if _same_site(target, url):
+                    return canonicalise(target)
+            except ValueError:  # a malformed canonical link is no evidence; the page URL stands
+                pass
             break
     return canonicalise(url)
+
+
+# Taxonomy words: a block named "tag" labels topics, and a file linked inside one (a CMS's
+# ``insertfileTag`` paragraph) is still the document's own attachment.
+_ATTACHMENT_NEUTRAL = frozenset({"tag", "tags"})
 
 
 def _in_chrome(el: HtmlElement, scope: HtmlElement) -> bool:
     for anc in el.iterancestors():
         if anc is scope:
             return False
-        if is_boilerplate(anc):
+        if is_chrome_tag(anc) or chrome_name(anc) not in ("", *_ATTACHMENT_NEUTRAL):
             return True
     return False
+
+
+def _absolute(base: str, href: str) -> tuple[str, str] | None:
+    """The absolute URL of *href* and its lower-cased path, or ``None`` for an address that
+    ``urllib`` rejects (``http://[consent-prefs]``): one malformed link costs that link only."""
+    try:
+        absolute = urljoin(base, href)
+        return absolute, urlsplit(absolute).path.lower()
+    except ValueError:
+        return None
 
 
 def find_attachments(scope: HtmlElement, base: str) -> list[dict[str, str]]:
@@ -229,8 +255,10 @@ def find_attachments(scope: HtmlElement, base: str) -> list[dict[str, str]]:
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        absolute = urljoin(base, href)
-        path = urlsplit(absolute).path.lower()
+        resolved = _absolute(base, href)
+        if resolved is None:
+            continue
+        absolute, path = resolved
         if not path.endswith(ATTACHMENT_EXTENSIONS):
             continue
         if _in_chrome(a, scope):

@@ -91,7 +91,10 @@ _GENERIC = re.compile(
 _PIECE_SEPARATOR = re.compile(r"^\s*[-_|｜:：–—－»·]+\s*|\s*[-_|｜:：–—－»·]+\s*$")
 
 
-def _shown_piece(tree: HtmlElement, titles: list[str]) -> str:
+_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
+
+
+def _shown_piece(tree: HtmlElement, titles: list[str], site_names: frozenset[str] = frozenset()) -> str:
     """The headline as the page shows it, when no heading tag carries it: the longest visible
     line that is the page title minus a site name or a kicker joined by any separator
     ("…-河南省生态环境厅" without spaces, "DEC Press Release: …", "浙江省生态环境厅 工作动态 …"),
@@ -102,6 +105,8 @@ def _shown_piece(tree: HtmlElement, titles: list[str]) -> str:
     for line in visible_lines(tree):
         if len(line) < 6 or len(line) <= len(best) or len(line) > 300:
             continue
+        if _key(line) in site_names or _DOMAIN.match(line):
+            continue  # the site's name in its logo ("日本経済新聞", "MDR.DE") is no headline
         for title in titles:
             if line == title or line not in title:
                 continue
@@ -114,6 +119,10 @@ def _shown_piece(tree: HtmlElement, titles: list[str]) -> str:
             ):
                 best = line
     return best
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text).lower()
 
 
 def find_title(tree: HtmlElement) -> str:
@@ -133,10 +142,12 @@ def find_title(tree: HtmlElement) -> str:
             text = text_of(el)
             if 4 <= len(text) <= 300:
                 headings.append(text)
+    # the site's name in a logo heading is no headline, though the page title contains it
+    site_names = frozenset({_key(_meta(tree, ("og:site_name",)))} - {""})
     for text in headings:
-        if any(_similar(text, ref) for ref in reference):
+        if _key(text) not in site_names and any(_similar(text, ref) for ref in reference):
             return text
-    shown = _shown_piece(tree, [t for t in (og, head_title) if t])
+    shown = _shown_piece(tree, [t for t in (og, head_title) if t], site_names)
     if shown:
         return shown
     if not og and _GENERIC.match(head_title):
@@ -154,3 +165,24 @@ def find_title(tree: HtmlElement) -> str:
     if h1 is not None:
         return text_of(h1)
     return headings[0] if headings else ""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“‘(])|(?<=[。！？])")
+_MAX_BODY_TITLE = 120
+
+
+def title_from_body(paragraphs: list[str]) -> str:
+    """A headline for a page that names none (no ``<title>``, ``og:title`` or heading): the first
+    sentence of its first paragraph, cut at a word boundary when long, or ``""``.
+
+    >>> title_from_body(["Council approves the plan. It takes effect in May."])
+    'Council approves the plan.'
+    >>> title_from_body(["河道治理方案获批。五月起施行。"])
+    '河道治理方案获批。'
+    """
+    first = next((p for p in paragraphs if p.strip()), "")
+    sentence = _SENTENCE_END.split(norm(first), maxsplit=1)[0]
+    if len(sentence) <= _MAX_BODY_TITLE:
+        return sentence
+    cut = sentence[:_MAX_BODY_TITLE]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"

@@ -1,0 +1,167 @@
+"""Body detection on the failure classes real pages showed: containers judged by their content
+before their class names, articles cut into chunks, pages with no title or no long block, and
+links that ``urllib`` rejects. The markup mirrors the real pages' (class names kept)."""
+
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from crawler.extraction import extract_article
+from crawler.extraction._dom import CHROME_WORDS, HARD_CHROME_WORDS, chrome_name, is_hidden
+from crawler.extraction.body import drop_repeated_furniture
+
+PARAS = [
+    "The regional council approved the river restoration plan on Tuesday after two years of consultation.",
+    "Under the plan, twelve weirs will be removed and the floodplain reconnected along forty kilometres.",
+    "Farmers downstream will be paid to convert arable land near the banks into wet meadows, officials said.",
+    "Work starts next spring and should be finished by 2029, according to the council's timetable.",
+]
+TEASERS = (
+    '<ul class="teasers"><li><a href="/a">Storm damage closes coastal road for a week</a></li>'
+    '<li><a href="/b">New cycle lanes open in the city centre</a></li>'
+    '<li><a href="/c">Water prices to rise by four per cent</a></li></ul>'
+)
+
+
+def page(body: str, title: str = "River restoration plan approved") -> str:
+    return f"<html><head><title>{title} | Daily</title></head><body>{body}</body></html>"
+
+
+def paras(items: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in items)
+
+
+def body_of(html: str) -> list[str]:
+    return extract_article(html, "https://news.example.org/2024/river")["paragraphs"]
+
+
+@pytest.mark.parametrize(
+    ("classes", "word"),
+    [
+        ("main-no-ads-col", "ads"),
+        ("cms_wrapper_metadata_field", ""),
+        ("layout-beside-rail", ""),
+        ("grid-sidebar-fixed grid-article-body", "sidebar"),
+        ("articleFooter", "footer"),
+        ("print:article-dropcap-print", "print"),
+        ("dark:text-white md:px-4", ""),
+    ],
+)
+def test_chrome_words_are_whole_tokens_of_the_class(classes: str, word: str) -> None:
+    el = lxml.html.fromstring(f'<div class="{classes}">x</div>')
+    assert chrome_name(el) == word
+
+
+def test_hard_chrome_words_are_chrome_words() -> None:
+    """A hard word missing from the chrome words would never be looked at."""
+    assert HARD_CHROME_WORDS <= CHROME_WORDS
+
+
+def test_heading_slug_ids_name_no_chrome() -> None:
+    el = lxml.html.fromstring('<div class="section" id="sharing-with-a-single-developer">x</div>')
+    assert chrome_name(el) == ""
+    assert chrome_name(lxml.html.fromstring('<div id="share-bar">x</div>')) == "share"
+
+
+@pytest.mark.parametrize(
+    "wrapper",
+    [
+        '<div class="main-no-ads-col">',
+        '<div class="grid-sidebar-fixed grid-article-body">',
+        '<div class="content-news-tag-selector">',
+        '<div id="main" class="open widget mode-compact">',
+        '<div id="S:1a" hidden="">',
+    ],
+)
+def test_a_chrome_named_wrapper_holding_the_article_is_the_article(wrapper: str) -> None:
+    html = page(f"<h1>River restoration plan approved</h1>{wrapper}{paras(PARAS)}</div>{TEASERS}")
+    assert body_of(html) == PARAS
+
+
+def test_a_comment_stream_outweighing_the_article_is_not_the_article() -> None:
+    comments = "".join(
+        f'<div class="comment"><p>{p} I think this is wrong, and the council should listen, really.</p></div>'
+        for p in PARAS * 2
+    )
+    html = page(
+        f'<h1>River restoration plan approved</h1><div class="story">{paras(PARAS[:2])}</div>'
+        f'<section id="comments" class="comments">{comments}</section>'
+    )
+    assert body_of(html) == PARAS[:2]
+
+
+def test_known_container_chunks_split_by_ads_are_joined() -> None:
+    chunks = "".join(
+        f'<div class="article-body"><p>{p}</p></div><div class="ad-slot">Advertisement</div>' for p in PARAS
+    )
+    html = page(f"<h1>River restoration plan approved</h1><article>{chunks}</article>{TEASERS}")
+    assert body_of(html) == PARAS
+
+
+def test_chunks_in_separate_wrappers_are_taken_from_their_common_ancestor() -> None:
+    chunks = "".join(
+        f'<div class="row"><section class="story-v2-content-element"><p>{p}</p><p>{p}</p></section></div>'
+        f'<div class="row"><div class="ad-slot">Advertisement</div></div>'
+        for p in PARAS
+    )
+    html = page(f'<h1>River restoration plan approved</h1><div class="story-grid">{chunks}</div>{TEASERS}')
+    got = body_of(html)
+    assert [p for p in PARAS if p not in got] == []
+
+
+def test_a_page_of_short_lines_still_gives_its_text() -> None:
+    record = extract_article(
+        '<html><body><a href="javascript:"><p>abc</p><p>def</p>ghi</a></body></html>', "https://x.example/a"
+    )
+    assert record["paragraphs"] == ["abc", "def", "ghi"]
+    assert "body_page_text" in record["events"]
+
+
+def test_a_page_with_no_title_or_heading_is_named_by_its_first_sentence() -> None:
+    record = extract_article(f"<html><body>{paras(PARAS)}</body></html>", "https://x.example/a")
+    assert record["title"] == PARAS[0]
+    assert "title_from_body" in record["events"]
+
+
+def test_a_malformed_link_costs_only_that_link() -> None:
+    html = page(
+        f"<h1>River restoration plan approved</h1><div class='article-body'>{paras(PARAS)}"
+        '<p><a href="http://[consent-prefs]">Privacy settings</a></p>'
+        '<p><a href="/files/plan.pdf">Restoration plan (PDF)</a></p></div>'
+        '<link rel="canonical" href="http://[broken/">'
+    )
+    record = extract_article(html, "https://news.example.org/2024/river")
+    assert record["paragraphs"][: len(PARAS)] == PARAS
+    assert record["attachments"] == [
+        {"url": "https://news.example.org/files/plan.pdf", "title": "Restoration plan (PDF)"}
+    ]
+    assert record["canonical_url"] == "https://news.example.org/2024/river"
+
+
+def test_blocks_headed_related_are_left_out() -> None:
+    related = (
+        '<div class="box"><h3>Mehr zum Thema</h3><p>Hitzeschäden: A2 und A14 nach tagelangen '
+        "Sperrungen wieder frei, die Autobahn meldet keine weiteren Schäden an den Fahrbahnen.</p></div>"
+    )
+    html = page(
+        f'<h1>River restoration plan approved</h1><div class="article-body">{paras(PARAS)}{related}</div>'
+    )
+    assert body_of(html) == PARAS
+
+
+def test_short_lines_repeated_between_chunks_are_furniture() -> None:
+    chunks = "".join(f'<div class="article-body"><p>Article content</p><p>{p}</p></div>' for p in PARAS)
+    html = page(f"<h1>River restoration plan approved</h1><article>{chunks}</article>")
+    assert body_of(html) == PARAS
+
+
+def test_a_list_of_repeated_short_items_is_kept() -> None:
+    lines = ["Steps:", "link", "link", "link", "Done."]
+    assert drop_repeated_furniture(lines) == lines
+    assert drop_repeated_furniture(["新規登録", "a", "新規登録", "b", "新規登録"]) == ["a", "b"]
+
+
+def test_a_bare_hidden_class_hides_but_a_responsive_one_does_not() -> None:
+    assert is_hidden(lxml.html.fromstring('<div class="intro-body__premium hidden">x</div>'))
+    assert not is_hidden(lxml.html.fromstring('<div class="hidden md:block">x</div>'))
