@@ -55,12 +55,19 @@ class RealPage:
 
 
 def load_pages(folder: Path = FIXTURES, part: str | None = None) -> list[RealPage]:
-    """Every page folder with an ``expected.json``, optionally only one ``part``."""
+    """Every page folder with an ``expected.json``, optionally only one ``part``.
+
+    A page whose expectation is marked ``excluded`` (the stored bytes are another article than the
+    upstream truth) is left out, with its reason kept in the fixture.
+    """
     pages = []
     for expected_file in sorted(folder.glob("*/*/expected.json")):
         page_dir = expected_file.parent
         meta = json.loads((page_dir / "meta.json").read_text(encoding="utf-8"))
         if part is not None and meta["part"] != part:
+            continue
+        expected = json.loads(expected_file.read_text(encoding="utf-8"))
+        if expected.get("excluded"):
             continue
         pages.append(
             RealPage(
@@ -70,7 +77,7 @@ def load_pages(folder: Path = FIXTURES, part: str | None = None) -> list[RealPag
                 site=meta["site"],
                 url=meta.get("url") or f"https://{meta['site'].split(':')[-1]}.invalid/{page_dir.name}",
                 raw=gzip.decompress((page_dir / "page.html.gz").read_bytes()),
-                expected=json.loads(expected_file.read_text(encoding="utf-8")),
+                expected=expected,
             )
         )
     return pages

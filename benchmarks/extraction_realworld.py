@@ -46,7 +46,13 @@ from crawler.extraction import ExtractionError  # noqa: E402
 from crawler.offline import OfflineExtractor  # noqa: E402
 
 Output = dict[str, Any]  # {"body": str, "title": str, "published": str | None, "events": [...]}
-FALLBACK_EVENTS = ("body_density", "soup_fallback", "body_trafilatura", "date_from_htmldate")
+FALLBACK_EVENTS = (
+    "body_density",
+    "soup_fallback",
+    "body_trafilatura",
+    "body_page_text",
+    "date_from_htmldate",
+)
 
 
 class OursEngine:
