@@ -54,6 +54,10 @@ class ArticleRecord(scrapy.Item):
     """bool: a paywall or login stub was found (and removed)."""
     truncated = scrapy.Field()
     """bool: the body visibly ends before the article does."""
+    paywall_markup = scrapy.Field()
+    """bool: the page's markup declares restricted access (JSON-LD ``isAccessibleForFree: false``,
+    a metered or locked content tier, a container named for a paywall). Evidence that a gate may
+    stand on the page, not that the text is cut: ``paywalled`` says a stub was found."""
     cleaning = scrapy.Field()
     """dict[str, int]: ``<step>/<what>`` -> count of what each cleaning step removed or repaired."""
     removed = scrapy.Field()

@@ -10,8 +10,9 @@ air-quality alerts" is article text and stays. A stub glued after the last sente
 final paragraph is cut off that paragraph. Stub lines in a row are one notice: a short gate
 line (subscribe, log in, buy, get the app, offered to the reader) next to a stub is removed
 with it, so no part of the notice is left to pass for the article's last line. When the
-record arrives already ``paywalled`` (the page's markup showed a paywall), a gate line at the
-tail is a stub even in a wording no list holds.
+page's markup shows a paywall (the record's ``paywall_markup``, see
+:mod:`crawler.extraction.access`), a gate line at the tail is a stub even in a wording no list
+holds.
 
 ``truncated`` is set when the body stops early: it ends right before a stub, mid-sentence
 (no closing punctuation on a prose paragraph), on an ellipsis, or mid-number ("a reduction
@@ -459,7 +460,7 @@ class PaywallPipeline(CleaningPipeline):
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
         markers = (*self.options.get("markers", ()), *self._source_markers(adapter.get("source")))
-        marked = bool(adapter.get("paywalled"))  # set upstream from the page's markup
+        marked = bool(adapter.get("paywall_markup"))  # the page declares restricted access
         result = strip_paywall(paragraphs, markers=markers, marked=marked)
         adapter["paywalled"] = bool(adapter.get("paywalled")) or result.paywalled
         adapter["truncated"] = bool(adapter.get("truncated")) or result.truncated

@@ -118,9 +118,29 @@ def test_a_gate_line_at_the_tail_is_a_stub_when_the_markup_showed_a_paywall():
     page = [*WORDPRESS[:2], "Become a member to see the figures."]
     assert clean_paragraphs(page).paragraphs == page  # no phrase, no markup: article text
     _, chain = build_chain()
-    item = run_chain(chain, record(page, paywalled=True))
+    item = run_chain(chain, record(page, paywall_markup=True))
     assert item["paragraphs"] == WORDPRESS[:2]
     assert item["removed"][0]["step"] == "paywall"
+    assert item["paywalled"] is True
+
+
+@pytest.mark.parametrize("restricted", [True, False])
+def test_the_page_markup_decides_a_gate_line_no_rule_knows(restricted: bool):
+    """JSON-LD ``isAccessibleForFree: false`` on the page is the evidence; without it the line is text."""
+    import crawler
+
+    flag = "false" if restricted else "true"
+    html = (
+        "<html><head><title>Permit reform</title>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Permit reform",'
+        f' "isAccessibleForFree": {flag}}}</script></head><body><h1>Permit reform</h1>'
+        f"<div class='entry-content'>{''.join(f'<p>{p}</p>' for p in WORDPRESS[:2])}"
+        "<p>Become a member to see the figures.</p></div></body></html>"
+    )
+    record = crawler.extract(html, "https://example.org/permits")
+    assert record["paywall_markup"] is restricted
+    assert ("Become a member to see the figures." in record["paragraphs"]) is not restricted
+    assert record["paywalled"] is restricted
 
 
 @pytest.mark.parametrize(

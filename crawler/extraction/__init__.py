@@ -39,8 +39,9 @@ from lxml import etree
 
 from crawler.extraction._dom import select_text
 from crawler.extraction._lines import visible_lines
+from crawler.extraction.access import paywall_markup
 from crawler.extraction.body import Body, find_body, page_text
-from crawler.extraction.dates import find_dates
+from crawler.extraction.dates import PageDates, find_dates
 from crawler.extraction.decode import decode_html
 from crawler.extraction.docnumbers import find_doc_numbers
 from crawler.extraction.errors import EmptyPageError, ExtractionError, UndecodableError
@@ -57,7 +58,7 @@ from crawler.extraction.title import find_title, title_from_body
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-    from crawler.sources.base import Source
+    from crawler.sources.base import Selectors, Source
 
 __all__ = [
     "RECORD_KEYS",
@@ -80,6 +81,7 @@ RECORD_KEYS: tuple[str, ...] = (
     "canonical_url",
     "doc_numbers",
     "attachments",
+    "paywall_markup",
     "events",
 )
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
@@ -164,46 +166,39 @@ def _find_body_or_fallback(
     return tree, body, paragraphs
 
 
-def extract_article(
-    html: str | bytes,
-    url: str,
-    source: Source | None = None,
-    *,
-    encoding: str | None = None,
-    now: datetime.datetime | None = None,
-) -> dict[str, Any]:
-    """Extract the raw record fields (see :data:`RECORD_KEYS`) from one page.
+def _decoded(html: str | bytes, encoding: str | None, events: list[str]) -> str:
+    """The page as text (bytes are decoded by declared, sniffed or guessed charset)."""
+    if not isinstance(html, bytes):
+        return html
+    decoded = decode_html(html, encoding)
+    if decoded.replaced:
+        events.append("decode_replaced")
+    return decoded.text
 
-    *encoding* is the charset from the HTTP ``Content-Type`` header, if any; *now* freezes the
-    clock used to reject future dates (default: the current UTC time).
-    """
-    events: list[str] = []
-    if isinstance(html, bytes):
-        decoded = decode_html(html, encoding)
-        text = decoded.text
-        if decoded.replaced:
-            events.append("decode_replaced")
-    else:
-        text = html
-    tree = parse_html(text)
-    selectors = source.selectors if source is not None else None
 
-    title = ""
+def _selected_title(tree: HtmlElement, selectors: Selectors | None, events: list[str]) -> str:
+    """The source selector's title when it gives one, else the generic title finder's."""
     if selectors is not None and selectors.title:
         title = select_text(tree, selectors.title)
-        if not title:
-            events.append("selector_fallback")
-    if not title:
-        title = find_title(tree)
+        if title:
+            return title
+        events.append("selector_fallback")
+    return find_title(tree)
 
-    body_selector = selectors.body if selectors is not None else None
-    tree, body, paragraphs = _find_body_or_fallback(text, tree, url, title, body_selector, events)
-    if not title:
-        # no <title>, og:title or heading: the body's first sentence names the record
-        title = title_from_body(paragraphs)
-        events.append("title_from_body")
 
-    lines = visible_lines(tree)
+def _page_dates(
+    tree: HtmlElement,
+    url: str,
+    lines: list[str],
+    title: str,
+    paragraphs: list[str],
+    text: str,
+    source: Source | None,
+    now: datetime.datetime | None,
+    events: list[str],
+) -> PageDates:
+    """Published and modified dates, the source's date selector first."""
+    selectors = source.selectors if source is not None else None
     date_text = None
     if selectors is not None and selectors.date:
         date_text = select_text(tree, selectors.date) or None
@@ -221,21 +216,53 @@ def extract_article(
         page_text=text,
     )
     events += dates.events
+    return dates
 
-    fallback_language = (
+
+def _language(tree: HtmlElement, paragraphs: list[str], title: str, source: Source | None) -> str:
+    fallback = (
         source.language
         if source is not None
         else ("zh" if (tree.get("lang") or "").lower().startswith("zh") else "en")
     )
-    language = detect_language("".join(paragraphs[:40]) or title, fallback=fallback_language)
+    return detect_language("".join(paragraphs[:40]) or title, fallback=fallback)
 
-    container = body.container
-    scope = container
+
+def _attachments_near(body: Body, tree: HtmlElement, url: str) -> list[dict[str, str]]:
+    """Attachment links in the body and the two levels around it (附件 lists sit just below)."""
+    scope = body.container
     for _ in range(2):
         if scope is not None and scope.getparent() is not None and scope.getparent().tag != "html":
             scope = scope.getparent()
-    attachments = find_attachments(scope if scope is not None else tree, base_url(tree, url))
+    return find_attachments(scope if scope is not None else tree, base_url(tree, url))
 
+
+def extract_article(
+    html: str | bytes,
+    url: str,
+    source: Source | None = None,
+    *,
+    encoding: str | None = None,
+    now: datetime.datetime | None = None,
+) -> dict[str, Any]:
+    """Extract the raw record fields (see :data:`RECORD_KEYS`) from one page.
+
+    *encoding* is the charset from the HTTP ``Content-Type`` header, if any; *now* freezes the
+    clock used to reject future dates (default: the current UTC time).
+    """
+    events: list[str] = []
+    text = _decoded(html, encoding, events)
+    tree = parse_html(text)
+    selectors = source.selectors if source is not None else None
+    title = _selected_title(tree, selectors, events)
+    body_selector = selectors.body if selectors is not None else None
+    tree, body, paragraphs = _find_body_or_fallback(text, tree, url, title, body_selector, events)
+    if not title:
+        # no <title>, og:title or heading: the body's first sentence names the record
+        title = title_from_body(paragraphs)
+        events.append("title_from_body")
+    lines = visible_lines(tree)
+    dates = _page_dates(tree, url, lines, title, paragraphs, text, source, now, events)
     doc_lines = [line for line in lines if _DOC_NUMBER_LINE.search(line) and len(line) < 200]
     return {
         "title": title,
@@ -243,11 +270,12 @@ def extract_article(
         "published": dates.published,
         "modified": dates.modified,
         "date_source": dates.date_source,
-        "language": language,
+        "language": _language(tree, paragraphs, title, source),
         "authors": find_authors(tree, lines),
         "origin": find_origin(tree, lines),
         "canonical_url": find_canonical(tree, url),
         "doc_numbers": find_doc_numbers([*doc_lines, title, *paragraphs]),
-        "attachments": attachments,
+        "attachments": _attachments_near(body, tree, url),
+        "paywall_markup": paywall_markup(tree),
         "events": list(dict.fromkeys(events)),
     }

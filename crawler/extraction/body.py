@@ -42,6 +42,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from crawler import vocabulary
 from crawler.extraction._dom import (
     SKIP_TAGS,
     chrome_name,
@@ -136,10 +137,11 @@ _BLOCK = frozenset(
 )
 _INLINE = frozenset({"span", "font", "b", "strong", "i", "em", "u", "a", "sup", "sub", "br", "small", "big"})
 _SKIP_IN_BODY = frozenset({"figure", "figcaption", "nav", "footer", "aside", "form", "header"})
+# A line that heads a list of links to other items, or the comments: the project's one list of
+# such headings (shared with the cleaning step), plus the forms only a whole line can show.
 _RELATED_HEADING = re.compile(
-    r"^(?:相关(?:阅读|新闻|文章|链接|推荐|稿件|附件)?|延伸阅读|推荐阅读|热点推荐|猜你喜欢|热门文章|更多|"
-    r"related(?: articles| content| news| stories| links| posts)?|read more|more on this topic|"
-    r"you may also like|recommended(?: for you)?|see also|further reading|"
+    rf"^(?:{vocabulary.alternation(vocabulary.RELATED_HEADINGS)}|"
+    r"related(?: articles| content| news| stories| links| posts)?|you may also like|recommended(?: for you)?|"
     r"(?:\d+\s+)?(?:comments?|responses?|replies|thoughts)(?: on [^.!?]{0,80})?|leave a (?:reply|comment)|"
     r"(?:网友|发表|最新|全部)?评论)\s*[:：]?$",
     re.IGNORECASE,
