@@ -124,3 +124,13 @@ ECOPOLICY_REDIS_WORKER_TTL = 15.0
 ECOPOLICY_REDIS_IDLE_POLL = 0.2
 SCHEDULER_IDLE_BEFORE_CLOSE = 1
 ADDONS = {"crawler.distributed.addon.ScaleOutAddon": 0}
+
+# --- delivery and run outcome -----------------------------------------------------------------
+# Scrapy's feed exporter, replaced by one that counts delivered records (``output/delivered``,
+# ``output/lost``) and stops the crawl at the first write error (see crawler.feeds).
+from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS  # noqa: E402
+
+EXTENSIONS_BASE = {
+    ("crawler.feeds.DeliveringFeedExporter" if path.endswith(".FeedExporter") else path): order
+    for path, order in _SCRAPY_EXTENSIONS.items()
+}

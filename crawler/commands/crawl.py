@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import datetime
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +143,16 @@ def _select_sources(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(args.source))
 
 
+def _check_output_dir(folder: Path) -> None:
+    """Refuse an output folder that cannot take a file before anything is fetched."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".ecopolicy-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--output {folder} is not a writable folder: {exc.strerror or exc}") from None
+
+
 def _job_dir(state_dir: Path, key: str) -> Path:
     """The source's JOBDIR, kept only if its last run stopped gracefully ("shutdown")."""
     job = state_dir / JOBS_DIR / key
@@ -161,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
         overrides = _overrides(args)
         keys = _select_sources(args)
         settings = project_settings(overrides)
+        _check_output_dir(Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser())
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, f"configuration error: {exc}")
     if settings.get("ECOPOLICY_REDIS_URL"):
@@ -237,18 +250,41 @@ def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | N
         crawlers.append((key, crawler))
         process.crawl(crawler, source=key, run_id=run_id)
     process.start()
-    failures = []
-    for key, crawler in crawlers:
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        reason = stats.get("finish_reason", "not started")
-        print(
-            f"{key}: {stats.get('item_scraped_count', 0)} record(s) emitted, "
-            f"{stats.get('seen/unchanged', 0)} unchanged, finish reason {reason}"
-        )
-        if state_dir is not None:
-            (state_dir / JOBS_DIR / f"{key}.status").write_text(f"{reason}\n", encoding="utf-8")
-        if reason != "finished":
-            failures.append(f"{key} ended with {reason}")
+    worker = settings.get("ECOPOLICY_WORKER_ID")  # workers of one run share its id, not their files
+    tag = f"{run_id}-{worker}" if worker else run_id
+    _remove_leftovers(Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser(), tag)
+    failures = [failure for key, crawler in crawlers if (failure := _report(key, crawler, state_dir))]
     if failures:
         return _fail(EXIT_SOURCE_FAILED, f"some sources failed: {'; '.join(failures)}")
     return EXIT_OK
+
+
+def _report(key: str, crawler: Any, state_dir: Path | None) -> str:
+    """Print one source's outcome line; return its failure reason ('' when it did not fail)."""
+    from crawler.extensions.summary import FAILED, delivered_count, run_outcome
+
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    reason = stats.get("finish_reason", "not started")
+    status, reasons = run_outcome(stats, reason)
+    line = (
+        f"{key}: {delivered_count(stats)} record(s) emitted, "
+        f"{stats.get('seen/unchanged', 0)} unchanged, finish reason {reason}"
+    )
+    print(f"{line}, {status}: {'; '.join(reasons)}" if reasons else line)
+    if state_dir is not None:
+        (state_dir / JOBS_DIR / f"{key}.status").write_text(f"{reason}\n", encoding="utf-8")
+    return f"{key}: {'; '.join(reasons)}" if status == FAILED else ""
+
+
+def _remove_leftovers(output_dir: Path, tag: str) -> None:
+    """Delete this run's undelivered ``.part`` and ``.summary.json.tmp`` files.
+
+    What they hold was never delivered and is not counted as emitted; a stateful run's
+    seen-store did not commit it either, so the next run fetches those articles again.
+    """
+    if not output_dir.is_dir():
+        return
+    for pattern in (f".*-{tag}*.part", f".*-{tag}*.tmp"):
+        for leftover in output_dir.glob(f"*/{pattern}"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()

@@ -11,6 +11,7 @@ ECOPOLICY_SUMMARY_TEMPLATE (default ``%(crawl_date)s/%(source)s-%(run_id)s.summa
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from pathlib import Path
@@ -31,6 +32,48 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SUMMARY_VERSION = 1
+OK, PARTIAL, FAILED = "ok", "partial", "failed"
+
+
+def delivered_count(stats: dict[str, Any]) -> int:
+    """Records in delivered (renamed) files; the scraped count when no file output was counted."""
+    if "output/delivered" in stats:
+        return int(stats["output/delivered"])
+    return int(stats.get("item_scraped_count", 0))
+
+
+def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, list[str]]:
+    """``(status, reasons)`` of one source's crawl: ``ok``, ``partial`` or ``failed``.
+
+    Failed: the crawl did not finish, a record counted as emitted is not in a delivered file,
+    no start point could be fetched, or the summary itself was not written. Partial: every
+    record was delivered, but some start points could not be fetched.
+
+    >>> run_outcome({"item_scraped_count": 3, "output/delivered": 3}, "finished")
+    ('ok', [])
+    >>> run_outcome({"item_scraped_count": 74, "output/delivered": 0}, "shutdown")
+    ('failed', ['finish reason shutdown', '74 record(s) not delivered'])
+    >>> run_outcome({"start/failed": 2, "start/fetched": 0, "start/failed/DNSLookupError": 2}, "finished")
+    ('failed', ['no start point could be fetched (DNSLookupError: 2)'])
+    """
+    reasons = []
+    if reason != "finished":
+        reasons.append(f"finish reason {reason}")
+    scraped = int(stats.get("item_scraped_count", 0))
+    lost = max(scraped - delivered_count(stats), int(stats.get("output/lost", 0)))
+    if lost:
+        reasons.append(f"{lost} record(s) not delivered")
+    failed_starts = int(stats.get("start/failed", 0))
+    causes = ", ".join(f"{k}: {v}" for k, v in _prefixed(stats, "start/failed/").items())
+    if failed_starts and not stats.get("start/fetched"):
+        reasons.append(f"no start point could be fetched ({causes})")
+    if stats.get("summary/failed"):
+        reasons.append("the run summary was not written")
+    if reasons:
+        return FAILED, reasons
+    if failed_starts:
+        return PARTIAL, [f"{failed_starts} start point(s) could not be fetched ({causes})"]
+    return OK, []
 
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -63,7 +106,7 @@ def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -
     started = stats.get("start_time")
     finished = stats.get("finish_time") or datetime.datetime.now(datetime.UTC)
     duration = (finished - started).total_seconds() if started else None
-    scraped = int(stats.get("item_scraped_count", 0))
+    scraped = delivered_count(stats)
     stateful = "seen/new" in stats or "seen/unchanged" in stats or "seen/changed" in stats
     errors = {
         "log_errors": int(stats.get("log_count/ERROR", 0)),
@@ -72,18 +115,28 @@ def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -
         "download_exceptions": _prefixed(stats, "downloader/exception_type_count/"),
         "spider_exceptions": _prefixed(stats, "spider_exceptions/"),
     }
+    status, reasons = run_outcome(stats, reason)
     return {
         "summary_version": SUMMARY_VERSION,
         "source": source,
         "run_id": run_id,
+        "status": status,
+        "status_reasons": reasons,
         "started": started.isoformat(timespec="seconds") if started else None,
         "finished": finished.isoformat(timespec="seconds"),
         "duration_s": round(duration, 3) if duration is not None else None,
         "finish_reason": reason,
         "pages_fetched": int(stats.get("response_received_count", 0)),
+        "start_points": {
+            "fetched": int(stats.get("start/fetched", 0)),
+            "failed": int(stats.get("start/failed", 0)),
+        },
         "not_modified": int(stats.get("conditional/not_modified", 0)),
         "articles": {
             "emitted": scraped,
+            "not_delivered": max(
+                int(stats.get("item_scraped_count", 0)) - scraped, int(stats.get("output/lost", 0))
+            ),
             "new": int(stats.get("seen/new", 0)) if stateful else scraped,
             "changed": int(stats.get("seen/changed", 0)),
             "unchanged": int(stats.get("seen/unchanged", 0)),
@@ -137,5 +190,13 @@ class RunSummary:
         summary["files"] = self._files
         relative = self._template % {"crawl_date": f"{started:%Y-%m-%d}", "source": source, "run_id": run_id}
         path = self._output_dir / relative
-        write_json_atomic(path, summary)
+        try:
+            write_json_atomic(path, summary)
+        except OSError as exc:
+            self._crawler.stats.inc_value("summary/failed")
+            temporary = path.with_name(f".{path.name}.tmp")
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            logger.error("Run summary of %s not written: %s", source, exc)
+            return
         logger.info("Run summary of %s in %s", source, path)

@@ -61,6 +61,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+START_POINT = "ecopolicy_start"
+"""Request meta flag of a source's start points (feeds, sitemaps, first list/API pages)."""
+
 
 class PolicySpider(Spider):
     """Crawl one registry source: ``-a source=KEY`` (required), ``-a since=YYYY-MM-DD`` (optional)."""
@@ -128,16 +131,40 @@ class PolicySpider(Spider):
 
     # --- discovery ------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
-        for url in self.source.feeds:
-            yield Request(url, callback=self.parse_feed, meta={"ecopolicy_kind": "feed"})
-        for url in self.source.sitemaps:
-            yield Request(url, callback=self.parse_sitemap, meta={"ecopolicy_kind": "sitemap"})
-        for page in self.source.list_pages:
-            yield self._list_request(page.url, page, 0)
-        for api in self.source.apis:
-            yield self._api_request(api, api.first_page)
-        for column in self.source.hanweb:
-            yield self._hanweb_request(column, 0)
+        requests: list[Request] = [
+            *(
+                Request(url, callback=self.parse_feed, meta={"ecopolicy_kind": "feed"})
+                for url in self.source.feeds
+            ),
+            *(
+                Request(url, callback=self.parse_sitemap, meta={"ecopolicy_kind": "sitemap"})
+                for url in self.source.sitemaps
+            ),
+            *(self._list_request(page.url, page, 0) for page in self.source.list_pages),
+            *(self._api_request(api, api.first_page) for api in self.source.apis),
+            *(self._hanweb_request(column, 0) for column in self.source.hanweb),
+        ]
+        for request in requests:
+            request.meta[START_POINT] = True
+            yield request.replace(errback=self.start_failed)
+
+    def _reached(self, response: Response) -> None:
+        """Count a start point that answered: a source with none is a failed run."""
+        if response.meta.get(START_POINT):
+            self.crawler.stats.inc_value("start/fetched")
+
+    def start_failed(self, failure: Failure) -> None:
+        """Count and name a start point that could not be fetched (DNS, refused, HTTP error...)."""
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and str(failure.value).startswith("Not modified"):
+            self.crawler.stats.inc_value("start/fetched")  # a 304: known, unchanged
+            return
+        reason = failure.type.__name__ if failure.type else "error"
+        stats = self.crawler.stats
+        stats.inc_value("start/failed")
+        stats.inc_value(f"start/failed/{reason}")
+        stats.inc_value(f"fetch/failed/{reason}")
+        logger.warning("Could not fetch start point %s: %s", request.url, failure.getErrorMessage())
 
     def _page_limit(self, own: int) -> int:
         return min(own, self._max_pages) if self._max_pages > 0 else own
@@ -217,11 +244,13 @@ class PolicySpider(Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Article links of an RSS or Atom feed (entries older than the horizon skipped)."""
+        self._reached(response)
         self.crawler.stats.inc_value("discovery/feed/pages")
         yield from self._article_requests(parse_feed(response.body, response.url), "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Article links of a sitemap, and the sitemaps of a sitemap index."""
+        self._reached(response)
         self.crawler.stats.inc_value("discovery/sitemap/pages")
         pages, children = parse_sitemap(response.body, response.url)
         for child in children:
@@ -233,6 +262,7 @@ class PolicySpider(Spider):
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         """Article links of a list page, then the next list page unless the walk is over."""
+        self._reached(response)
         if not isinstance(response, TextResponse):
             return
         self.crawler.stats.inc_value("discovery/list/pages")
@@ -249,6 +279,7 @@ class PolicySpider(Spider):
 
     def parse_api(self, response: Response) -> Iterator[Request]:
         """Article links of one page of a JSON list API, then its next page."""
+        self._reached(response)
         self.crawler.stats.inc_value("discovery/api/pages")
         api: ApiList = response.meta["api"]
         number: int = response.meta["page_number"]
@@ -262,6 +293,7 @@ class PolicySpider(Spider):
 
     def parse_hanweb(self, response: Response) -> Iterator[Request]:
         """Article links of a Hanweb ``dataproxy.jsp`` answer, then the next group of records."""
+        self._reached(response)
         self.crawler.stats.inc_value("discovery/hanweb/pages")
         column: HanwebList = response.meta["hanweb"]
         group: int = response.meta["page_number"]

@@ -1,0 +1,201 @@
+"""Runs whose exit code and summary say what was delivered: output, source and state faults.
+
+Every case is a real ``ecopolicy crawl`` subprocess against a loopback site (or the bundled
+demo site) with the fault injected from outside: an output path that is a regular file, a
+file-size limit that makes writes fail mid-run, hosts that do not resolve or refuse, a garbled
+seen-store, a double SIGTERM. Each asserts the exit code, the one-line reason, the summary and
+what is on disk, within a time bound.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.commands.crawl import EXIT_CONFIG, EXIT_OK, EXIT_SOURCE_FAILED
+from tests.bulk_site import BulkSite, write_source_file
+from tests.conftest import REPO, read_jsonl, run_cli
+
+pytestmark = pytest.mark.slow
+
+QUIET = ("--loglevel", "WARNING", "-s", "ECOPOLICY_NEARDUP_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False")
+FAST_FAIL = ("-s", "RETRY_TIMES=0", "-s", "DOWNLOAD_TIMEOUT=3", "-s", "DNS_TIMEOUT=3")
+
+
+def delivered(out: Path) -> list[dict]:
+    return [r for path in sorted(out.rglob("*.jsonl")) for r in read_jsonl(path)]
+
+
+def leftovers(out: Path) -> list[Path]:
+    return [p for p in out.rglob(".*") if p.suffix in {".part", ".tmp"}]
+
+
+def summaries(out: Path) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.rglob("*.summary.json"))]
+
+
+def last_line(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stderr.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def bulk(tmp_path_factory):
+    site = BulkSite(60).start()
+    sources = write_source_file(site, tmp_path_factory.mktemp("bulk") / "bulk.toml")
+    yield site, sources
+    site.stop()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def unreachable_sources(path: Path) -> Path:
+    """Two sources: one whose host does not resolve, one whose port is closed."""
+    port = closed_port()
+    entries = [("nodns", "http://ecopolicy-nosuch-host.invalid/feed.xml", "ecopolicy-nosuch-host.invalid"),
+               ("down", f"http://127.0.0.1:{port}/feed.xml", "127.0.0.1")]  # fmt: skip
+    text = "".join(
+        f'[[source]]\nkey = "{key}"\nname = "{key}"\nlanguage = "en"\ntimezone = "UTC"\n'
+        f'allowed_domains = ["{host}"]\nfeeds = ["{url}"]\narticle_pattern = "/a/"\n\n'
+        for key, url, host in entries
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- output that cannot be written -------------------------------------------------------------
+def test_output_on_a_regular_file_is_refused_before_crawling(tmp_path):
+    target = tmp_path / "hostname"
+    target.write_text("x\n")
+    started = time.monotonic()
+    result = run_cli("crawl", "--source", "demo", "--output", str(target), *QUIET, timeout=60)
+    assert result.returncode == EXIT_CONFIG, result.stderr[-2000:]
+    assert last_line(result).startswith(f"ecopolicy crawl: configuration error: --output {target}")
+    assert "Traceback" not in result.stderr
+    assert time.monotonic() - started < 30
+    assert target.read_text() == "x\n"
+
+
+def _limit_file_size(limit: int):
+    """A preexec hook: files larger than *limit* bytes cannot be written (EFBIG, not SIGXFSZ)."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_write_that_fails_mid_run_fails_the_run_and_claims_nothing(bulk, tmp_path):
+    _site, sources = bulk
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli(
+        "crawl", "--sources", str(sources), "--source", "bulk", "--output", str(out), *QUIET,
+        timeout=120, preexec_fn=_limit_file_size(8192),
+    )  # fmt: skip
+    assert result.returncode == EXIT_SOURCE_FAILED, result.stderr[-2000:]
+    assert "not delivered" in last_line(result)
+    assert "bulk: 0 record(s) emitted" in result.stdout
+    assert "Traceback" not in result.stderr
+    assert delivered(out) == []
+    assert leftovers(out) == []
+
+
+def test_a_run_that_delivers_everything_says_so_and_leaves_nothing_behind(bulk, tmp_path):
+    _site, sources = bulk
+    out = tmp_path / "out"
+    result = run_cli("crawl", "--sources", str(sources), "--source", "bulk", "--output", str(out), *QUIET)
+    assert result.returncode == EXIT_OK, result.stderr[-2000:]
+    records = delivered(out)
+    assert len(records) == 60
+    assert f"bulk: {len(records)} record(s) emitted" in result.stdout
+    (summary,) = summaries(out)
+    assert summary["status"] == "ok"
+    assert summary["articles"]["emitted"] == 60
+    assert summary["articles"]["not_delivered"] == 0
+    assert summary["start_points"]["failed"] == 0
+    assert leftovers(out) == []
+
+
+# --- sources that cannot be reached ------------------------------------------------------------
+def test_a_source_whose_host_does_not_resolve_or_is_down_fails_with_its_reason(tmp_path):
+    sources = unreachable_sources(tmp_path / "dead.toml")
+    out = tmp_path / "out"
+    started = time.monotonic()
+    result = run_cli(
+        "crawl", "--sources", str(sources), "--source", "nodns", "down", "--output", str(out),
+        *QUIET, *FAST_FAIL, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == EXIT_SOURCE_FAILED, result.stderr[-2000:]
+    line = last_line(result)
+    assert "nodns: no start point could be fetched (CannotResolveHostError: 1)" in line
+    assert "down: no start point could be fetched (DownloadConnectionRefusedError: 1)" in line
+    assert time.monotonic() - started < 60
+    by_source = {s["source"]: s for s in summaries(out)}
+    assert by_source["down"]["status"] == "failed"
+    assert by_source["down"]["errors"]["fetch_failed"] == {"DownloadConnectionRefusedError": 1}
+    assert by_source["nodns"]["start_points"] == {"fetched": 0, "failed": 1}
+
+
+ONLY_USER_SOURCES = (
+    "import sys, crawler.sources.registry as r; r._builtin_sources = dict; "
+    "from crawler.cli import main; sys.exit(main(sys.argv[1:]))"
+)  # --all over the user file only: the built-in sources are real sites
+
+
+def test_all_with_every_source_unreachable_fails(tmp_path):
+    sources = unreachable_sources(tmp_path / "dead.toml")
+    args = [
+        "crawl",
+        "--all",
+        "--sources",
+        str(sources),
+        "--output",
+        str(tmp_path / "out"),
+        *QUIET,
+        *FAST_FAIL,
+    ]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-c", ONLY_USER_SOURCES, *args]
+    result = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == EXIT_SOURCE_FAILED, result.stderr[-2000:]
+    assert result.stdout.count("finished, failed: no start point could be fetched") == 2, result.stdout
+    assert last_line(result).startswith("ecopolicy crawl: some sources failed: down: ")
+
+
+# --- an interrupted run ------------------------------------------------------------------------
+def test_a_double_sigterm_claims_only_what_was_delivered_and_removes_its_part_file(tmp_path):
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "crawler.cli", "crawl", "--source", "demo", "--output", str(out),
+               "--loglevel", "INFO", "-s", "ECOPOLICY_NEARDUP_ENABLED=False"]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while not list(out.rglob(".*.part")) and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == EXIT_SOURCE_FAILED, stderr[-2000:]
+    assert "demo: 0 record(s) emitted" in stdout
+    assert "not delivered" in stderr.strip().splitlines()[-1]
+    assert delivered(out) == []
+    assert leftovers(out) == []
