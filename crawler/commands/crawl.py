@@ -182,9 +182,9 @@ def run(args: argparse.Namespace) -> int:
     if not state:
         return _crawl(settings, keys, args.spider, None)
 
-    from crawler.state import open_seen_store
-    from crawler.state.journal import recover, register_run, unregister_run
+    from crawler.state.journal import register_run, unregister_run
     from crawler.state.lock import LockedError, RunLock
+    from crawler.state.recovery import StateUnavailable
 
     state_dir = Path(state)
     lock = RunLock(state_dir)
@@ -195,11 +195,10 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(EXIT_CONFIG, f"configuration error: state folder {state_dir}: {exc}")
     try:
-        store = open_seen_store(settings)
         try:
-            recover(state_dir, store)
-        finally:
-            store.close()
+            _open_state(settings, state_dir)
+        except StateUnavailable as exc:
+            return _fail(EXIT_SOURCE_FAILED, f"state folder {state_dir} cannot be used: {exc}")
         from crawler.feeds import new_run_id
 
         run_id = new_run_id()
@@ -211,6 +210,37 @@ def run(args: argparse.Namespace) -> int:
             unregister_run(state_dir, run_id)
     finally:
         lock.release()
+
+
+def _open_state(settings: Any, state_dir: Path) -> None:
+    """Check the state folder's databases, move damaged ones aside, settle what dead runs left.
+
+    Each damaged file moved aside is named on stderr and listed in ECOPOLICY_STATE_QUARANTINED
+    (the run summary's ``state_quarantined``). Raises StateUnavailable when the state cannot be
+    opened or written at all (full disk, no permission).
+    """
+    import sqlite3
+
+    from crawler.state import NEARDUP_DB, SEEN_DB, open_seen_store
+    from crawler.state.journal import recover
+    from crawler.state.recovery import StateUnavailable, quarantine_damaged_databases
+
+    try:
+        moved = quarantine_damaged_databases(state_dir, (SEEN_DB, NEARDUP_DB))
+        store = open_seen_store(settings)
+        try:
+            found = recover(state_dir, store)
+        finally:
+            store.close()
+    except (sqlite3.Error, OSError) as exc:
+        raise StateUnavailable(str(exc)) from None
+    moved += [
+        f"{entry} did not parse; moved aside (its articles are emitted again)"
+        for entry in found.damaged_entries
+    ]
+    for line in moved:
+        print(f"ecopolicy crawl: warning: {line}", file=sys.stderr)
+    settings.set("ECOPOLICY_STATE_QUARANTINED", moved, priority="cmdline")
 
 
 def _crawl_distributed(args: argparse.Namespace, settings: Any, keys: list[str]) -> int:

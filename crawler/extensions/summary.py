@@ -72,8 +72,10 @@ def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, list[str]]:
     if reasons:
         return FAILED, reasons
     if failed_starts:
-        return PARTIAL, [f"{failed_starts} start point(s) could not be fetched ({causes})"]
-    return OK, []
+        reasons.append(f"{failed_starts} start point(s) could not be fetched ({causes})")
+    if stats.get("state/quarantined"):
+        reasons.append(f"{stats['state/quarantined']} damaged state file(s) moved aside and rebuilt")
+    return (PARTIAL, reasons) if reasons else (OK, [])
 
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -134,14 +136,14 @@ def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -
         "not_modified": int(stats.get("conditional/not_modified", 0)),
         "articles": {
             "emitted": scraped,
-            "not_delivered": max(
-                int(stats.get("item_scraped_count", 0)) - scraped, int(stats.get("output/lost", 0))
-            ),
             "new": int(stats.get("seen/new", 0)) if stateful else scraped,
             "changed": int(stats.get("seen/changed", 0)),
             "unchanged": int(stats.get("seen/unchanged", 0)),
             "duplicates": int(stats.get("neardup/duplicates", 0)),
         },
+        "not_delivered": max(
+            int(stats.get("item_scraped_count", 0)) - scraped, int(stats.get("output/lost", 0))
+        ),
         "drops": drops_by_reason(stats),
         "blocked": _prefixed(stats, "blocked/"),
         "cleaning": _prefixed(stats, "cleaning/"),
@@ -168,10 +170,16 @@ class RunSummary:
             Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser(),
             settings.get("ECOPOLICY_SUMMARY_TEMPLATE", "%(crawl_date)s/%(source)s-%(run_id)s.summary.json"),
         )
+        crawler.signals.connect(extension._spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension._feed_committed, signal=feed_committed)
         crawler.signals.connect(extension._engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(extension._spider_closed, signal=signals.spider_closed)
         return extension
+
+    def _spider_opened(self, spider: Spider) -> None:
+        quarantined = self._crawler.settings.getlist("ECOPOLICY_STATE_QUARANTINED")
+        if quarantined:
+            self._crawler.stats.set_value("state/quarantined", len(quarantined))
 
     def _feed_committed(self, target: Path) -> None:
         self._files.append(str(target))
@@ -188,6 +196,7 @@ class RunSummary:
         stats = self._crawler.stats.get_stats()
         summary = summarise(stats, source=source, run_id=run_id, reason=getattr(self, "_reason", "unknown"))
         summary["files"] = self._files
+        summary["state_quarantined"] = self._crawler.settings.getlist("ECOPOLICY_STATE_QUARANTINED")
         relative = self._template % {"crawl_date": f"{started:%Y-%m-%d}", "source": source, "run_id": run_id}
         path = self._output_dir / relative
         try:

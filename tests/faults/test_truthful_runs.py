@@ -125,7 +125,7 @@ def test_a_run_that_delivers_everything_says_so_and_leaves_nothing_behind(bulk, 
     (summary,) = summaries(out)
     assert summary["status"] == "ok"
     assert summary["articles"]["emitted"] == 60
-    assert summary["articles"]["not_delivered"] == 0
+    assert summary["not_delivered"] == 0
     assert summary["start_points"]["failed"] == 0
     assert leftovers(out) == []
 
@@ -199,3 +199,68 @@ def test_a_double_sigterm_claims_only_what_was_delivered_and_removes_its_part_fi
     assert "not delivered" in stderr.strip().splitlines()[-1]
     assert delivered(out) == []
     assert leftovers(out) == []
+
+
+# --- damaged state -----------------------------------------------------------------------------
+def _garble_middle(path: Path) -> None:
+    with path.open("r+b") as db:
+        db.seek(path.stat().st_size // 4)
+        db.write(b"garbage!" * 512)
+
+
+def _truncate(path: Path) -> None:
+    with path.open("r+b") as db:
+        db.truncate(path.stat().st_size // 3)
+
+
+def _garble_journal(state: Path) -> None:
+    (state / "journal").mkdir(exist_ok=True)
+    (state / "journal" / "demo_x-demo-x.jsonl.json").write_bytes(b'{"batch": "demo:x", "target": "/tmp/\xff')
+
+
+DAMAGE = {
+    "seen garbled": lambda state: _garble_middle(state / "seen.sqlite3"),
+    "seen truncated": lambda state: _truncate(state / "seen.sqlite3"),
+    "seen not a database": lambda state: (state / "seen.sqlite3").write_bytes(b"x" * 9000),
+    "near-duplicate index garbled": lambda state: _garble_middle(state / "neardup.sqlite3"),
+    "journal entry garbled": _garble_journal,
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_state_is_moved_aside_named_and_rebuilt_and_the_run_delivers(tmp_path, damage):
+    out, state = tmp_path / "out", tmp_path / "state"
+    args = ["crawl", "--source", "demo", "--output", str(out), "--state", str(state), "--loglevel", "WARNING"]
+    if not damage.startswith("near"):
+        args += ["-s", "ECOPOLICY_NEARDUP_ENABLED=False"]  # datasketch's import costs seconds a run
+    first = run_cli(*args)
+    assert first.returncode == EXIT_OK, first.stderr[-2000:]
+    first_count = len(delivered(out))
+    DAMAGE[damage](state)
+    second = run_cli(*args)
+    assert second.returncode == EXIT_OK, second.stderr[-2000:]
+    assert "Traceback" not in second.stderr
+    warnings = [line for line in second.stderr.splitlines() if line.startswith("ecopolicy crawl: warning:")]
+    assert len(warnings) == 1, second.stderr[-2000:]
+    assert "moved aside" in warnings[0]
+    assert list(state.rglob("*.damaged-*"))
+    latest = max(summaries(out), key=lambda s: s["run_id"])
+    assert latest["status"] == "partial"
+    assert len(latest["state_quarantined"]) == 1
+    if damage.startswith("seen"):  # a rebuilt seen-store emits again, never loses
+        assert latest["articles"]["emitted"] == first_count
+    third = run_cli(*args)
+    assert third.returncode == EXIT_OK, third.stderr[-2000:]
+    assert "demo: 0 record(s) emitted" in third.stdout
+    assert "warning" not in third.stderr
+
+
+def test_a_state_folder_without_space_fails_in_one_line_before_crawling(tmp_path):
+    out, state = tmp_path / "out", tmp_path / "state"
+    args = ["crawl", "--source", "demo", "--output", str(out), "--state", str(state), *QUIET]
+    result = run_cli(*args, timeout=60, preexec_fn=_limit_file_size(4096))
+    assert result.returncode == EXIT_SOURCE_FAILED, result.stderr[-2000:]
+    assert last_line(result).startswith(f"ecopolicy crawl: state folder {state} cannot be used: ")
+    assert "Traceback" not in result.stderr
+    assert delivered(out) == []
+    assert not (state / "runs").exists() or list((state / "runs").iterdir()) == []
