@@ -104,10 +104,12 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["ECOPOLICY_OUTPUT_GZIP"] = True
     if args.sources:
         overrides["ECOPOLICY_SOURCES_FILES"] = [str(Path(f).expanduser().resolve()) for f in args.sources]
-    if args.max_pages:
+    if args.max_pages is not None:
+        if args.max_pages < 1:
+            raise ConfigError(f"--max-pages expects a number of pages >= 1, got {args.max_pages}")
         overrides["ECOPOLICY_DISCOVERY_MAX_PAGES"] = args.max_pages
     if args.loglevel:
-        overrides["LOG_LEVEL"] = args.loglevel
+        overrides["LOG_LEVEL"] = args.loglevel.upper()
     if args.workers < 1 or (args.workers > 1 and not args.redis):
         raise ConfigError("--workers N needs N >= 1, and --redis URL when N > 1")
     if args.redis:
@@ -143,6 +145,31 @@ def _select_sources(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(args.source))
 
 
+def _check_configuration(
+    args: argparse.Namespace, overrides: dict[str, Any], keys: list[str], defaults: Any
+) -> None:
+    """Refuse settings and source entries that cannot work; warn about unknown setting names."""
+    from crawler.commands.settings_check import (
+        SettingError,
+        check_overrides,
+        check_politeness,
+        check_selectors,
+    )
+
+    try:
+        for warning in check_overrides(overrides, defaults):
+            print(f"ecopolicy crawl: warning: {warning}", file=sys.stderr)
+        if args.spider == "policy":
+            from crawler.sources.registry import load_registry
+
+            registry = load_registry(args.sources)
+            sources = [registry[key] for key in keys]
+            check_politeness(sources, defaults)
+            check_selectors(sources)
+    except SettingError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 def _check_output_dir(folder: Path) -> None:
     """Refuse an output folder that cannot take a file before anything is fetched."""
     try:
@@ -172,6 +199,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         overrides = _overrides(args)
         keys = _select_sources(args)
+        _check_configuration(args, overrides, keys, project_settings({}))
         settings = project_settings(overrides)
         _check_output_dir(Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser())
     except ConfigError as exc:

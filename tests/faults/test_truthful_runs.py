@@ -264,3 +264,10 @@ def test_a_state_folder_without_space_fails_in_one_line_before_crawling(tmp_path
     assert "Traceback" not in result.stderr
     assert delivered(out) == []
     assert not (state / "runs").exists() or list((state / "runs").iterdir()) == []
+
+
+def test_sources_check_names_a_dns_failure_instead_of_missing_links(tmp_path):
+    sources = unreachable_sources(tmp_path / "dead.toml")
+    result = run_cli("sources", "--check", "--sources", str(sources), "--source", "nodns", timeout=120)
+    assert result.returncode != EXIT_OK
+    assert "no start point could be fetched (CannotResolveHostError: 1)" in result.stdout
