@@ -5,8 +5,13 @@ gathers the crawl's stats by namespace: pages fetched, articles new/changed/unch
 by reason (every ``*/dropped/*`` stat, and the seen-store's unchanged), blocked answers
 (``blocked/*``), cleaning counts (``cleaning/*``), errors, duration, and the files delivered.
 
+Each summary has a ``status``: ``ok`` (everything counted as emitted is in a delivered file),
+``partial`` (delivered, but some start points failed or damaged state was rebuilt) or ``failed``
+(see :func:`run_outcome`), with ``status_reasons``.
+
 Settings: ECOPOLICY_SUMMARY_ENABLED (bool, default True), ECOPOLICY_OUTPUT_DIR,
-ECOPOLICY_SUMMARY_TEMPLATE (default ``%(crawl_date)s/%(source)s-%(run_id)s.summary.json``).
+ECOPOLICY_SUMMARY_TEMPLATE (default ``%(crawl_date)s/%(source)s-%(run_id)s.summary.json``; in a
+distributed crawl ``-%(worker)s`` is added before ``.summary.json`` unless the template has it).
 """
 
 from __future__ import annotations
@@ -197,8 +202,12 @@ class RunSummary:
         summary = summarise(stats, source=source, run_id=run_id, reason=getattr(self, "_reason", "unknown"))
         summary["files"] = self._files
         summary["state_quarantined"] = self._crawler.settings.getlist("ECOPOLICY_STATE_QUARANTINED")
-        relative = self._template % {"crawl_date": f"{started:%Y-%m-%d}", "source": source, "run_id": run_id}
-        path = self._output_dir / relative
+        worker = self._crawler.settings.get("ECOPOLICY_WORKER_ID")
+        template = self._template
+        if worker and "%(worker)s" not in template:  # workers of one run write side by side
+            template = template.replace(".summary.json", "-%(worker)s.summary.json")
+        params = {"crawl_date": f"{started:%Y-%m-%d}", "source": source, "run_id": run_id, "worker": worker}
+        path = self._output_dir / (template % params)
         try:
             write_json_atomic(path, summary)
         except OSError as exc:
