@@ -134,3 +134,16 @@ EXTENSIONS_BASE = {
     ("crawler.feeds.DeliveringFeedExporter" if path.endswith(".FeedExporter") else path): order
     for path, order in _SCRAPY_EXTENSIONS.items()
 }
+
+# --- bounds on one input ------------------------------------------------------------------------
+ECOPOLICY_DISCOVERY_MAX_URLS = 50_000
+"""Article links taken from one sitemap or feed (newest first); the sitemap protocol's limit."""
+ECOPOLICY_EXTRACT_MAX_BYTES = 16 * 1024 * 1024
+"""Largest page extracted (bytes); larger ones are dropped as ``too_large``."""
+ECOPOLICY_EXTRACT_MAX_ELEMENTS = 50_000
+ECOPOLICY_EXTRACT_MAX_PARAGRAPHS = 10_000
+ECOPOLICY_VALIDATE_MAX_LINE_BYTES = 32 * 1024 * 1024
+ECOPOLICY_VALIDATE_MAX_BYTES = 2 * 1024 * 1024 * 1024
+ECOPOLICY_VALIDATE_MAX_PROBLEMS = 100
+ECOPOLICY_REDIS_OUTAGE_TIMEOUT = 30.0
+"""Seconds Redis may stay unreachable before a distributed worker closes with redis_unavailable."""

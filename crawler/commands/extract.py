@@ -15,7 +15,8 @@ from pathlib import Path
 from scrapy.exceptions import DropItem
 
 from crawler.extraction import ExtractionError
-from crawler.offline import OfflineExtractor
+from crawler.extraction.bounds import configure, read_page_file
+from crawler.offline import OfflineExtractor, project_settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,10 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     extractor = OfflineExtractor()
+    configure(project_settings())  # ECOPOLICY_EXTRACT_MAX_* limits
     failed = 0
     for path in args.paths:
         try:
-            html = path.read_bytes()
+            html = read_page_file(path)
             url = args.url or path.resolve().as_uri()
             record = extractor.extract(html, url, args.source, encoding=args.encoding)
         except (OSError, ExtractionError, DropItem, KeyError) as exc:

@@ -7,10 +7,14 @@ that cannot give a record is counted and logged with its reason, never lost sile
 
 Settings: ECOPOLICY_SOURCES_FILES (user source files), ECOPOLICY_SINCE (date horizon, the
 ``since`` argument wins), ECOPOLICY_DISCOVERY_MAX_PAGES (cap on pages per start point),
-ECOPOLICY_CHECK_ARTICLES / ECOPOLICY_CHECK_LIST_PAGES (health-check mode of ``sources --check``).
+ECOPOLICY_DISCOVERY_MAX_URLS (cap on article links taken from one sitemap or feed, newest
+first; default 50,000, the sitemap protocol's own limit), ECOPOLICY_CHECK_ARTICLES /
+ECOPOLICY_CHECK_LIST_PAGES (health-check mode of ``sources --check``), and the extraction
+limits of :mod:`crawler.extraction.bounds`.
 Stats: ``discovery/<kind>/pages``, ``discovery/<kind>/links``, ``discovery/skipped/{older,
 attachment,offsite,not_article}``, ``discovery/stopped/{horizon,max_pages}``, ``check/*``
-(check mode), ``extraction/*``, ``fetch/failed/<error>``.
+(check mode), ``extraction/*``, ``fetch/failed/<error>``, ``start/fetched``, ``start/failed/<error>``
+(start points: feeds, sitemaps, first list/API pages), ``discovery/<kind>/over_cap``.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from crawler.discovery import (
     past_horizon,
 )
 from crawler.extraction import ExtractionError, extract_article
+from crawler.extraction.bounds import configure as configure_extraction_limits
 from crawler.feeds import feeds_setting, new_run_id, safe_path_component
 from crawler.middlewares.blocked import BlockedAnswer
 from crawler.politeness import apply_politeness
@@ -86,6 +91,7 @@ class PolicySpider(Spider):
         self.allowed_domains: list[str] = []
         self._site: LoopbackSite | None = None
         self._max_pages = 0
+        self._max_urls = 0
         self._check_articles = 0
         self._articles_requested = 0
 
@@ -104,12 +110,14 @@ class PolicySpider(Spider):
         else:  # ``-a since=`` also drives the record-level date filter (pipelines.since)
             settings.set("ECOPOLICY_SINCE", spider.since.isoformat(), priority="spider")
         spider._max_pages = settings.getint("ECOPOLICY_DISCOVERY_MAX_PAGES", 0)
+        spider._max_urls = settings.getint("ECOPOLICY_DISCOVERY_MAX_URLS", 50_000)
         spider._check_articles = settings.getint("ECOPOLICY_CHECK_ARTICLES", 0)
         if spider._check_articles:
             spider._max_pages = settings.getint("ECOPOLICY_CHECK_LIST_PAGES", 1)
         if spider.source.offline_site is not None:
             spider._serve_offline_site()
         apply_politeness(settings, spider.source)
+        configure_extraction_limits(settings)
         output = settings.getbool("ECOPOLICY_OUTPUT_ENABLED", True) and not spider._check_articles
         if not settings.getdict("FEEDS") and output:
             settings.set("FEEDS", feeds_setting(settings), priority="spider")
@@ -242,18 +250,38 @@ class PolicySpider(Spider):
             return False
         return True
 
+    def _capped(self, links: list[Link], response: Response, kind: str) -> list[Link]:
+        """At most ECOPOLICY_DISCOVERY_MAX_URLS links of one document, the newest first.
+
+        The sitemap protocol allows 50,000 URLs per file; a larger document (or a feed as
+        large) would queue work without bound. What is left out is counted and named.
+        """
+        cap = self._max_urls
+        if cap <= 0 or len(links) <= cap:
+            return links
+        self.crawler.stats.inc_value(f"discovery/{kind}/over_cap", len(links) - cap)
+        logger.warning(
+            "%s lists %d URLs; the newest %d are taken (ECOPOLICY_DISCOVERY_MAX_URLS)",
+            response.url,
+            len(links),
+            cap,
+        )
+        return sorted(links, key=lambda link: link.date or datetime.date.min, reverse=True)[:cap]
+
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Article links of an RSS or Atom feed (entries older than the horizon skipped)."""
         self._reached(response)
         self.crawler.stats.inc_value("discovery/feed/pages")
-        yield from self._article_requests(parse_feed(response.body, response.url), "feed")
+        links = self._capped(parse_feed(response.body, response.url), response, "feed")
+        yield from self._article_requests(links, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Article links of a sitemap, and the sitemaps of a sitemap index."""
         self._reached(response)
         self.crawler.stats.inc_value("discovery/sitemap/pages")
         pages, children = parse_sitemap(response.body, response.url)
-        for child in children:
+        pages = self._capped(pages, response, "sitemap")
+        for child in self._capped(children, response, "sitemap_index"):
             if is_older(child, self.since):
                 self.crawler.stats.inc_value("discovery/skipped/older_sitemap")
             elif self._in_scope(child.url):
