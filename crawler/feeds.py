@@ -155,7 +155,10 @@ class AtomicFileFeedStorage(FileFeedStorage):
             self._part.replace(self._target)
         _fsync_dir(self._target.parent)
         logger.info("Wrote %s", self._target)
-        self._send(feed_committed, target=self._target)
+        try:
+            self._send(feed_committed, target=self._target)
+        except RuntimeError as exc:  # delivered all the same: the journal settles it next run
+            logger.error("%s is delivered, but marking its records seen failed: %s", self._target, exc)
 
 
 class DeliveringFeedExporter(FeedExporter):

@@ -302,6 +302,9 @@ def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | N
         source_settings = settings.copy()
         if state_dir is not None and not source_settings.get("JOBDIR"):
             source_settings.set("JOBDIR", str(_job_dir(state_dir, key)), priority="cmdline")
+            if source_settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler":
+                # a full state disk closes the crawl instead of failing every pop forever
+                source_settings.set("SCHEDULER", "crawler.state.jobdir.FailFastScheduler", priority="cmdline")
         # One JOBDIR per source needs one settings object per crawler; the first crawler
         # installs the reactor, as CrawlerProcess.create_crawler would.
         crawler = Crawler(spider_cls, source_settings, init_reactor=number == 0)

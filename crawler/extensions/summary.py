@@ -51,7 +51,8 @@ def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, list[str]]:
     """``(status, reasons)`` of one source's crawl: ``ok``, ``partial`` or ``failed``.
 
     Failed: the crawl did not finish, a record counted as emitted is not in a delivered file,
-    no start point could be fetched, or the summary itself was not written. Partial: every
+    a record was lost to an error in the item pipelines, no start point could be fetched, or
+    the summary itself was not written. Partial: every
     record was delivered, but some start points could not be fetched.
 
     >>> run_outcome({"item_scraped_count": 3, "output/delivered": 3}, "finished")
@@ -72,6 +73,11 @@ def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, list[str]]:
     causes = ", ".join(f"{k}: {v}" for k, v in _prefixed(stats, "start/failed/").items())
     if failed_starts and not stats.get("start/fetched"):
         reasons.append(f"no start point could be fetched ({causes})")
+    if stats.get("item/errors"):
+        causes_lost = ", ".join(f"{k}: {v}" for k, v in _prefixed(stats, "item/errors/").items())
+        reasons.append(
+            f"{stats['item/errors']} record(s) lost to errors in the item pipelines ({causes_lost})"
+        )
     if stats.get("summary/failed"):
         reasons.append("the run summary was not written")
     if reasons:
@@ -176,6 +182,7 @@ class RunSummary:
             settings.get("ECOPOLICY_SUMMARY_TEMPLATE", "%(crawl_date)s/%(source)s-%(run_id)s.summary.json"),
         )
         crawler.signals.connect(extension._spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension._item_error, signal=signals.item_error)
         crawler.signals.connect(extension._feed_committed, signal=feed_committed)
         crawler.signals.connect(extension._engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(extension._spider_closed, signal=signals.spider_closed)
@@ -185,6 +192,12 @@ class RunSummary:
         quarantined = self._crawler.settings.getlist("ECOPOLICY_STATE_QUARANTINED")
         if quarantined:
             self._crawler.stats.set_value("state/quarantined", len(quarantined))
+
+    def _item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
+        """A record lost to an exception in a pipeline (not a DropItem): the run failed it."""
+        stats = self._crawler.stats
+        stats.inc_value("item/errors")
+        stats.inc_value(f"item/errors/{getattr(failure.type, '__name__', 'error')}")
 
     def _feed_committed(self, target: Path) -> None:
         self._files.append(str(target))

@@ -271,3 +271,52 @@ def test_sources_check_names_a_dns_failure_instead_of_missing_links(tmp_path):
     result = run_cli("sources", "--check", "--sources", str(sources), "--source", "nodns", timeout=120)
     assert result.returncode != EXIT_OK
     assert "no start point could be fetched (CannotResolveHostError: 1)" in result.stdout
+
+
+def test_a_state_disk_that_fills_mid_run_fails_fast_and_the_next_run_completes_exactly_once(tmp_path):
+    site = BulkSite(600).start()
+    try:
+        sources = write_source_file(site, tmp_path / "bulk.toml")
+        out, state = tmp_path / "out", tmp_path / "state"
+        args = ["crawl", "--sources", str(sources), "--source", "bulk", "--output", str(out),
+                "--state", str(state), *QUIET]  # fmt: skip
+        started = time.monotonic()
+        full = run_cli(*args, timeout=120, preexec_fn=_limit_file_size(200_000))
+        took = time.monotonic() - started
+        after = run_cli(*args, timeout=240)
+    finally:
+        site.stop()
+    assert full.returncode == EXIT_SOURCE_FAILED, full.stderr[-2000:]
+    assert took < 60
+    # The first write to fail (JOBDIR queue, seen-store, output) names the reason.
+    assert last_line(full).startswith("ecopolicy crawl: some sources failed: bulk: ")
+    assert after.returncode == EXIT_OK, after.stderr[-2000:]
+    urls = [r["url"] for r in delivered(out)]
+    assert len(urls) == len(set(urls)) == 600
+    assert leftovers(out) == []
+
+
+def test_the_jobdir_scheduler_stops_at_the_first_disk_error_instead_of_retrying_forever(tmp_path):
+    import errno
+
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.state.jobdir import FailFastScheduler
+
+    queue = "scrapy.pqueues.ScrapyPriorityQueue"  # the default one needs a running engine
+    crawler = get_crawler(Spider, {"JOBDIR": str(tmp_path / "job"), "SCHEDULER_PRIORITY_QUEUE": queue})
+    crawler.spider = Spider(name="s")
+    scheduler = FailFastScheduler.from_crawler(crawler)
+    scheduler.open(crawler.spider)
+    assert scheduler.enqueue_request(Request("http://127.0.0.1/a"))
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    scheduler.dqs.pop = full
+    scheduler.dqs.push = full
+    assert scheduler.next_request() is None
+    assert not scheduler.enqueue_request(Request("http://127.0.0.1/b"))
+    assert not scheduler.has_pending_requests()  # the engine stops asking: no loop
+    assert crawler.stats.get_value("state/jobdir_failed/ENOSPC") == 1
