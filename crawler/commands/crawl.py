@@ -10,8 +10,10 @@ With ``--redis URL`` (or ``$ECOPOLICY_REDIS_URL``) the crawl is shared through R
 the state lives there, no local lock is taken, and ``--workers N`` starts N worker processes on
 this machine; the same command on other machines adds workers (docs/scale-out.md).
 
-Exit codes (each with a one-line reason on stderr): 0 success; 1 some sources failed;
-2 configuration error; 75 another run holds the lock (EX_TEMPFAIL: try again later).
+Exit codes (each with a one-line reason on stderr; docs/exit-codes.md): 0 every source ok or
+partial; 1 some source failed (see :func:`crawler.extensions.summary.run_outcome`: counted only
+from delivered records) or the state folder is unusable; 2 configuration error; 75 another run
+holds the lock (EX_TEMPFAIL: try again later).
 """
 
 from __future__ import annotations
