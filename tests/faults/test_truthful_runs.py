@@ -76,16 +76,20 @@ def unreachable_sources(path: Path) -> Path:
 
 
 # --- output that cannot be written -------------------------------------------------------------
-def test_output_on_a_regular_file_is_refused_before_crawling(tmp_path):
-    target = tmp_path / "hostname"
-    target.write_text("x\n")
+@pytest.mark.parametrize("where", ["regular file", "below a regular file", "/proc"])
+def test_an_output_that_cannot_hold_files_is_refused_before_crawling(tmp_path, where):
+    regular = tmp_path / "hostname"
+    regular.write_text("x\n")
+    target = {"regular file": regular, "below a regular file": regular / "out", "/proc": Path("/proc/x")}[
+        where
+    ]
     started = time.monotonic()
     result = run_cli("crawl", "--source", "demo", "--output", str(target), *QUIET, timeout=60)
     assert result.returncode == EXIT_CONFIG, result.stderr[-2000:]
     assert last_line(result).startswith(f"ecopolicy crawl: configuration error: --output {target}")
     assert "Traceback" not in result.stderr
     assert time.monotonic() - started < 30
-    assert target.read_text() == "x\n"
+    assert regular.read_text() == "x\n"
 
 
 def _limit_file_size(limit: int):
