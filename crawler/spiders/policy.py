@@ -363,7 +363,9 @@ class PolicySpider(Spider):
 
     def _drop(self, response: Response, reason: str, detail: str) -> None:
         self.crawler.stats.inc_value(f"extraction/dropped/{reason}")
-        logger.info("No record from %s: %s (%s)", response.url, reason, detail)
+        logger.info(
+            "No record from %s: %s (%s)", _discovered_url(response.meta, response.url), reason, detail
+        )
 
     def article_failed(self, failure: Failure) -> None:
         """Count an article that could not be fetched (after retries), by error type.
@@ -377,4 +379,19 @@ class PolicySpider(Spider):
         self.crawler.stats.inc_value(f"fetch/failed/{reason}")
         # IgnoreRequest is policy (robots.txt, offsite, size limits), not a fault of the site.
         level = logging.INFO if failure.check(IgnoreRequest) else logging.WARNING
-        logger.log(level, "Could not fetch %s: %s", request.url, failure.getErrorMessage())
+        url = _discovered_url(request.meta, request.url)
+        logger.log(level, "Could not fetch %s: %s", url, failure.getErrorMessage())
+
+
+def _discovered_url(meta: dict[str, Any], url: str) -> str:
+    """The URL discovery found, and where redirects (HTTP or meta refresh) took it, if elsewhere.
+
+    >>> _discovered_url({"redirect_urls": ["http://a.org/1", "http://a.org/2"]}, "http://a.org:9/3")
+    'http://a.org/1 (redirected to http://a.org:9/3)'
+    >>> _discovered_url({}, "http://a.org/1")
+    'http://a.org/1'
+    """
+    chain = meta.get("redirect_urls") or []
+    if chain and chain[0] != url:
+        return f"{chain[0]} (redirected to {url})"
+    return url

@@ -324,3 +324,38 @@ def test_the_jobdir_scheduler_stops_at_the_first_disk_error_instead_of_retrying_
     assert not scheduler.enqueue_request(Request("http://127.0.0.1/b"))
     assert not scheduler.has_pending_requests()  # the engine stops asking: no loop
     assert crawler.stats.get_value("state/jobdir_failed/ENOSPC") == 1
+
+
+def test_an_article_lost_to_a_redirect_or_meta_refresh_to_a_closed_port_is_named_by_its_own_url(tmp_path):
+    from tests.loopback import LoopbackServer, Route
+
+    port = closed_port()
+    dead = {n: f"http://127.0.0.1:{port}/gone{n}.html" for n in (1, 2)}
+    refresh = f'<html><head><meta http-equiv="refresh" content="0;url={dead[2]}"></head><body>x</body></html>'
+    feed = (
+        "<rss><channel>"
+        + "".join(f"<item><link>/a/{n}.html</link></item>" for n in (1, 2))
+        + "</channel></rss>"
+    )
+    routes = {
+        "/feed.xml": Route(body=feed, content_type="application/rss+xml"),
+        "/a/1.html": Route(status=302, headers={"Location": dead[1]}),
+        "/a/2.html": Route(body=refresh),
+    }
+    with LoopbackServer(routes) as server:
+        sources = tmp_path / "s.toml"
+        sources.write_text(
+            'key = "moved"\nname = "m"\nlanguage = "en"\ntimezone = "UTC"\nallowed_domains = ["127.0.0.1"]\n'
+            f'feeds = ["{server.url("/feed.xml")}"]\narticle_pattern = "/a/"\n',
+            encoding="utf-8",
+        )
+        result = run_cli(
+            "crawl", "--sources", str(sources), "--source", "moved", "--output", str(tmp_path / "out"),
+            "--loglevel", "INFO", *QUIET[2:], *FAST_FAIL, timeout=120,
+        )  # fmt: skip
+    for n in (1, 2):
+        named = [
+            line for line in result.stderr.splitlines()
+            if f"Could not fetch {server.url(f'/a/{n}.html')} (redirected to {dead[n]})" in line
+        ]  # fmt: skip
+        assert len(named) == 1, result.stderr[-3000:]
