@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler.discovery import (
@@ -78,7 +79,10 @@ class PolicySpider(Spider):
     def __init__(self, source: str | Source = "", run_id: str = "", since: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not source:
-            raise CloseSpider("missing -a source=KEY")
+            # A usage mistake, not a crawl to close: one line and exit code 2 instead of an
+            # asyncio "Task exception was never retrieved" traceback.
+            print("policy: missing -a source=KEY (scrapy crawl policy -a source=KEY)", file=sys.stderr)
+            raise SystemExit(2)
         # A Source object (not only a registry key) lets a site known only at run time be
         # crawled from Python: ``process.crawl(PolicySpider, source=Source(...))``.
         self._source_arg = source

@@ -78,3 +78,21 @@ def test_an_unknown_setting_name_is_named_in_a_warning(tmp_path):
     assert warning.startswith(
         "ecopolicy crawl: warning: -s DOWNLAOD_DELAY: not a setting of Scrapy or ecopolicy"
     )
+
+
+def test_scrapy_crawl_policy_without_a_source_exits_2_with_one_line():
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "scrapy", "crawl", "policy", "--loglevel", "WARNING"]
+    result = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == EXIT_CONFIG
+    assert result.stderr.strip().splitlines() == [
+        "policy: missing -a source=KEY (scrapy crawl policy -a source=KEY)"
+    ]
