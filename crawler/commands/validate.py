@@ -25,7 +25,7 @@ from typing import IO
 from crawler.schema import record_errors
 
 MAX_LINE_BYTES = 32 * 1024 * 1024
-MAX_BYTES = 2 * 1024 * 1024 * 1024
+MAX_BYTES = 1024 * 1024 * 1024
 MAX_PROBLEMS = 100
 _CHUNK = 1 << 20
 
@@ -73,10 +73,10 @@ def check_line(raw: bytes) -> list[str]:
     return list(record_errors(record))
 
 
-def _skip_rest_of_line(lines: IO[bytes]) -> int:
-    """Read past the end of an over-long line in chunks; the bytes skipped."""
+def _skip_rest_of_line(lines: IO[bytes], budget: int) -> int:
+    """Read past the end of an over-long line in chunks, at most *budget* bytes; the bytes read."""
     skipped = 0
-    while chunk := lines.readline(_CHUNK):
+    while skipped <= budget and (chunk := lines.readline(_CHUNK)):
         skipped += len(chunk)
         if chunk.endswith(b"\n"):
             break
@@ -91,7 +91,7 @@ def _bounded_lines(lines: IO[bytes], caps: Caps, report: FileReport) -> Iterator
         number += 1
         total += len(raw)
         if len(raw) > caps.max_line_bytes and not raw.endswith(b"\n"):
-            total += _skip_rest_of_line(lines)
+            total += _skip_rest_of_line(lines, caps.max_bytes - total)
             report.add(number, f"line longer than {caps.max_line_bytes:,} bytes")
         else:
             yield number, raw

@@ -146,3 +146,20 @@ def test_a_sitemap_over_the_url_cap_gives_only_the_newest_urls(tmp_path):
     assert len(fetched) == 10
     newest = {f"/a/{n}.html" for n in range(60) if n % 28 >= 26}  # lastmod the 27th and 28th
     assert newest <= set(fetched)
+
+
+def test_validate_stops_reading_a_file_at_the_byte_cap(tmp_path):
+    from crawler.commands.validate import Caps, check_file
+
+    bomb = tmp_path / "bomb.jsonl.gz"
+    with gzip.open(bomb, "wb", compresslevel=1) as out:
+        block = b"\0" * (1 << 24)
+        for _ in range(64):  # 1 GiB of zeros, one endless line
+            out.write(block)
+    started = time.monotonic()
+    report = check_file(bomb, Caps(max_line_bytes=1 << 20, max_bytes=32 << 20))
+    assert time.monotonic() - started < 5
+    assert report.problems == [
+        (1, f"line longer than {1 << 20:,} bytes"),
+        (2, f"not read further: over {32 << 20:,} bytes (decompressed)"),
+    ]
