@@ -366,6 +366,11 @@ class DistributedScheduler(Scheduler):
         if stats.get("output/lost") or any(key.startswith("feedexport/failed_count/") for key in stats):
             logger.error("Output of worker %s was not stored: giving back all its tasks", self.worker)
             unfinished = self._taken
+        elif stats.get("item/errors"):
+            # Which tasks' records were lost is not known: all are fetched again, and the
+            # seen-store keeps the delivered ones from being emitted twice.
+            logger.error("Worker %s lost records to pipeline errors: giving back all its tasks", self.worker)
+            unfinished = self._taken
         else:
             unfinished = self._taken - self._finished
         forgotten, given_back = self.queue.commit(sorted(unfinished))
