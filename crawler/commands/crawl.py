@@ -225,15 +225,15 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(EXIT_CONFIG, f"configuration error: state folder {state_dir}: {exc}")
     try:
-        try:
-            _open_state(settings, state_dir)
-        except StateUnavailable as exc:
-            return _fail(EXIT_SOURCE_FAILED, f"state folder {state_dir} cannot be used: {exc}")
         from crawler.feeds import new_run_id
 
         run_id = new_run_id()
         output_dir = Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser().resolve()
-        register_run(state_dir, run_id, output_dir)
+        try:
+            _open_state(settings, state_dir)
+            register_run(state_dir, run_id, output_dir)
+        except (StateUnavailable, OSError) as exc:
+            return _fail(EXIT_SOURCE_FAILED, f"state folder {state_dir} cannot be used: {exc}")
         try:
             return _crawl(settings, keys, args.spider, state_dir, run_id=run_id)
         finally:
