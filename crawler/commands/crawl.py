@@ -288,6 +288,17 @@ def _crawl_distributed(args: argparse.Namespace, settings: Any, keys: list[str])
     return run_workers(args.workers, worker, worker_id=args.worker_id)
 
 
+def _source_settings(settings: Any, state_dir: Path | None, key: str) -> Any:
+    """The settings of one source's crawler: its own JOBDIR under the state folder, if any."""
+    source_settings = settings.copy()
+    if state_dir is not None and not source_settings.get("JOBDIR"):
+        source_settings.set("JOBDIR", str(_job_dir(state_dir, key)), priority="cmdline")
+        if source_settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler":
+            # a full state disk closes the crawl instead of failing every pop forever
+            source_settings.set("SCHEDULER", "crawler.state.jobdir.FailFastScheduler", priority="cmdline")
+    return source_settings
+
+
 def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | None, run_id: str = "") -> int:
     from scrapy.crawler import Crawler, CrawlerProcess
 
@@ -301,12 +312,10 @@ def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | N
         return _fail(EXIT_CONFIG, f"configuration error: {exc}")
     crawlers = []
     for number, key in enumerate(keys):
-        source_settings = settings.copy()
-        if state_dir is not None and not source_settings.get("JOBDIR"):
-            source_settings.set("JOBDIR", str(_job_dir(state_dir, key)), priority="cmdline")
-            if source_settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler":
-                # a full state disk closes the crawl instead of failing every pop forever
-                source_settings.set("SCHEDULER", "crawler.state.jobdir.FailFastScheduler", priority="cmdline")
+        try:
+            source_settings = _source_settings(settings, state_dir, key)
+        except OSError as exc:
+            return _fail(EXIT_SOURCE_FAILED, f"state folder {state_dir} cannot be used: {exc}")
         # One JOBDIR per source needs one settings object per crawler; the first crawler
         # installs the reactor, as CrawlerProcess.create_crawler would.
         crawler = Crawler(spider_cls, source_settings, init_reactor=number == 0)
@@ -335,7 +344,8 @@ def _report(key: str, crawler: Any, state_dir: Path | None) -> str:
     )
     print(f"{line}, {status}: {'; '.join(reasons)}" if reasons else line)
     if state_dir is not None:
-        (state_dir / JOBS_DIR / f"{key}.status").write_text(f"{reason}\n", encoding="utf-8")
+        with contextlib.suppress(OSError):  # unwritten, the JOBDIR is not trusted next run: safe
+            (state_dir / JOBS_DIR / f"{key}.status").write_text(f"{reason}\n", encoding="utf-8")
     return f"{key}: {'; '.join(reasons)}" if status == FAILED else ""
 
 
