@@ -182,3 +182,44 @@ def test_redis_restarted_mid_crawl_loses_and_doubles_nothing_over_the_next_run(t
     doubled = {u for u in urls if urls.count(u) > 1}
     assert not doubled, f"{len(doubled)} emitted twice; first run: {first_err[-2000:]}"
     assert set(urls) == site.expected_urls(), f"{len(site.expected_urls() - set(urls))} never emitted"
+
+
+def test_a_commit_that_meets_a_redis_restart_is_retried_within_the_outage_budget():
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.distributed.scheduler import DistributedScheduler
+
+    scheduler = DistributedScheduler(object(), get_crawler(Spider), outage_timeout=5.0)
+    answers = [RedisConnectionError("Connection refused"), RedisConnectionError("Loading"), None]
+    calls = []
+
+    def commit() -> None:
+        calls.append(time.monotonic())
+        if error := answers.pop(0):
+            raise error
+
+    scheduler._commit = commit
+    scheduler.commit()
+    assert len(calls) == 3  # committed once Redis answered, not left in flight
+    assert calls[-1] - calls[0] < 5.0
+
+
+def test_a_commit_gives_up_when_the_outage_outlasts_its_budget():
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.distributed.scheduler import DistributedScheduler
+
+    scheduler = DistributedScheduler(object(), get_crawler(Spider), outage_timeout=1.0)
+    scheduler.worker, scheduler.keys = "w1", type("Keys", (), {"base": "ecopolicy:x"})()
+
+    def commit() -> None:
+        raise RedisConnectionError("Connection refused")
+
+    scheduler._commit = commit
+    started = time.monotonic()
+    scheduler.commit()
+    assert 1.0 <= time.monotonic() - started < 3.0
