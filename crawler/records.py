@@ -53,6 +53,8 @@ def build_record(
         value = extracted.get(field)
         if value is None and field in {"authors", "doc_numbers", "attachments", "paragraphs"}:
             value = []
+        elif value is None and field == "paywall_markup":
+            value = False  # a page read by selectors alone was not checked for paywall markup
         record[field] = value
     return record
 

@@ -41,6 +41,7 @@ from crawler.extraction._dom import select_text
 from crawler.extraction._lines import visible_lines
 from crawler.extraction.access import paywall_markup
 from crawler.extraction.body import Body, find_body, page_text
+from crawler.extraction.bounds import check_size, check_tree, reparse_too_deep, too_deep
 from crawler.extraction.dates import PageDates, find_dates
 from crawler.extraction.decode import decode_html
 from crawler.extraction.docnumbers import find_doc_numbers
@@ -251,8 +252,13 @@ def extract_article(
     clock used to reject future dates (default: the current UTC time).
     """
     events: list[str] = []
+    check_size(html)  # bounds: size before decoding, depth and element counts after parsing
     text = _decoded(html, encoding, events)
     tree = parse_html(text)
+    if too_deep(_PARSER.error_log):  # libxml2 stopped at 256 levels: read the whole page or drop it
+        tree = reparse_too_deep(text)
+        events.append("soup_fallback")
+    check_tree(tree)
     selectors = source.selectors if source is not None else None
     title = _selected_title(tree, selectors, events)
     body_selector = selectors.body if selectors is not None else None
