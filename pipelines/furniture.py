@@ -135,6 +135,7 @@ _ISSUER = re.compile(
     f"^[{CJK_CLASS}]{{2,24}}(?:部|厅|局|委|委员会|办公室|政府|中心|院|署|处|站|所|协会|学会|联合会|小组)$"
 )
 _LEAD_IN_MIN = 12
+_COUNTER = re.compile(r"\bpage # of #|第#页|共#页|^# ?/ ?#$")
 
 
 def line_form(text: str) -> str | None:
@@ -159,8 +160,11 @@ def line_form(text: str) -> str | None:
     numbered = _NUMBER.sub("#", folded)
     if _protected(numbered):
         return None
-    # A figure in a sentence is the article's own: only short lines have their numbers folded.
-    form = numbered if _weight(numbered) <= MAX_FOLDED_WEIGHT else folded
+    # A figure in a sentence is the article's own, and so is the number in "Notice 550" or
+    # 第550号公告: only a short line that gives a value to a label ("Views: 1,024", 评论(12))
+    # has its numbers folded.
+    labelled = ":" in numbered or "(#)" in numbered or bool(_COUNTER.search(numbered))
+    form = numbered if labelled and _weight(numbered) <= MAX_FOLDED_WEIGHT else folded
     return form if _weight(form) >= MIN_WEIGHT else None
 
 
@@ -202,6 +206,18 @@ def furniture_key(text: str) -> str | None:
 def page_keys(paragraphs: Sequence[str]) -> list[str | None]:
     """The key of every paragraph (None where it is never furniture), in order."""
     return [furniture_key(p) for p in paragraphs]
+
+
+def _title_form(title: object) -> str:
+    return " ".join(unicodedata.normalize("NFKC", str(title or "")).casefold().split())
+
+
+def without_headline(paragraphs: Sequence[str], keys: list[str | None], title: object) -> list[str | None]:
+    """*keys* with the lines that repeat the record's headline left out: the article's own line."""
+    headline = _title_form(title)
+    if not headline:
+        return keys
+    return [None if _title_form(p) == headline else key for p, key in zip(paragraphs, keys, strict=True)]
 
 
 @lru_cache(maxsize=4096)
@@ -416,7 +432,7 @@ class FurniturePipeline(CleaningPipeline):
         result = StepResult(list(paragraphs), {}, [(i,) for i in range(len(paragraphs))], {})
         if not source or not article or not paragraphs:
             return result
-        keys = page_keys(paragraphs)
+        keys = without_headline(paragraphs, page_keys(paragraphs), adapter.get("title"))
         prose = prose_keys(paragraphs, PROSE_JUDGED)
         present = [k for k in keys if k] + prose
         try:

@@ -39,6 +39,13 @@ def test_line_form_folds_width_case_space_and_numbers_of_short_lines():
     assert line_form("ＶＩＥＷＳ：\u3000１，０２４") == line_form("views:  88") == "views: #"
     assert line_form("阅读次数：1024") == line_form("阅读次数：7")
     assert line_form("Page 2 of 5") == line_form("page 11 of 12")
+    assert line_form("第2页 共5页") == line_form("第11页 共12页")
+
+
+def test_a_number_that_names_the_item_is_not_folded():
+    """ "Notice 550" and "Notice 551" are two articles' own lines, not one recurring line."""
+    assert line_form("Ecology notice 550") != line_form("Ecology notice 551")
+    assert line_form("环境简报第550期") != line_form("环境简报第551期")
     assert furniture_key("\u200bShare this article\u00a0") == furniture_key("share this ARTICLE")
 
 
