@@ -38,6 +38,16 @@ NOT_BENCHMARKS = frozenset({"run_all", "sitegen", "baseline_spider"})
 RESULTS_MD = Path(__file__).resolve().parent / "RESULTS.md"
 
 
+REAL_PAGES_HEADLINE = RESULTS / "realpages" / "HEADLINE.md"
+
+
+def _real_pages_headline() -> list[str]:
+    """The real-page figures open the page: they are the yardstick (``results/realpages/HEADLINE.md``)."""
+    if not REAL_PAGES_HEADLINE.exists():
+        return []
+    return [REAL_PAGES_HEADLINE.read_text(encoding="utf-8").rstrip(), ""]
+
+
 def discover() -> list[str]:
     """Names of the benchmark modules (those exposing ``main``), sorted."""
     import benchmarks
@@ -135,6 +145,7 @@ def write_markdown(runs: dict[str, dict[str, Any]], quick: bool) -> None:
         f"{os.cpu_count()} CPUs{' (quick mode)' if quick else ''}; modules run: "
         + (", ".join(f"`{n}` ({r['seconds']:.0f} s, exit {r['exit']})" for n, r in runs.items()) or "none"),
         "",
+        *_real_pages_headline(),
         "## Targets",
         "",
         "| benchmark | target | wanted | measured | verdict |",
