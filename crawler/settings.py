@@ -41,6 +41,11 @@ REMOTE_CONTROL_ENABLED = False  # no listening port on a crawl machine unless as
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalUrlFingerprinter"
 LOG_LEVEL = "INFO"
 
+# --- extraction off the reactor --------------------------------------------------------------
+ECOPOLICY_EXTRACT_WORKERS: int | None = None
+"""Worker processes extracting articles (crawler.pool): None = the machine's cores minus one,
+at least one; 0 or 1 extracts in the crawl process."""
+
 # --- pipelines -----------------------------------------------------------------------------
 # Cleaning steps (100-590) come from the pipelines package; the record is then finalised
 # (text, content hash) and validated against the published schema before it is exported.
@@ -103,6 +108,10 @@ ITEM_PIPELINES.update(
     }
 )
 DOWNLOADER_MIDDLEWARES["crawler.conditional.ConditionalRequestMiddleware"] = 580
+# Known articles: skipped when their listing shows no change, else asked conditionally.
+ECOPOLICY_REVISIT_DAYS = 30.0
+"""Days between full fetches of a known article (a source may set its own in [politeness])."""
+DOWNLOADER_MIDDLEWARES["crawler.revisit.RevisitMiddleware"] = 585
 EXTENSIONS = {
     "crawler.extensions.summary.RunSummary": 500,
     "crawler.extensions.progress.ProgressLog": 500,
