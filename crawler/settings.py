@@ -133,3 +133,9 @@ ECOPOLICY_REDIS_WORKER_TTL = 15.0
 ECOPOLICY_REDIS_IDLE_POLL = 0.2
 SCHEDULER_IDLE_BEFORE_CLOSE = 1
 ADDONS = {"crawler.distributed.addon.ScaleOutAddon": 0}
+
+# --- bounded memory ----------------------------------------------------------------------------
+# Pending requests wait in a private disk queue (crawler.scheduler), not in memory, unless
+# another scheduler (scale-out, JOBDIR) is in use.
+ECOPOLICY_DISK_QUEUE = True
+ADDONS["crawler.scheduler.DiskQueueAddon"] = 10
