@@ -11,8 +11,9 @@ and 20,000) writes ``benchmarks/results/throughput.json``.
 ``python -m benchmarks.throughput --workers [--quick]`` compares extraction in-process
 (``ECOPOLICY_EXTRACT_WORKERS=1``) with a pool of two worker processes: at 16 and 64 concurrent
 requests, interleaved triples (baseline, 1 worker, 2 workers, order rotated each time) over
-one 3,000-article site (quick: 1,000 articles, one triple); each full crawl's rate is divided
-by the baseline's of the same triple. Writes ``benchmarks/results/throughput_workers.json``.
+one 3,000-article site (three triples; quick: 1,000 articles, one triple; ``--turns N`` sets
+the number of triples); each full crawl's rate is divided by the baseline's of the same triple.
+Writes ``benchmarks/results/throughput_workers.json``.
 """
 
 from __future__ import annotations
@@ -174,9 +175,10 @@ def _worker_triple(size: int, concurrency: int, turn: int, work: Path, base_url:
     return runs
 
 
-def workers_main(quick: bool) -> dict[str, Any]:
+def workers_main(quick: bool, turns: int = 0) -> dict[str, Any]:
     """Extraction in-process against a two-process pool, as ratios to the plain Scrapy baseline."""
-    size, turns = (1000, 1) if quick else (3000, 3)
+    size, default_turns = (1000, 1) if quick else (3000, 3)
+    turns = turns or default_turns
     rows: list[list[Any]] = []
     raw: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="ecopolicy-bench-") as tmp, SiteProcess(size) as site:
@@ -190,7 +192,7 @@ def workers_main(quick: bool) -> dict[str, Any]:
                     rows.append([concurrency, turn, name, run["items"], round(_rate(run), 1),
                                  round(1000 * run["cpu_s"] / max(run["items"], 1), 2),
                                  round(_rate(run) / base, 3) if base else 0.0])  # fmt: skip
-    command = f"{COMMAND} --workers{' --quick' if quick else ''}"
+    command = f"{COMMAND} --workers{' --quick' if quick else ''}" + (f" --turns {turns}" if turns else "")
     markdown = "\n\n".join(
         [
             f"Command: `{command}`. {size:,} articles, site served by its own process; CPU ms/article "
@@ -208,6 +210,8 @@ if __name__ == "__main__":
     import sys
 
     if "--workers" in sys.argv[1:]:
-        print(workers_main(quick_mode(sys.argv[1:]))["markdown"])
+        args = sys.argv[1:]
+        turns = int(args[args.index("--turns") + 1]) if "--turns" in args else 0
+        print(workers_main(quick_mode(args), turns)["markdown"])
     else:
         print(main(sys.argv[1:])["markdown"])
