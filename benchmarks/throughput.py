@@ -193,11 +193,17 @@ def workers_main(quick: bool, turns: int = 0) -> dict[str, Any]:
                                  round(1000 * run["cpu_s"] / max(run["items"], 1), 2),
                                  round(_rate(run) / base, 3) if base else 0.0])  # fmt: skip
     command = f"{COMMAND} --workers{' --quick' if quick else ''}" + (f" --turns {turns}" if turns else "")
+    means = []
+    for concurrency in (16, 64):
+        for name in WORKER_RUNS[1:]:
+            ratios = [row[6] for row in rows if row[0] == concurrency and row[2] == name]
+            means.append(f"{name} at {concurrency}: {sum(ratios) / len(ratios):.2f}")
     markdown = "\n\n".join(
         [
             f"Command: `{command}`. {size:,} articles, site served by its own process; CPU ms/article "
             "includes the extraction workers (joined when the spider closes).",
             table(["concurrency", "turn", "crawl", "items", "art/s", "CPU ms/art", "ratio"], rows),
+            "Mean ratio to the baseline: " + "; ".join(means) + ".",
         ]
     )
     result = {"title": "Crawl throughput: 1 vs 2 extraction workers", "command": command, "quick": quick,
