@@ -33,8 +33,13 @@ def crawl(
     server: str = "process",
     profile: Path | None = None,
     seed: int = 1,
+    settings: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Run one crawl in a fresh process (:mod:`benchmarks._crawl`) and return its measurements."""
+    """Run one crawl in a fresh process (:mod:`benchmarks._crawl`) and return its measurements.
+
+    *settings* override the crawl's Scrapy settings (e.g. ``CONCURRENT_REQUESTS``,
+    ``ECOPOLICY_EXTRACT_WORKERS``), for both spiders alike.
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -54,6 +59,8 @@ def crawl(
         cmd += ["--base-url", base_url]
     if profile:
         cmd += ["--profile", str(profile)]
+    if settings:
+        cmd += ["--settings", json.dumps(settings)]
     done = subprocess.run(cmd, cwd=REPO, env=python_env(), capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:

@@ -14,6 +14,11 @@ and 1,000 and 5,000) writes ``benchmarks/results/incremental.json``.
    ``ecopolicy crawl --spider sitegen --state DIR`` in a fresh process, so seen-store,
    near-duplicate index, lock and journal all do their work; the spider reads pages with plain
    selectors, so the figures are about the state machinery, not extraction.
+1b. The full crawler (``policy`` spider, cleaning, validation) in cron mode over the synthetic
+   portal (:mod:`benchmarks.sitegen`: feed ``pubDate``, sitemap ``lastmod``, dated list pages,
+   no validators): a first run, then a repeat over the unchanged site with the revisit policy
+   (:mod:`crawler.revisit`) and one with it switched off (what a repeat cost before): requests
+   sent, article requests sent, and CPU per known article. ``--policy-only`` runs just this.
 2. Seen-store (SQLite) lookups and observes per second with M URLs stored (half the lookups miss).
 3. Peak RSS of first crawls (with state) at each size: it must stay flat as the corpus grows.
 
@@ -112,6 +117,35 @@ def repeat_runs(count: int, work: Path) -> dict[str, Any]:
     }
 
 
+def policy_repeat(count: int, work: Path) -> dict[str, Any]:
+    """First run, repeat with the revisit policy, repeat without it: the full crawler, cron mode."""
+    from benchmarks._harness import crawl as measured_crawl
+    from benchmarks.sitegen import SiteProcess
+
+    state = work / "policy-state"
+    runs: dict[str, Any] = {}
+    with SiteProcess(count) as site:
+        plan = [("first", {}), ("repeat", {}), ("repeat, revisit off", {"ECOPOLICY_REVISIT_ENABLED": False})]
+        for name, extra in plan:
+            settings = {"ECOPOLICY_STATE_DIR": str(state), "ECOPOLICY_EXTRACT_WORKERS": 1, **extra}
+            out = work / f"policy-{len(runs)}"
+            runs[name] = measured_crawl("policy", count, out, base_url=site.base_url, settings=settings)
+    rows = []
+    for name, run in runs.items():
+        stats = run["stats"]
+        articles = int(stats.get("discovery/feed/links", 0) + stats.get("discovery/sitemap/links", 0)
+                       + stats.get("discovery/list/links", 0))  # fmt: skip
+        fetched = int(stats.get("extraction/records", 0) + stats.get("revisit/conditional_304", 0))
+        rows.append({
+            "run": name, "records": int(stats.get("seen/new", 0) + stats.get("seen/changed", 0)),
+            "requests": int(stats.get("downloader/request_count", 0)), "article_links": articles,
+            "articles_fetched": fetched, "skipped_unchanged": int(stats.get("revisit/skipped_unchanged", 0)),
+            "cpu_s": round(run["cpu_s"], 2),
+            "cpu_ms_per_known_article": round(1000 * run["cpu_s"] / count, 2),
+        })  # fmt: skip
+    return {"articles": count, "rows": rows, "runs": runs}
+
+
 def store_lookups(urls: int, seconds: float = 3.0) -> dict[str, Any]:
     from crawler.state.sqlite import SqliteSeenStore
 
@@ -174,6 +208,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--articles", type=int, help="articles of the repeat-run site (10,000; quick 1,000)")
     parser.add_argument("--store-urls", type=int, help="URLs in the seen-store (1,000,000; quick 100,000)")
     parser.add_argument("--sizes", help="crawl sizes for peak RSS (10000,50000; quick 1000,5000)")
+    parser.add_argument("--policy-only", action="store_true", help="only the full crawler's repeat runs")
     return parser.parse_args(argv)
 
 
@@ -186,6 +221,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     sizes = [int(n) for n in (args.sizes or ("1000,5000" if quick else "10000,50000")).split(",") if n]
     command = " ".join([COMMAND, *(["--quick"] if quick and "--quick" not in argv else []), *argv])
     started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ecopolicy-incremental-") as tmp:
+        policy = policy_repeat(1000 if quick else 3000, Path(tmp))
+    policy_part = "\n\n".join([
+        f"Full crawler in cron mode (`policy` spider, `--state`), {policy['articles']:,}-article synthetic "
+        "portal (`benchmarks/sitegen.py`: dated feed, sitemaps and list pages, no validators), one "
+        "extraction worker; CPU of the crawl process per known article:",
+        table(["run", "records", "requests", "article links offered", "articles fetched",
+               "skipped unchanged", "CPU s", "CPU ms / known article"],
+              [[r["run"], r["records"], r["requests"], r["article_links"], r["articles_fetched"],
+                r["skipped_unchanged"], r["cpu_s"], r["cpu_ms_per_known_article"]] for r in policy["rows"]]),
+    ])  # fmt: skip
+    if args.policy_only:
+        result = {"title": "Scheduled runs: full crawler repeat run", "command": command, "quick": quick,
+                  "policy_repeat": policy, "markdown": f"Command: `{command}`.\n\n{policy_part}"}  # fmt: skip
+        write_result("incremental_policy", result)
+        return result
     seen = store_lookups(store_urls)
     with tempfile.TemporaryDirectory(prefix="ecopolicy-incremental-") as tmp:
         repeat = repeat_runs(articles, Path(tmp))
@@ -248,6 +299,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             ],
         ),
         f"Growth {growth:.2f}x from {sizes[0]:,} to {sizes[-1]:,} articles (target <= {TARGET_GROWTH}x).",
+        policy_part,
     ]
     targets = [
         {
@@ -278,6 +330,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "repeat_runs": repeat,
         "memory_by_size": memory,
         "memory_growth": growth,
+        "policy_repeat": policy,
         "markdown": "\n\n".join(parts),
     }
     write_result("incremental", result)

@@ -7,6 +7,13 @@ crawler runs under cProfile to break CPU time per article down by stage.
 
 ``python -m benchmarks.throughput [--quick]`` (quick: 500 and 1,000 articles instead of 5,000
 and 20,000) writes ``benchmarks/results/throughput.json``.
+
+``python -m benchmarks.throughput --workers [--quick]`` compares extraction in-process
+(``ECOPOLICY_EXTRACT_WORKERS=1``) with a pool of two worker processes: at 16 and 64 concurrent
+requests, interleaved triples (baseline, 1 worker, 2 workers, order rotated each time) over
+one 3,000-article site (three triples; quick: 1,000 articles, one triple; ``--turns N`` sets
+the number of triples); each full crawl's rate is divided by the baseline's of the same triple.
+Writes ``benchmarks/results/throughput_workers.json``.
 """
 
 from __future__ import annotations
@@ -151,7 +158,66 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return result
 
 
+WORKER_RUNS = ("baseline", "1 worker", "2 workers")
+
+
+def _worker_triple(size: int, concurrency: int, turn: int, work: Path, base_url: str) -> dict[str, Any]:
+    """One baseline and two full crawls (1 and 2 extraction workers) in a rotated order."""
+    order = WORKER_RUNS[turn % 3 :] + WORKER_RUNS[: turn % 3]
+    runs: dict[str, Any] = {}
+    for name in order:
+        settings: dict[str, Any] = {"CONCURRENT_REQUESTS": concurrency}
+        spider = "baseline" if name == "baseline" else "policy"
+        if spider == "policy":
+            settings["ECOPOLICY_EXTRACT_WORKERS"] = int(name[0])
+        out = work / f"{concurrency}-{turn}-{name.replace(' ', '')}"
+        runs[name] = crawl(spider, size, out, base_url=base_url, settings=settings)
+    return runs
+
+
+def workers_main(quick: bool, turns: int = 0) -> dict[str, Any]:
+    """Extraction in-process against a two-process pool, as ratios to the plain Scrapy baseline."""
+    size, default_turns = (1000, 1) if quick else (3000, 3)
+    turns = turns or default_turns
+    rows: list[list[Any]] = []
+    raw: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="ecopolicy-bench-") as tmp, SiteProcess(size) as site:
+        for concurrency in (16, 64):
+            for turn in range(turns):
+                runs = _worker_triple(size, concurrency, turn, Path(tmp), site.base_url)
+                raw.append({"concurrency": concurrency, "turn": turn, "runs": runs})
+                base = _rate(runs["baseline"])
+                for name in WORKER_RUNS:
+                    run = runs[name]
+                    rows.append([concurrency, turn, name, run["items"], round(_rate(run), 1),
+                                 round(1000 * run["cpu_s"] / max(run["items"], 1), 2),
+                                 round(_rate(run) / base, 3) if base else 0.0])  # fmt: skip
+    command = f"{COMMAND} --workers{' --quick' if quick else ''}" + (f" --turns {turns}" if turns else "")
+    means = []
+    for concurrency in (16, 64):
+        for name in WORKER_RUNS[1:]:
+            ratios = [row[6] for row in rows if row[0] == concurrency and row[2] == name]
+            means.append(f"{name} at {concurrency}: {sum(ratios) / len(ratios):.2f}")
+    markdown = "\n\n".join(
+        [
+            f"Command: `{command}`. {size:,} articles, site served by its own process; CPU ms/article "
+            "includes the extraction workers (joined when the spider closes).",
+            table(["concurrency", "turn", "crawl", "items", "art/s", "CPU ms/art", "ratio"], rows),
+            "Mean ratio to the baseline: " + "; ".join(means) + ".",
+        ]
+    )
+    result = {"title": "Crawl throughput: 1 vs 2 extraction workers", "command": command, "quick": quick,
+              "rows": raw, "markdown": markdown}  # fmt: skip
+    write_result("throughput_workers", result)
+    return result
+
+
 if __name__ == "__main__":
     import sys
 
-    print(main(sys.argv[1:])["markdown"])
+    if "--workers" in sys.argv[1:]:
+        args = sys.argv[1:]
+        turns = int(args[args.index("--turns") + 1]) if "--turns" in args else 0
+        print(workers_main(quick_mode(args), turns)["markdown"])
+    else:
+        print(main(sys.argv[1:])["markdown"])

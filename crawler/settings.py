@@ -41,6 +41,11 @@ REMOTE_CONTROL_ENABLED = False  # no listening port on a crawl machine unless as
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalUrlFingerprinter"
 LOG_LEVEL = "INFO"
 
+# --- extraction off the reactor --------------------------------------------------------------
+ECOPOLICY_EXTRACT_WORKERS: int | None = None
+"""Worker processes extracting articles (crawler.pool): None = the machine's cores minus one,
+at least one; 0 or 1 extracts in the crawl process."""
+
 # --- pipelines -----------------------------------------------------------------------------
 # Cleaning steps (50-590) come from the pipelines package; the record is then finalised
 # (text, content hash) and validated against the published schema before it is exported.
@@ -103,6 +108,10 @@ ITEM_PIPELINES.update(
     }
 )
 DOWNLOADER_MIDDLEWARES["crawler.conditional.ConditionalRequestMiddleware"] = 580
+# Known articles: skipped when their listing shows no change, else asked conditionally.
+ECOPOLICY_REVISIT_DAYS = 30.0
+"""Days between full fetches of a known article (a source may set its own in [politeness])."""
+DOWNLOADER_MIDDLEWARES["crawler.revisit.RevisitMiddleware"] = 585
 EXTENSIONS = {
     "crawler.extensions.summary.RunSummary": 500,
     "crawler.extensions.progress.ProgressLog": 500,
@@ -168,3 +177,9 @@ ECOPOLICY_VALIDATE_MAX_BYTES = 1024 * 1024 * 1024
 ECOPOLICY_VALIDATE_MAX_PROBLEMS = 100
 ECOPOLICY_REDIS_OUTAGE_TIMEOUT = 30.0
 """Seconds Redis may stay unreachable before a distributed worker closes with redis_unavailable."""
+
+# --- bounded memory ----------------------------------------------------------------------------
+# Pending requests wait in a private disk queue (crawler.scheduler), not in memory, unless
+# another scheduler (scale-out, JOBDIR) is in use.
+ECOPOLICY_DISK_QUEUE = True
+ADDONS["crawler.scheduler.DiskQueueAddon"] = 10

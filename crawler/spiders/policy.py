@@ -45,12 +45,13 @@ from crawler.discovery import (
     parse_sitemap,
     past_horizon,
 )
-from crawler.extraction import ExtractionError, extract_article
 from crawler.extraction.bounds import configure as configure_extraction_limits
 from crawler.feeds import feeds_setting, new_run_id, safe_path_component
 from crawler.middlewares.blocked import BlockedAnswer
 from crawler.politeness import apply_politeness
+from crawler.pool import ExtractionPool
 from crawler.records import build_record
+from crawler.revisit import NotRefetched
 from crawler.sources.base import ApiList, HanwebList, ListPage, Source
 from crawler.sources.check import field_report
 from crawler.sources.registry import get_source, load_registry, offline_site_root, user_source_files
@@ -98,6 +99,7 @@ class PolicySpider(Spider):
         self._max_urls = 0
         self._check_articles = 0
         self._articles_requested = 0
+        self._extraction = ExtractionPool(0, None)  # in-process unless from_crawler configures a pool
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -126,6 +128,7 @@ class PolicySpider(Spider):
         if not settings.getdict("FEEDS") and output:
             settings.set("FEEDS", feeds_setting(settings), priority="spider")
         crawler.signals.connect(spider._stop_offline_site, signal=signals.spider_closed)
+        spider._extraction = ExtractionPool.from_crawler(crawler)
         return spider
 
     # --- offline sources -------------------------------------------------------------------
@@ -340,8 +343,9 @@ class PolicySpider(Spider):
             yield self._hanweb_request(column, group + 1)
 
     # --- articles ---------------------------------------------------------------------------------
-    def parse_article(self, response: Response) -> Iterator[ArticleRecord]:
-        """Extract a record; a page that cannot give one is counted with its reason."""
+    async def parse_article(self, response: Response) -> AsyncIterator[ArticleRecord]:
+        """Extract a record (in a worker process when there is a pool); a page that cannot
+        give one is counted with its reason."""
         stats = self.crawler.stats
         header = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if header and "html" not in header and "xml" not in header and "text/plain" not in header:
@@ -350,10 +354,11 @@ class PolicySpider(Spider):
         charset = header.partition("charset=")[2].split(";")[0].strip() or None
         if self._check_articles:
             stats.inc_value("check/articles")
-        try:
-            extracted = extract_article(response.body, response.url, self.source, encoding=charset)
-        except ExtractionError as exc:
-            self._drop(response, exc.reason, str(exc))
+        status, extracted, detail = await self._extraction.extract(
+            response.body, response.url, self.source, charset
+        )
+        if status == "error":
+            self._drop(response, extracted, detail)
             return
         for event in extracted.pop("events", ()):
             stats.inc_value(f"extraction/{event}")
@@ -374,9 +379,10 @@ class PolicySpider(Spider):
     def article_failed(self, failure: Failure) -> None:
         """Count an article that could not be fetched (after retries), by error type.
 
-        Blocked answers are already counted by the blocked-answer middleware.
+        Blocked answers and known articles not fetched again are already counted by their
+        middlewares.
         """
-        if failure.check(BlockedAnswer):
+        if failure.check(BlockedAnswer, NotRefetched):
             return
         request = failure.request  # type: ignore[attr-defined]
         reason = failure.type.__name__ if failure.type else "error"

@@ -1,0 +1,189 @@
+"""Article extraction off the reactor: a process pool so the crawl uses more than one core.
+
+Extraction is pure CPU work on one page (bytes in, a dict of record fields out). In-process it
+blocks the reactor, so a crawl is bound to one core however many the machine has. With
+``ECOPOLICY_EXTRACT_WORKERS`` above 1 the spider hands each page to a pool of that many worker
+processes and awaits the answer; downloads, pipelines and the seen-store stay on the reactor,
+so the items, their pipelines and the exactly-once commit are the same as in-process (Scrapy
+does not close the spider while a callback is awaiting, so no page is lost at the end).
+
+What crosses the process boundary is small and plain: the page bytes, the URL, the charset and
+the source as pickled bytes (about 2 KB, unpickled once per worker and kept). A worker answers
+with the record fields or with an extraction failure's reason, never an exception object.
+
+A worker that dies (killed, out of memory) breaks the pool: the pool is started afresh and each
+page that was in flight is extracted in-process instead, so no page is lost to a crash; the
+crash is counted. The pool is shut down when the spider closes.
+
+Settings: ECOPOLICY_EXTRACT_WORKERS (int; default: the machine's cores minus one, at least one;
+0 or 1 extracts in-process). Stats: ``extraction/pool/workers``, ``extraction/pool/pages``,
+``extraction/pool/worker_crashed``, ``extraction/pool/retried_in_process``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import pickle
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from twisted.internet.defer import Deferred
+
+from crawler.extraction import ExtractionError, extract_article
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+
+    from crawler.sources.base import Source
+
+logger = logging.getLogger(__name__)
+
+Outcome = tuple[str, Any, str]
+"""``("ok", fields, "")`` or ``("error", reason, message)``: what a worker sends back."""
+
+_SOURCES: dict[bytes, Source] = {}  # in a worker: pickled source -> Source, unpickled once
+
+
+def default_workers() -> int:
+    """The machine's cores minus one (the reactor keeps one), at least one."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
+def extract_outcome(body: bytes, url: str, source: Source | None, encoding: str | None) -> Outcome:
+    """Extract one page into a picklable outcome; an extraction failure is data, not a raise."""
+    try:
+        return ("ok", extract_article(body, url, source, encoding=encoding), "")
+    except ExtractionError as exc:
+        return ("error", exc.reason, str(exc))
+
+
+def _work(body: bytes, url: str, source_blob: bytes, encoding: str | None) -> Outcome:
+    """The task a worker runs (a module-level function, so it pickles by name)."""
+    source = _SOURCES.get(source_blob)
+    if source is None and source_blob:
+        source = _SOURCES[source_blob] = pickle.loads(source_blob)  # our own parent's bytes
+    return extract_outcome(body, url, source, encoding)
+
+
+def _warm() -> int:
+    """A no-op task: starting the workers while the first pages download."""
+    return os.getpid()
+
+
+def _as_deferred(future: Future[Outcome]) -> Deferred[Outcome]:
+    """A Deferred fired on the reactor thread when *future* (resolved in a pool thread) is done."""
+    from twisted.internet import reactor
+
+    deferred: Deferred[Outcome] = Deferred()
+
+    def fire(done: Future[Outcome]) -> None:
+        error = done.exception()
+        if error is not None:
+            deferred.errback(error)
+        else:
+            deferred.callback(done.result())
+
+    future.add_done_callback(lambda done: reactor.callFromThread(fire, done))  # type: ignore[attr-defined]
+    return deferred
+
+
+class _NoStats:
+    """Stats sink of a pool used outside a crawl."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        pass
+
+    def set_value(self, key: str, value: object) -> None:
+        pass
+
+
+class ExtractionPool:
+    """Extract pages in worker processes (or in-process with fewer than two workers)."""
+
+    def __init__(self, workers: int, stats: StatsCollector | None) -> None:
+        self.workers = workers
+        self._stats: Any = stats if stats is not None else _NoStats()
+        self._on_open: Any = None
+        self._executor: ProcessPoolExecutor | None = None
+        self._blobs: dict[str, bytes] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        value = crawler.settings.get("ECOPOLICY_EXTRACT_WORKERS")
+        workers = (
+            default_workers() if value in (None, "") else crawler.settings.getint("ECOPOLICY_EXTRACT_WORKERS")
+        )
+        if workers < 0:
+            raise ValueError(f"ECOPOLICY_EXTRACT_WORKERS must be >= 0, not {workers}")
+        pool = cls(workers, None)
+
+        def opened() -> None:
+            pool.open(crawler.stats)
+
+        pool._on_open = opened  # signal connections are weak references: keep the handler alive
+        crawler.signals.connect(opened, signal=signals.spider_opened)
+        crawler.signals.connect(pool.close, signal=signals.spider_closed)
+        return pool
+
+    @property
+    def in_process(self) -> bool:
+        return self.workers <= 1
+
+    def open(self, stats: StatsCollector | None = None) -> None:
+        """Start the workers (not for in-process extraction); count in *stats* when given."""
+        if stats is not None:
+            self._stats = stats
+        if self.in_process or self._executor is not None:
+            return
+        self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        for _ in range(self.workers):
+            self._executor.submit(_warm)
+        self._stats.set_value("extraction/pool/workers", self.workers)
+
+    def close(self) -> None:
+        """Stop the workers; pages still queued are not extracted (the spider is closing)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    async def extract(self, body: bytes, url: str, source: Source | None, encoding: str | None) -> Outcome:
+        """The outcome of extracting one page, from a worker when there is a pool."""
+        executor = self._executor
+        if executor is None:
+            return extract_outcome(body, url, source, encoding)
+        from scrapy.utils.defer import maybe_deferred_to_future
+
+        try:
+            future = executor.submit(_work, body, url, self._blob(source), encoding)
+            outcome = await maybe_deferred_to_future(_as_deferred(future))
+        except BrokenProcessPool:
+            self._restart(executor)
+            self._stats.inc_value("extraction/pool/retried_in_process")
+            logger.warning("An extraction worker died; extracting %s in the crawl process", url)
+            return extract_outcome(body, url, source, encoding)
+        self._stats.inc_value("extraction/pool/pages")
+        return outcome
+
+    def _blob(self, source: Source | None) -> bytes:
+        if source is None:
+            return b""
+        blob = self._blobs.get(source.key)
+        if blob is None:
+            blob = self._blobs[source.key] = pickle.dumps(source, protocol=pickle.HIGHEST_PROTOCOL)
+        return blob
+
+    def _restart(self, broken: ProcessPoolExecutor) -> None:
+        """Replace a broken pool once (every page in flight on it sees the same breakage)."""
+        if self._executor is not broken:
+            return
+        self._stats.inc_value("extraction/pool/worker_crashed")
+        broken.shutdown(wait=False, cancel_futures=True)
+        self._executor = None
+        self.open()
