@@ -51,12 +51,22 @@ def sentences(paragraph: str) -> list[str]:
     return [part for part in parts if len(squash(part)) >= _MIN_SENTENCE]
 
 
-def furniture_kept(line: str, paragraphs: list[str]) -> bool:
-    """Whether a furniture *line* still stands in the record (alone or as most of a paragraph)."""
-    key = squash(line)
+def _standing(key: str, paragraphs: list[str]) -> int:
+    """How many of *paragraphs* are the line *key* (alone or as most of the paragraph)."""
+    return sum(1 for p in paragraphs if key in squash(p) and len(key) >= 0.6 * len(squash(p)))
+
+
+def furniture_kept(line: dict[str, str], paragraphs: list[str], expected: list[str]) -> bool:
+    """Whether a furniture line still stands in the record.
+
+    A ``duplicate`` is the second copy of article text: it is kept when the text stands in the
+    record more often than in the expected article, not merely when it stands there.
+    """
+    key = squash(line["text"])
     if not key:
         return False
-    return any(key in squash(p) and len(key) >= 0.6 * len(squash(p)) for p in paragraphs)
+    allowed = _standing(key, expected) if line["kind"] == "duplicate" else 0
+    return _standing(key, paragraphs) > allowed
 
 
 def _cut_by(sentence: str, removed: list[dict[str, Any]]) -> str | None:
@@ -74,7 +84,7 @@ def score_page(page: RealPage, record: dict[str, Any] | None) -> dict[str, Any]:
     removed = (record or {}).get("removed") or []
     cut = {s: _cut_by(s, removed) for s in lost}
     furniture = page.expected.get("furniture") or []
-    kept = [f for f in furniture if furniture_kept(f["text"], paragraphs)]
+    kept = [f for f in furniture if furniture_kept(f, paragraphs, page.expected["paragraphs"])]
     return {
         "page": page.key,
         "part": page.part,

@@ -451,6 +451,20 @@ def _exact_pass(state: _Dedupe) -> None:
             state.drop(p.index, "exact", first_by_key[p.key], "exact copy of")
 
 
+_SENTENCE_END = re.compile(r"[。！？；.!?;][\"”’)）]*$")
+_HEADING_CHARS = 40
+
+
+def _heading_shaped(text: str) -> bool:
+    """A short line that ends without a sentence's closing mark: a heading, not a retelling.
+
+    >>> _heading_shaped("生态优先、绿色发展，推进黄河生态保护治理"), _heading_shaped("The plan was approved.")
+    (True, False)
+    """
+    stripped = text.strip()
+    return len(stripped) <= _HEADING_CHARS and not _SENTENCE_END.search(stripped)
+
+
 def _stitched_pass(state: _Dedupe, live: list[_Para], neighbours: dict[int, list[int]]) -> None:
     """Stitched copies: covered by several others together, by none alone."""
     by_index = {p.index: p for p in state.paras}
@@ -460,6 +474,8 @@ def _stitched_pass(state: _Dedupe, live: list[_Para], neighbours: dict[int, list
         others = [by_index[j] for j in neighbours[p.index] if not state.distinct(p, by_index[j])]
         if any(_retelling(p, q) for q in others):
             continue  # a near copy, judged pairwise
+        if _heading_shaped(p.text):
+            continue  # a section heading sums up its section in the section's own words
         if _stitched(p, others, state.threshold):
             state.drop(p.index, "stitched", None, "pieced together from other paragraphs of the page")
 

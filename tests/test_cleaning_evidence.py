@@ -261,3 +261,18 @@ def test_related_headings_come_from_the_one_vocabulary(heading):
 )
 def test_chrome_and_footer_lines_from_the_vocabulary(line):
     assert clean_paragraphs([line, *WORDPRESS[:2]]).paragraphs == WORDPRESS[:2]
+
+
+def test_a_section_heading_made_of_its_sections_words_is_not_a_stitched_copy():
+    """people.com.cn (real dev page): 生态优先、绿色发展，推进黄河生态保护治理 heads a section whose
+    paragraphs use the same phrases; it is the article's own heading, not a retelling."""
+    import gzip
+
+    import crawler
+    from tests.conftest import FIXTURES
+
+    page = FIXTURES / "realpages" / "cn_news" / "people_finance_20240510" / "page.html.gz"
+    url = "http://finance.people.com.cn/n1/2024/0510/c1004-40232587.html"
+    record = crawler.extract(gzip.decompress(page.read_bytes()), url)
+    assert "生态优先、绿色发展，推进黄河生态保护治理" in record["paragraphs"]
+    assert not any(entry["step"] == "dedupe" for entry in record["removed"])
