@@ -24,9 +24,10 @@ import shutil
 import tempfile
 from typing import TYPE_CHECKING
 
-from scrapy.core.scheduler import Scheduler
 from scrapy.utils.job import job_dir
 from scrapy.utils.misc import build_from_crawler, load_object
+
+from crawler.state.jobdir import FailFastScheduler
 
 if TYPE_CHECKING:
     from typing import Self
@@ -39,8 +40,12 @@ SCRAPY_SCHEDULER = "scrapy.core.scheduler.Scheduler"
 DISK_SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
 
 
-class DiskQueueScheduler(Scheduler):
-    """Scrapy's scheduler with its pending requests in a private, temporary disk queue."""
+class DiskQueueScheduler(FailFastScheduler):
+    """Scrapy's scheduler with its pending requests in a private, temporary disk queue.
+
+    A disk that fills under the queue closes the crawl (``state_write_failed``) instead of
+    failing every push and pop forever, as a JOBDIR queue does.
+    """
 
     _private_dir: str | None = None
 

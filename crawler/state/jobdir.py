@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy.core.scheduler import Scheduler
 from scrapy.utils.defer import deferred_from_coro
-from twisted.internet import reactor
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -42,6 +41,8 @@ class FailFastScheduler(Scheduler):
         if self.stats is not None:
             self.stats.inc_value(f"state/jobdir_failed/{code}")
         logger.error("The crawl's JOBDIR cannot be written or read (%s): closing the crawl", exc)
+        from twisted.internet import reactor  # deferred: importing it here would install the default reactor
+
         reactor.callLater(0, self._close_crawl)  # type: ignore[attr-defined]
 
     def _close_crawl(self) -> None:

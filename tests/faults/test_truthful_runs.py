@@ -102,16 +102,22 @@ def _limit_file_size(limit: int):
     return apply
 
 
-def test_a_write_that_fails_mid_run_fails_the_run_and_claims_nothing(bulk, tmp_path):
+@pytest.mark.parametrize(
+    ("queue", "reason"),
+    [("False", "not delivered"), ("True", "state_write_failed")],
+    ids=["output-fails-first", "disk-queue-fails-first"],
+)
+def test_a_write_that_fails_mid_run_fails_the_run_and_claims_nothing(bulk, tmp_path, queue, reason):
+    """Whichever write fails first, the output file or the pending-request disk queue."""
     _site, sources = bulk
     out = tmp_path / "out"
     out.mkdir()
     result = run_cli(
         "crawl", "--sources", str(sources), "--source", "bulk", "--output", str(out), *QUIET,
-        timeout=120, preexec_fn=_limit_file_size(8192),
+        "-s", f"ECOPOLICY_DISK_QUEUE={queue}", timeout=120, preexec_fn=_limit_file_size(8192),
     )  # fmt: skip
     assert result.returncode == EXIT_SOURCE_FAILED, result.stderr[-2000:]
-    assert "not delivered" in last_line(result)
+    assert reason in last_line(result)
     assert "bulk: 0 record(s) emitted" in result.stdout
     assert "Traceback" not in result.stderr
     assert delivered(out) == []
