@@ -93,9 +93,10 @@ def publish(server: LoopbackServer) -> str:
     return "\n".join(entries)
 
 
-def crawl(tmp, sources, state, name: str) -> dict:
+def crawl(tmp, sources, state, name: str, **settings: object) -> dict:
     spec = {
         "settings": {
+            **settings,
             "ECOPOLICY_SOURCES_FILES": [str(sources)],
             "ECOPOLICY_OUTPUT_ENABLED": False,
             "ECOPOLICY_STATE_DIR": str(state),
@@ -127,7 +128,9 @@ def crawled(tmp_path_factory):
         first = crawl(tmp, sources, state, "first")
         db = sqlite3.connect(state / "furniture.sqlite3")
         after_first = db.execute("SELECT * FROM furniture_lines ORDER BY 1, 2").fetchall()
-        second = crawl(tmp, sources, state, "second")
+        # a revisit interval of 0 days fetches every known article again (otherwise the polite
+        # repeat run would not request them: their listing dates are not newer)
+        second = crawl(tmp, sources, state, "second", ECOPOLICY_REVISIT_DAYS=0)
         after_second = db.execute("SELECT * FROM furniture_lines ORDER BY 1, 2").fetchall()
         articles = dict(db.execute("SELECT source, articles FROM furniture_sources").fetchall())
         db.close()
