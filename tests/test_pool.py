@@ -68,12 +68,15 @@ def test_a_crawl_with_two_workers_emits_the_records_of_an_in_process_crawl(tmp_p
         # The bundled site is served on a new port each run: the port and the URL hash differ.
         items = [{k: v for k, v in item.items() if k not in VOLATILE} for item in run["items"]]
         text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", json.dumps(items, ensure_ascii=False))
+        # record ids hash the URL, port included: so do the ids that link articles and attachments
+        text = re.sub(r'"[0-9a-f]{40}"', '"ID"', text)
         return sorted(json.loads(text), key=lambda item: item["url"])
 
     assert comparable(pooled) == comparable(in_process)
     assert len(in_process["items"]) > 3
     assert pooled["stats"]["extraction/pool/workers"] == 2
-    assert pooled["stats"]["extraction/pool/pages"] >= len(pooled["items"])
+    articles = [item for item in pooled["items"] if item.get("kind", "article") == "article"]
+    assert pooled["stats"]["extraction/pool/pages"] >= len(articles)  # documents are read apart
     assert "extraction/pool/pages" not in in_process["stats"]
 
 
