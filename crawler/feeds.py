@@ -10,11 +10,19 @@ only once they are delivered (:mod:`crawler.state.journal`): ``feed_prepared`` (
 ``part``; a handler that fails stops the rename) and ``feed_committed`` (``target``).
 Settings: ECOPOLICY_OUTPUT_DIR, ECOPOLICY_OUTPUT_TEMPLATE, ECOPOLICY_OUTPUT_GZIP (bool: gzip
 through feed post-processing, ``.jsonl.gz``).
+
+Delivery is counted, not assumed: :class:`DeliveringFeedExporter` adds the records of every
+renamed file to ``output/delivered`` and those of a file that could not be written or renamed
+to ``output/lost``; the first write error (full disk, a file where a folder should be, no
+permission) closes the crawl with the reason ``output_failed`` and removes the ``.part`` file,
+so a run never reports records it did not deliver.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import errno
 import logging
 import os
 import re
@@ -22,7 +30,9 @@ import secrets
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy import signals
+from scrapy.extensions.feedexport import FeedExporter, FeedSlot, FileFeedStorage
+from scrapy.utils.defer import deferred_from_coro, ensure_awaitable
 from twisted.python.failure import Failure
 
 if TYPE_CHECKING:
@@ -35,6 +45,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
+OUTPUT_FAILED = "output_failed"
 feed_prepared = object()
 feed_committed = object()
 _SAFE_COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -118,10 +129,22 @@ class AtomicFileFeedStorage(FileFeedStorage):
         self._part.parent.mkdir(parents=True, exist_ok=True)
         return self._part.open("wb")
 
+    def discard(self, file: IO[bytes] | None) -> None:
+        """Drop an undeliverable part file: it must not be mistaken for output or fill the disk."""
+        if file is not None:
+            with contextlib.suppress(OSError):
+                file.close()
+        with contextlib.suppress(OSError):
+            self._part.unlink(missing_ok=True)
+
     def store(self, file: IO[bytes]) -> None:
-        file.flush()
-        os.fsync(file.fileno())
-        file.close()
+        try:
+            file.flush()
+            os.fsync(file.fileno())
+            file.close()
+        except OSError:
+            self.discard(file)
+            raise
         self._send(feed_prepared, target=self._target, part=self._part)
         if self._target.exists() and self.write_mode == "ab":
             with self._target.open("ab") as out, self._part.open("rb") as part:
@@ -132,7 +155,76 @@ class AtomicFileFeedStorage(FileFeedStorage):
             self._part.replace(self._target)
         _fsync_dir(self._target.parent)
         logger.info("Wrote %s", self._target)
-        self._send(feed_committed, target=self._target)
+        try:
+            self._send(feed_committed, target=self._target)
+        except RuntimeError as exc:  # delivered all the same: the journal settles it next run
+            logger.error("%s is delivered, but marking its records seen failed: %s", self._target, exc)
+
+
+class DeliveringFeedExporter(FeedExporter):
+    """Scrapy's feed exporter, counting delivered records and stopping the crawl on a write error.
+
+    Replaces ``scrapy.extensions.feedexport.FeedExporter`` in ``EXTENSIONS_BASE``. A write
+    error on one item is logged once (one line naming the file and the cause), closes the
+    spider with ``output_failed`` and counts every later item as lost instead of logging a
+    traceback per item.
+    """
+
+    def open_spider(self, spider: Spider) -> None:
+        super().open_spider(spider)
+        self.crawler.stats.set_value("output/delivered", 0)
+        self._failed = False
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        if self._failed:
+            self.crawler.stats.inc_value("output/lost")
+            return
+        try:
+            super().item_scraped(item, spider)
+        except OSError as exc:
+            self.crawler.stats.inc_value("output/lost")
+            self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        """Count and log a write error once, drop the part files and close the crawl."""
+        self._failed = True
+        reason = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+        self.crawler.stats.inc_value(f"output/failed/{reason}")
+        logger.error("Output not written, stopping the crawl: %s", exc)
+        for slot in self.slots:
+            if isinstance(slot.storage, AtomicFileFeedStorage):
+                slot.storage.discard(slot.file)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason=OUTPUT_FAILED))
+
+    async def _close_slot(self, slot: FeedSlot, spider: Spider) -> None:
+        """Store one slot and count its records as delivered or lost (Scrapy's, with the count).
+
+        A store error is logged in one line naming the file; Scrapy's own version logs a
+        traceback and would still let the run count the records.
+        """
+        if self._failed:
+            self.crawler.stats.inc_value("output/lost", slot.itemcount)
+            return
+        if not slot.itemcount and not (slot.store_empty and slot.batch_id == 1):
+            return
+        stats = self.crawler.stats
+        try:
+            if not slot.itemcount:
+                slot.start_exporting()
+            slot.finish_exporting()
+            await ensure_awaitable(slot.storage.store(self._get_file(slot)))
+        except Exception as exc:  # a store that fails for any reason delivered nothing
+            stats.inc_value("output/lost", slot.itemcount)
+            if isinstance(slot.storage, AtomicFileFeedStorage):
+                slot.storage.discard(slot.file)
+            failure = exc if isinstance(exc, OSError) else OSError(str(exc))
+            self._fail(failure)
+        else:
+            logger.info("Stored %s feed (%d items) in: %s", slot.format, slot.itemcount, slot.uri)
+            stats.inc_value("output/delivered", slot.itemcount)
+        await self.crawler.signals.send_catch_log_async(signals.feed_slot_closed, slot=slot)
 
 
 def _fsync_dir(folder: Path) -> None:

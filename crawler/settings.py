@@ -145,3 +145,26 @@ ECOPOLICY_ATTACHMENTS_MAXSIZE = 32 * 1024 * 1024
 ECOPOLICY_ATTACHMENTS_MAX_PAGES = 300
 ECOPOLICY_ATTACHMENTS_OCR = False  # scans are flagged needs_ocr; True reads them with Tesseract if installed
 SPIDER_MIDDLEWARES = {"crawler.attachments.AttachmentMiddleware": 600}
+
+# --- delivery and run outcome -----------------------------------------------------------------
+# Scrapy's feed exporter, replaced by one that counts delivered records (``output/delivered``,
+# ``output/lost``) and stops the crawl at the first write error (see crawler.feeds).
+from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS  # noqa: E402
+
+EXTENSIONS_BASE = {
+    ("crawler.feeds.DeliveringFeedExporter" if path.endswith(".FeedExporter") else path): order
+    for path, order in _SCRAPY_EXTENSIONS.items()
+}
+
+# --- bounds on one input ------------------------------------------------------------------------
+ECOPOLICY_DISCOVERY_MAX_URLS = 50_000
+"""Article links taken from one sitemap or feed (newest first); the sitemap protocol's limit."""
+ECOPOLICY_EXTRACT_MAX_BYTES = 16 * 1024 * 1024
+"""Largest page extracted (bytes); larger ones are dropped as ``too_large``."""
+ECOPOLICY_EXTRACT_MAX_ELEMENTS = 50_000
+ECOPOLICY_EXTRACT_MAX_PARAGRAPHS = 10_000
+ECOPOLICY_VALIDATE_MAX_LINE_BYTES = 32 * 1024 * 1024
+ECOPOLICY_VALIDATE_MAX_BYTES = 1024 * 1024 * 1024
+ECOPOLICY_VALIDATE_MAX_PROBLEMS = 100
+ECOPOLICY_REDIS_OUTAGE_TIMEOUT = 30.0
+"""Seconds Redis may stay unreachable before a distributed worker closes with redis_unavailable."""

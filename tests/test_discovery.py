@@ -1,5 +1,7 @@
 import datetime
 
+import pytest
+
 from crawler.discovery import next_page_urls, parse_feed, parse_list_page, parse_sitemap
 from crawler.sources.base import ListPage
 
@@ -60,3 +62,20 @@ def test_list_page_links_dates_and_trs_pagination():
     assert next_page_urls(page, BASE + "news/index_2.html", rule, 2) == []
     by_link = ListPage(url=BASE + "news/index.html", max_pages=3)
     assert next_page_urls(page, BASE + "news/index.html", by_link, 0) == [BASE + "news/index_1.html"]
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    ['<a href="p2.html">Next »</a>', '<a href="p2.html">Next&nbsp;&raquo;</a>',
+     '<a href="p2.html">下一页 &gt;</a>', '<a href="p2.html">Older posts →</a>',
+     '<a rel="next" href="p2.html">2</a>', '<a href="p2.html">›</a>'],
+)  # fmt: skip
+def test_a_next_link_written_with_arrows_or_rel_next_is_followed(anchor):
+    page = f'<a href="p0.html">« Previous</a> <a href="p9.html">Next steps for the basin</a> {anchor}'
+    by_link = ListPage(url=BASE + "news/", max_pages=3)
+    assert next_page_urls(page, BASE + "news/p1.html", by_link, 0) == [BASE + "news/p2.html"]
+
+
+def test_a_previous_link_is_not_taken_for_the_next_one():
+    page = '<a href="p0.html">« Previous</a> <a href="p0.html">&lt;</a>'
+    assert next_page_urls(page, BASE + "news/p1.html", ListPage(url=BASE + "news/", max_pages=3), 0) == []

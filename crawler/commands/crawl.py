@@ -10,18 +10,22 @@ With ``--redis URL`` (or ``$ECOPOLICY_REDIS_URL``) the crawl is shared through R
 the state lives there, no local lock is taken, and ``--workers N`` starts N worker processes on
 this machine; the same command on other machines adds workers (docs/scale-out.md).
 
-Exit codes (each with a one-line reason on stderr): 0 success; 1 some sources failed;
-2 configuration error; 75 another run holds the lock (EX_TEMPFAIL: try again later).
+Exit codes (each with a one-line reason on stderr; docs/exit-codes.md): 0 every source ok or
+partial; 1 some source failed (see :func:`crawler.extensions.summary.run_outcome`: counted only
+from delivered records) or the state folder is unusable; 2 configuration error; 75 another run
+holds the lock (EX_TEMPFAIL: try again later).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import datetime
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -102,10 +106,12 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["ECOPOLICY_OUTPUT_GZIP"] = True
     if args.sources:
         overrides["ECOPOLICY_SOURCES_FILES"] = [str(Path(f).expanduser().resolve()) for f in args.sources]
-    if args.max_pages:
+    if args.max_pages is not None:
+        if args.max_pages < 1:
+            raise ConfigError(f"--max-pages expects a number of pages >= 1, got {args.max_pages}")
         overrides["ECOPOLICY_DISCOVERY_MAX_PAGES"] = args.max_pages
     if args.loglevel:
-        overrides["LOG_LEVEL"] = args.loglevel
+        overrides["LOG_LEVEL"] = args.loglevel.upper()
     if args.workers < 1 or (args.workers > 1 and not args.redis):
         raise ConfigError("--workers N needs N >= 1, and --redis URL when N > 1")
     if args.redis:
@@ -141,6 +147,41 @@ def _select_sources(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(args.source))
 
 
+def _check_configuration(
+    args: argparse.Namespace, overrides: dict[str, Any], keys: list[str], defaults: Any
+) -> None:
+    """Refuse settings and source entries that cannot work; warn about unknown setting names."""
+    from crawler.commands.settings_check import (
+        SettingError,
+        check_overrides,
+        check_politeness,
+        check_selectors,
+    )
+
+    try:
+        for warning in check_overrides(overrides, defaults):
+            print(f"ecopolicy crawl: warning: {warning}", file=sys.stderr)
+        if args.spider == "policy":
+            from crawler.sources.registry import load_registry
+
+            registry = load_registry(args.sources)
+            sources = [registry[key] for key in keys]
+            check_politeness(sources, defaults)
+            check_selectors(sources)
+    except SettingError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _check_output_dir(folder: Path) -> None:
+    """Refuse an output folder that cannot take a file before anything is fetched."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".ecopolicy-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--output {folder} is not a writable folder: {exc.strerror or exc}") from None
+
+
 def _job_dir(state_dir: Path, key: str) -> Path:
     """The source's JOBDIR, kept only if its last run stopped gracefully ("shutdown")."""
     job = state_dir / JOBS_DIR / key
@@ -160,7 +201,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         overrides = _overrides(args)
         keys = _select_sources(args)
+        _check_configuration(args, overrides, keys, project_settings({}))
         settings = project_settings(overrides)
+        _check_output_dir(Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser())
     except ConfigError as exc:
         return _fail(EXIT_CONFIG, f"configuration error: {exc}")
     if settings.get("ECOPOLICY_REDIS_URL"):
@@ -169,9 +212,9 @@ def run(args: argparse.Namespace) -> int:
     if not state:
         return _crawl(settings, keys, args.spider, None)
 
-    from crawler.state import open_seen_store
-    from crawler.state.journal import recover, register_run, unregister_run
+    from crawler.state.journal import register_run, unregister_run
     from crawler.state.lock import LockedError, RunLock
+    from crawler.state.recovery import StateUnavailable
 
     state_dir = Path(state)
     lock = RunLock(state_dir)
@@ -182,11 +225,10 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(EXIT_CONFIG, f"configuration error: state folder {state_dir}: {exc}")
     try:
-        store = open_seen_store(settings)
         try:
-            recover(state_dir, store)
-        finally:
-            store.close()
+            _open_state(settings, state_dir)
+        except StateUnavailable as exc:
+            return _fail(EXIT_SOURCE_FAILED, f"state folder {state_dir} cannot be used: {exc}")
         from crawler.feeds import new_run_id
 
         run_id = new_run_id()
@@ -198,6 +240,37 @@ def run(args: argparse.Namespace) -> int:
             unregister_run(state_dir, run_id)
     finally:
         lock.release()
+
+
+def _open_state(settings: Any, state_dir: Path) -> None:
+    """Check the state folder's databases, move damaged ones aside, settle what dead runs left.
+
+    Each damaged file moved aside is named on stderr and listed in ECOPOLICY_STATE_QUARANTINED
+    (the run summary's ``state_quarantined``). Raises StateUnavailable when the state cannot be
+    opened or written at all (full disk, no permission).
+    """
+    import sqlite3
+
+    from crawler.state import NEARDUP_DB, SEEN_DB, open_seen_store
+    from crawler.state.journal import recover
+    from crawler.state.recovery import StateUnavailable, quarantine_damaged_databases
+
+    try:
+        moved = quarantine_damaged_databases(state_dir, (SEEN_DB, NEARDUP_DB))
+        store = open_seen_store(settings)
+        try:
+            found = recover(state_dir, store)
+        finally:
+            store.close()
+    except (sqlite3.Error, OSError) as exc:
+        raise StateUnavailable(str(exc)) from None
+    moved += [
+        f"{entry} did not parse; moved aside (its articles are emitted again)"
+        for entry in found.damaged_entries
+    ]
+    for line in moved:
+        print(f"ecopolicy crawl: warning: {line}", file=sys.stderr)
+    settings.set("ECOPOLICY_STATE_QUARANTINED", moved, priority="cmdline")
 
 
 def _crawl_distributed(args: argparse.Namespace, settings: Any, keys: list[str]) -> int:
@@ -231,24 +304,50 @@ def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | N
         source_settings = settings.copy()
         if state_dir is not None and not source_settings.get("JOBDIR"):
             source_settings.set("JOBDIR", str(_job_dir(state_dir, key)), priority="cmdline")
+            if source_settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler":
+                # a full state disk closes the crawl instead of failing every pop forever
+                source_settings.set("SCHEDULER", "crawler.state.jobdir.FailFastScheduler", priority="cmdline")
         # One JOBDIR per source needs one settings object per crawler; the first crawler
         # installs the reactor, as CrawlerProcess.create_crawler would.
         crawler = Crawler(spider_cls, source_settings, init_reactor=number == 0)
         crawlers.append((key, crawler))
         process.crawl(crawler, source=key, run_id=run_id)
     process.start()
-    failures = []
-    for key, crawler in crawlers:
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        reason = stats.get("finish_reason", "not started")
-        print(
-            f"{key}: {stats.get('item_scraped_count', 0)} record(s) emitted, "
-            f"{stats.get('seen/unchanged', 0)} unchanged, finish reason {reason}"
-        )
-        if state_dir is not None:
-            (state_dir / JOBS_DIR / f"{key}.status").write_text(f"{reason}\n", encoding="utf-8")
-        if reason != "finished":
-            failures.append(f"{key} ended with {reason}")
+    worker = settings.get("ECOPOLICY_WORKER_ID")  # workers of one run share its id, not their files
+    tag = f"{run_id}-{worker}" if worker else run_id
+    _remove_leftovers(Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser(), tag)
+    failures = [failure for key, crawler in crawlers if (failure := _report(key, crawler, state_dir))]
     if failures:
         return _fail(EXIT_SOURCE_FAILED, f"some sources failed: {'; '.join(failures)}")
     return EXIT_OK
+
+
+def _report(key: str, crawler: Any, state_dir: Path | None) -> str:
+    """Print one source's outcome line; return its failure reason ('' when it did not fail)."""
+    from crawler.extensions.summary import FAILED, delivered_count, run_outcome
+
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    reason = stats.get("finish_reason", "not started")
+    status, reasons = run_outcome(stats, reason)
+    line = (
+        f"{key}: {delivered_count(stats)} record(s) emitted, "
+        f"{stats.get('seen/unchanged', 0)} unchanged, finish reason {reason}"
+    )
+    print(f"{line}, {status}: {'; '.join(reasons)}" if reasons else line)
+    if state_dir is not None:
+        (state_dir / JOBS_DIR / f"{key}.status").write_text(f"{reason}\n", encoding="utf-8")
+    return f"{key}: {'; '.join(reasons)}" if status == FAILED else ""
+
+
+def _remove_leftovers(output_dir: Path, tag: str) -> None:
+    """Delete this run's undelivered ``.part`` and ``.summary.json.tmp`` files.
+
+    What they hold was never delivered and is not counted as emitted; a stateful run's
+    seen-store did not commit it either, so the next run fetches those articles again.
+    """
+    if not output_dir.is_dir():
+        return
+    for pattern in (f".*-{tag}*.part", f".*-{tag}*.tmp"):
+        for leftover in output_dir.glob(f"*/{pattern}"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()

@@ -29,6 +29,7 @@ from scrapy.exceptions import DropItem
 from crawler.documents import DocumentError
 from crawler.documents.sniff import MEDIA_TYPES, extension
 from crawler.extraction import ExtractionError, extract_article
+from crawler.extraction.bounds import configure, read_page_file
 from crawler.offline import OfflineExtractor, project_settings
 from crawler.sources.base import Source, SourceError
 from crawler.sources.registry import get_source, load_registry
@@ -112,7 +113,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"ecopolicy extract: {error}", file=sys.stderr)
         return EXIT_CONFIG
     overrides = {"ECOPOLICY_STATE_DIR": str(args.state.expanduser())} if args.state else {}
-    extractor = OfflineExtractor(project_settings(overrides))
+    settings = project_settings(overrides)
+    configure(settings)  # ECOPOLICY_EXTRACT_MAX_* limits
+    extractor = OfflineExtractor(settings)
     try:
         failed = _extract_all(extractor, args, source)
     finally:
@@ -125,7 +128,7 @@ def _extract_all(extractor: OfflineExtractor, args: argparse.Namespace, source: 
     failed = 0
     for path in args.paths:
         try:
-            html = path.read_bytes()
+            html = read_page_file(path)
             url = args.url or path.resolve().as_uri()
             if extension(path.name) in MEDIA_TYPES:
                 record = extractor.extract_document(html, url, path.name, source)

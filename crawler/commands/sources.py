@@ -83,7 +83,13 @@ def _check(sources: list[Source], args: argparse.Namespace) -> int:
         crawlers.append((source, crawler))
         process.crawl(crawler, source=source.key)
     process.start()
-    reports = [health_from_stats(s, c.stats.get_stats() if c.stats else {}) for s, c in crawlers]
+    reports = []
+    for source, crawler in crawlers:
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        report = health_from_stats(source, stats)
+        if cause := _start_problem(stats):
+            report.problems.insert(0, cause)
+        reports.append(report)
     if args.json:
         print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
@@ -117,6 +123,32 @@ def _check(sources: list[Source], args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _configuration_problem(sources: list[Source]) -> str:
+    """Why these sources cannot be crawled as written (a politeness value, a selector); '' if fine."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    from crawler.commands.settings_check import SettingError, check_politeness, check_selectors
+    from crawler.offline import project_settings
+
+    try:
+        check_politeness(sources, project_settings({}))
+        check_selectors(sources)
+    except SettingError as exc:
+        return str(exc)
+    return ""
+
+
+def _start_problem(stats: dict[str, Any]) -> str:
+    """The cause when no start point answered (DNS, refused...), which hides behind 'no links'."""
+    if stats.get("start/failed") and not stats.get("start/fetched"):
+        causes = ", ".join(
+            f"{k.removeprefix('start/failed/')}: {v}"
+            for k, v in sorted(stats.items())
+            if k.startswith("start/failed/")
+        )
+        return f"no start point could be fetched ({causes})"
+    return ""
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         registry = load_registry(args.sources)
@@ -132,6 +164,10 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_CONFIG
     selected = [registry[key] for key in keys]
+    problem = _configuration_problem(selected)
+    if problem:
+        print(f"ecopolicy sources: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     if args.check:
         return _check(selected, args)
     return _listing(selected, args.json)

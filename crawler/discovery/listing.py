@@ -11,7 +11,12 @@ from crawler.discovery.base import Link
 from crawler.discovery.dates import parse_listing_date
 from crawler.sources.base import ListPage
 
-_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|next|next page|older|›|»|>)\s*$", re.IGNORECASE)
+# "next" in words with an arrow or two after it ("Next »", "下一页 >", "Older posts →"), or an
+# arrow alone; « and < point back and are not taken.
+_NEXT_TEXT = re.compile(
+    r"^\s*(?:(?:下一页|下页|next(?:\s+page)?|older(?:\s+(?:posts|entries|news))?)\s*[›»>→]{0,2}|[›»>→]{1,2})\s*$",
+    re.IGNORECASE,
+)
 
 
 def _select(tree: lxml_html.HtmlElement, selector: str) -> list[lxml_html.HtmlElement]:
@@ -61,5 +66,9 @@ def next_page_urls(body: bytes | str, page_url: str, list_page: ListPage, page_n
     return [
         urljoin(page_url, href)
         for anchor in tree.iter("a")
-        if (href := anchor.get("href")) and _NEXT_TEXT.match(anchor.text_content() or "")
+        if (href := anchor.get("href"))
+        and (
+            _NEXT_TEXT.match(anchor.text_content() or "")
+            or "next" in (anchor.get("rel") or "").lower().split()
+        )
     ][:1]

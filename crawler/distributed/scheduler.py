@@ -26,10 +26,15 @@ What changes against ``scrapy_redis.scheduler.Scheduler`` (0.9.1) and why:
 Settings: ``ECOPOLICY_REDIS_PREFIX`` (default ``ecopolicy``), ``ECOPOLICY_WORKER_ID`` (default
 ``<host>-<pid>``), ``ECOPOLICY_REDIS_HEARTBEAT`` (seconds, 1.0), ``ECOPOLICY_REDIS_WORKER_TTL``
 (seconds without heartbeat before a worker counts as dead, 15), ``ECOPOLICY_REDIS_IDLE_POLL``
-(seconds, 0.2), ``SCHEDULER_IDLE_BEFORE_CLOSE`` (seconds, 1), ``SCHEDULER_SERIALIZER`` and the
-scrapy-redis connection settings (``REDIS_URL``, ``REDIS_PARAMS``).
+(seconds, 0.2), ``SCHEDULER_IDLE_BEFORE_CLOSE`` (seconds, 1), ``ECOPOLICY_REDIS_OUTAGE_TIMEOUT``
+(seconds, 30: how long Redis may stay unreachable before the worker closes its crawl with the
+reason ``redis_unavailable``; requests found meanwhile wait in memory and are queued when Redis
+answers again), ``SCHEDULER_SERIALIZER`` and the scrapy-redis connection settings
+(``REDIS_URL``, ``REDIS_PARAMS``).
 Stats: ``scheduler/enqueued/redis``, ``scheduler/dequeued/redis``, ``scheduler/filtered/redis``,
-``distributed/tasks/committed``, ``distributed/tasks/given_back``, ``distributed/reclaimed``.
+``distributed/tasks/committed``, ``distributed/tasks/given_back``, ``distributed/reclaimed``,
+``distributed/redis_outages``, ``distributed/unqueued`` (requests still in memory when the
+crawl closed during an outage: lost to this run).
 """
 
 from __future__ import annotations
@@ -39,8 +44,11 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import reactor
@@ -60,6 +68,9 @@ if TYPE_CHECKING:
     from twisted.internet.interfaces import IDelayedCall
 
 logger = logging.getLogger(__name__)
+
+REDIS_UNAVAILABLE = "redis_unavailable"
+REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 
 def crawl_keys(crawler: Crawler, spider: Spider) -> CrawlKeys:
@@ -101,6 +112,7 @@ class DistributedScheduler(Scheduler):
         worker_ttl: float = 15.0,
         idle_poll: float = 0.2,
         idle_before_close: float = 1.0,
+        outage_timeout: float = 30.0,
     ) -> None:
         super().__init__(server, persist=True, idle_before_close=0)
         self.crawler = crawler
@@ -115,6 +127,10 @@ class DistributedScheduler(Scheduler):
         self._beat: LoopingCall | None = None
         self._wakeup: IDelayedCall | None = None
         self._committed = False
+        self.outage_timeout = outage_timeout
+        self._outage_since: float | None = None
+        self._closing = False
+        self._backlog: list[Request] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -128,6 +144,7 @@ class DistributedScheduler(Scheduler):
             worker_ttl=settings.getfloat("ECOPOLICY_REDIS_WORKER_TTL", 15.0),
             idle_poll=settings.getfloat("ECOPOLICY_REDIS_IDLE_POLL", 0.2),
             idle_before_close=settings.getfloat("SCHEDULER_IDLE_BEFORE_CLOSE", 1.0),
+            outage_timeout=settings.getfloat("ECOPOLICY_REDIS_OUTAGE_TIMEOUT", 30.0),
         )
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -162,6 +179,20 @@ class DistributedScheduler(Scheduler):
 
     # --- requests -----------------------------------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
+        try:
+            self._flush_backlog()
+            return self._enqueue(request)
+        except REDIS_ERRORS as exc:
+            self._redis_failed(exc)
+            self._backlog.append(request)  # queued when Redis answers again
+            return True
+
+    def _flush_backlog(self) -> None:
+        while self._backlog:
+            self._enqueue(self._backlog[0])
+            self._backlog.pop(0)
+
+    def _enqueue(self, request: Request) -> bool:
         if (task := request.meta.get(ReliablePriorityQueue.TASK_META)) is not None:
             self._finished.add(task)  # a retry or redirect: the new request replaces the task
         fingerprint = self.df.request_fingerprint(request)
@@ -173,14 +204,52 @@ class DistributedScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
-        request = self.queue.pop()
+        try:
+            self._flush_backlog()
+            request = self.queue.pop()
+        except REDIS_ERRORS as exc:
+            self._redis_failed(exc)
+            return None
+        self._redis_ok()
         if request is not None:
             self._taken.add(request.meta[ReliablePriorityQueue.TASK_META])
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def has_pending_requests(self) -> bool:
-        return len(self.queue) > 0
+        try:
+            return len(self.queue) > 0 or bool(self._backlog)
+        except REDIS_ERRORS as exc:
+            self._redis_failed(exc)
+            return bool(self._backlog)
+
+    # --- a Redis outage -----------------------------------------------------------------------
+    def _redis_failed(self, exc: Exception) -> None:
+        """Note a failed Redis call; close the crawl once the outage outlasts its budget."""
+        now = time.monotonic()
+        if self._outage_since is None:
+            self._outage_since = now
+            self.stats.inc_value("distributed/redis_outages")
+            logger.error(
+                "Redis unreachable (%s): the crawl closes in %.0f s unless it answers again",
+                exc, self.outage_timeout,
+            )  # fmt: skip
+        if now - self._outage_since >= self.outage_timeout and not self._closing:
+            self._closing = True
+            logger.error(
+                "Redis unreachable for %.0f s: closing the crawl (%s)", now - self._outage_since, exc
+            )
+            reactor.callLater(0, self._close_crawl)  # type: ignore[attr-defined]
+
+    def _close_crawl(self) -> None:
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason=REDIS_UNAVAILABLE))
+
+    def _redis_ok(self) -> None:
+        if self._outage_since is not None:
+            logger.warning("Redis answers again after %.1f s", time.monotonic() - self._outage_since)
+            self._outage_since = None
 
     def task_finished(self, request: Request) -> None:
         """Called when *request* has left the downloader (response or final error)."""
@@ -191,6 +260,8 @@ class DistributedScheduler(Scheduler):
     def _beat_once(self) -> None:
         try:
             self.server.set(self.keys.alive(self.worker), "1", px=int(self.worker_ttl * 1000))
+        except REDIS_ERRORS as exc:  # also the clock of the outage budget while nothing else runs
+            self._redis_failed(exc)
         except Exception:
             logger.warning("Heartbeat of worker %s failed", self.worker, exc_info=True)
 
@@ -236,7 +307,13 @@ class DistributedScheduler(Scheduler):
         return "wait" if busy else "done"
 
     def _on_idle(self) -> None:
-        state = self.run_state()
+        if self._closing:
+            return
+        try:
+            state = self.run_state()
+        except REDIS_ERRORS as exc:
+            self._redis_failed(exc)
+            state = "outage"
         if state == "done":
             now = time.monotonic()
             self._done_since = self._done_since or now
@@ -272,8 +349,21 @@ class DistributedScheduler(Scheduler):
         self._committed = True
         if self._beat is not None and self._beat.running:
             self._beat.stop()
+        if self._backlog:
+            self.stats.set_value("distributed/unqueued", len(self._backlog))
+            logger.error("%d request(s) found during the Redis outage were never queued", len(self._backlog))
+        try:
+            self._commit()
+        except REDIS_ERRORS as exc:
+            logger.error(
+                "Worker %s could not leave crawl %s (%s): its tasks stay in flight until its "
+                "heartbeat expires, then other workers take them again",
+                self.worker, self.keys.base, exc,
+            )  # fmt: skip
+
+    def _commit(self) -> None:
         stats = self.stats.get_stats()
-        if any(key.startswith("feedexport/failed_count/") for key in stats):
+        if stats.get("output/lost") or any(key.startswith("feedexport/failed_count/") for key in stats):
             logger.error("Output of worker %s was not stored: giving back all its tasks", self.worker)
             unfinished = self._taken
         else:

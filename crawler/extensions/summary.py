@@ -6,12 +6,18 @@ by reason (every ``*/dropped/*`` stat, and the seen-store's unchanged), blocked 
 (``blocked/*``), cleaning counts (``cleaning/*``), attachments by format and outcome
 (``attachments/*``), errors, duration, and the files delivered.
 
+Each summary has a ``status``: ``ok`` (everything counted as emitted is in a delivered file),
+``partial`` (delivered, but some start points failed or damaged state was rebuilt) or ``failed``
+(see :func:`run_outcome`), with ``status_reasons``.
+
 Settings: ECOPOLICY_SUMMARY_ENABLED (bool, default True), ECOPOLICY_OUTPUT_DIR,
-ECOPOLICY_SUMMARY_TEMPLATE (default ``%(crawl_date)s/%(source)s-%(run_id)s.summary.json``).
+ECOPOLICY_SUMMARY_TEMPLATE (default ``%(crawl_date)s/%(source)s-%(run_id)s.summary.json``; in a
+distributed crawl ``-%(worker)s`` is added before ``.summary.json`` unless the template has it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from pathlib import Path
@@ -32,6 +38,56 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SUMMARY_VERSION = 1
+OK, PARTIAL, FAILED = "ok", "partial", "failed"
+
+
+def delivered_count(stats: dict[str, Any]) -> int:
+    """Records in delivered (renamed) files; the scraped count when no file output was counted."""
+    if "output/delivered" in stats:
+        return int(stats["output/delivered"])
+    return int(stats.get("item_scraped_count", 0))
+
+
+def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, list[str]]:
+    """``(status, reasons)`` of one source's crawl: ``ok``, ``partial`` or ``failed``.
+
+    Failed: the crawl did not finish, a record counted as emitted is not in a delivered file,
+    a record was lost to an error in the item pipelines, no start point could be fetched, or
+    the summary itself was not written. Partial: every
+    record was delivered, but some start points could not be fetched.
+
+    >>> run_outcome({"item_scraped_count": 3, "output/delivered": 3}, "finished")
+    ('ok', [])
+    >>> run_outcome({"item_scraped_count": 74, "output/delivered": 0}, "shutdown")
+    ('failed', ['finish reason shutdown', '74 record(s) not delivered'])
+    >>> run_outcome({"start/failed": 2, "start/fetched": 0, "start/failed/DNSLookupError": 2}, "finished")
+    ('failed', ['no start point could be fetched (DNSLookupError: 2)'])
+    """
+    reasons = []
+    if reason != "finished":
+        reasons.append(f"finish reason {reason}")
+    scraped = int(stats.get("item_scraped_count", 0))
+    lost = max(scraped - delivered_count(stats), int(stats.get("output/lost", 0)))
+    if lost:
+        reasons.append(f"{lost} record(s) not delivered")
+    failed_starts = int(stats.get("start/failed", 0))
+    causes = ", ".join(f"{k}: {v}" for k, v in _prefixed(stats, "start/failed/").items())
+    if failed_starts and not stats.get("start/fetched"):
+        reasons.append(f"no start point could be fetched ({causes})")
+    if stats.get("item/errors"):
+        causes_lost = ", ".join(f"{k}: {v}" for k, v in _prefixed(stats, "item/errors/").items())
+        reasons.append(
+            f"{stats['item/errors']} record(s) lost to errors in the item pipelines ({causes_lost})"
+        )
+    if stats.get("summary/failed"):
+        reasons.append("the run summary was not written")
+    if reasons:
+        return FAILED, reasons
+    if failed_starts:
+        reasons.append(f"{failed_starts} start point(s) could not be fetched ({causes})")
+    if stats.get("state/quarantined"):
+        reasons.append(f"{stats['state/quarantined']} damaged state file(s) moved aside and rebuilt")
+    return (PARTIAL, reasons) if reasons else (OK, [])
 
 
 def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -64,7 +120,7 @@ def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -
     started = stats.get("start_time")
     finished = stats.get("finish_time") or datetime.datetime.now(datetime.UTC)
     duration = (finished - started).total_seconds() if started else None
-    scraped = int(stats.get("item_scraped_count", 0))
+    scraped = delivered_count(stats)
     stateful = "seen/new" in stats or "seen/unchanged" in stats or "seen/changed" in stats
     errors = {
         "log_errors": int(stats.get("log_count/ERROR", 0)),
@@ -73,15 +129,22 @@ def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -
         "download_exceptions": _prefixed(stats, "downloader/exception_type_count/"),
         "spider_exceptions": _prefixed(stats, "spider_exceptions/"),
     }
+    status, reasons = run_outcome(stats, reason)
     return {
         "summary_version": SUMMARY_VERSION,
         "source": source,
         "run_id": run_id,
+        "status": status,
+        "status_reasons": reasons,
         "started": started.isoformat(timespec="seconds") if started else None,
         "finished": finished.isoformat(timespec="seconds"),
         "duration_s": round(duration, 3) if duration is not None else None,
         "finish_reason": reason,
         "pages_fetched": int(stats.get("response_received_count", 0)),
+        "start_points": {
+            "fetched": int(stats.get("start/fetched", 0)),
+            "failed": int(stats.get("start/failed", 0)),
+        },
         "not_modified": int(stats.get("conditional/not_modified", 0)),
         "articles": {
             "emitted": scraped,
@@ -90,6 +153,9 @@ def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -
             "unchanged": int(stats.get("seen/unchanged", 0)),
             "duplicates": int(stats.get("neardup/duplicates", 0)),
         },
+        "not_delivered": max(
+            int(stats.get("item_scraped_count", 0)) - scraped, int(stats.get("output/lost", 0))
+        ),
         "drops": drops_by_reason(stats),
         "blocked": _prefixed(stats, "blocked/"),
         "cleaning": _prefixed(stats, "cleaning/"),
@@ -117,10 +183,23 @@ class RunSummary:
             Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser(),
             settings.get("ECOPOLICY_SUMMARY_TEMPLATE", "%(crawl_date)s/%(source)s-%(run_id)s.summary.json"),
         )
+        crawler.signals.connect(extension._spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension._item_error, signal=signals.item_error)
         crawler.signals.connect(extension._feed_committed, signal=feed_committed)
         crawler.signals.connect(extension._engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(extension._spider_closed, signal=signals.spider_closed)
         return extension
+
+    def _spider_opened(self, spider: Spider) -> None:
+        quarantined = self._crawler.settings.getlist("ECOPOLICY_STATE_QUARANTINED")
+        if quarantined:
+            self._crawler.stats.set_value("state/quarantined", len(quarantined))
+
+    def _item_error(self, item: Any, response: Any, spider: Spider, failure: Any) -> None:
+        """A record lost to an exception in a pipeline (not a DropItem): the run failed it."""
+        stats = self._crawler.stats
+        stats.inc_value("item/errors")
+        stats.inc_value(f"item/errors/{getattr(failure.type, '__name__', 'error')}")
 
     def _feed_committed(self, target: Path) -> None:
         self._files.append(str(target))
@@ -137,7 +216,20 @@ class RunSummary:
         stats = self._crawler.stats.get_stats()
         summary = summarise(stats, source=source, run_id=run_id, reason=getattr(self, "_reason", "unknown"))
         summary["files"] = self._files
-        relative = self._template % {"crawl_date": f"{started:%Y-%m-%d}", "source": source, "run_id": run_id}
-        path = self._output_dir / relative
-        write_json_atomic(path, summary)
+        summary["state_quarantined"] = self._crawler.settings.getlist("ECOPOLICY_STATE_QUARANTINED")
+        worker = self._crawler.settings.get("ECOPOLICY_WORKER_ID")
+        template = self._template
+        if worker and "%(worker)s" not in template:  # workers of one run write side by side
+            template = template.replace(".summary.json", "-%(worker)s.summary.json")
+        params = {"crawl_date": f"{started:%Y-%m-%d}", "source": source, "run_id": run_id, "worker": worker}
+        path = self._output_dir / (template % params)
+        try:
+            write_json_atomic(path, summary)
+        except OSError as exc:
+            self._crawler.stats.inc_value("summary/failed")
+            temporary = path.with_name(f".{path.name}.tmp")
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            logger.error("Run summary of %s not written: %s", source, exc)
+            return
         logger.info("Run summary of %s in %s", source, path)

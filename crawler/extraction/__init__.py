@@ -38,6 +38,7 @@ from lxml import etree
 from crawler.extraction._dom import select_text
 from crawler.extraction._lines import visible_lines
 from crawler.extraction.body import find_body
+from crawler.extraction.bounds import check_size, check_tree
 from crawler.extraction.dates import find_dates
 from crawler.extraction.decode import decode_html
 from crawler.extraction.docnumbers import find_doc_numbers
@@ -141,6 +142,7 @@ def extract_article(
     clock used to reject future dates (default: the current UTC time).
     """
     events: list[str] = []
+    check_size(html)  # bounds: size before decoding, depth and element counts after parsing
     if isinstance(html, bytes):
         decoded = decode_html(html, encoding)
         text = decoded.text
@@ -149,6 +151,7 @@ def extract_article(
     else:
         text = html
     tree = parse_html(text)
+    check_tree(tree, _PARSER.error_log)
     selectors = source.selectors if source is not None else None
 
     title = ""

@@ -7,22 +7,27 @@ that cannot give a record is counted and logged with its reason, never lost sile
 
 Settings: ECOPOLICY_SOURCES_FILES (user source files), ECOPOLICY_SINCE (date horizon, the
 ``since`` argument wins), ECOPOLICY_DISCOVERY_MAX_PAGES (cap on pages per start point),
-ECOPOLICY_CHECK_ARTICLES / ECOPOLICY_CHECK_LIST_PAGES (health-check mode of ``sources --check``).
+ECOPOLICY_DISCOVERY_MAX_URLS (cap on article links taken from one sitemap or feed, newest
+first; default 50,000, the sitemap protocol's own limit), ECOPOLICY_CHECK_ARTICLES /
+ECOPOLICY_CHECK_LIST_PAGES (health-check mode of ``sources --check``), and the extraction
+limits of :mod:`crawler.extraction.bounds`.
 Stats: ``discovery/<kind>/pages``, ``discovery/<kind>/links``, ``discovery/skipped/{older,
 attachment,offsite,not_article}``, ``discovery/stopped/{horizon,max_pages}``, ``check/*``
-(check mode), ``extraction/*``, ``fetch/failed/<error>``.
+(check mode), ``extraction/*``, ``fetch/failed/<error>``, ``start/fetched``, ``start/failed/<error>``
+(start points: feeds, sitemaps, first list/API pages), ``discovery/<kind>/over_cap``.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
-from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 
 from crawler.discovery import (
@@ -41,6 +46,7 @@ from crawler.discovery import (
     past_horizon,
 )
 from crawler.extraction import ExtractionError, extract_article
+from crawler.extraction.bounds import configure as configure_extraction_limits
 from crawler.feeds import feeds_setting, new_run_id, safe_path_component
 from crawler.middlewares.blocked import BlockedAnswer
 from crawler.politeness import apply_politeness
@@ -61,6 +67,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+START_POINT = "ecopolicy_start"
+"""Request meta flag of a source's start points (feeds, sitemaps, first list/API pages)."""
+
 
 class PolicySpider(Spider):
     """Crawl one registry source: ``-a source=KEY`` (required), ``-a since=YYYY-MM-DD`` (optional)."""
@@ -70,7 +79,10 @@ class PolicySpider(Spider):
     def __init__(self, source: str | Source = "", run_id: str = "", since: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not source:
-            raise CloseSpider("missing -a source=KEY")
+            # A usage mistake, not a crawl to close: one line and exit code 2 instead of an
+            # asyncio "Task exception was never retrieved" traceback.
+            print("policy: missing -a source=KEY (scrapy crawl policy -a source=KEY)", file=sys.stderr)
+            raise SystemExit(2)
         # A Source object (not only a registry key) lets a site known only at run time be
         # crawled from Python: ``process.crawl(PolicySpider, source=Source(...))``.
         self._source_arg = source
@@ -83,6 +95,7 @@ class PolicySpider(Spider):
         self.allowed_domains: list[str] = []
         self._site: LoopbackSite | None = None
         self._max_pages = 0
+        self._max_urls = 0
         self._check_articles = 0
         self._articles_requested = 0
 
@@ -101,12 +114,14 @@ class PolicySpider(Spider):
         else:  # ``-a since=`` also drives the record-level date filter (pipelines.since)
             settings.set("ECOPOLICY_SINCE", spider.since.isoformat(), priority="spider")
         spider._max_pages = settings.getint("ECOPOLICY_DISCOVERY_MAX_PAGES", 0)
+        spider._max_urls = settings.getint("ECOPOLICY_DISCOVERY_MAX_URLS", 50_000)
         spider._check_articles = settings.getint("ECOPOLICY_CHECK_ARTICLES", 0)
         if spider._check_articles:
             spider._max_pages = settings.getint("ECOPOLICY_CHECK_LIST_PAGES", 1)
         if spider.source.offline_site is not None:
             spider._serve_offline_site()
         apply_politeness(settings, spider.source)
+        configure_extraction_limits(settings)
         output = settings.getbool("ECOPOLICY_OUTPUT_ENABLED", True) and not spider._check_articles
         if not settings.getdict("FEEDS") and output:
             settings.set("FEEDS", feeds_setting(settings), priority="spider")
@@ -128,16 +143,40 @@ class PolicySpider(Spider):
 
     # --- discovery ------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
-        for url in self.source.feeds:
-            yield Request(url, callback=self.parse_feed, meta={"ecopolicy_kind": "feed"})
-        for url in self.source.sitemaps:
-            yield Request(url, callback=self.parse_sitemap, meta={"ecopolicy_kind": "sitemap"})
-        for page in self.source.list_pages:
-            yield self._list_request(page.url, page, 0)
-        for api in self.source.apis:
-            yield self._api_request(api, api.first_page)
-        for column in self.source.hanweb:
-            yield self._hanweb_request(column, 0)
+        requests: list[Request] = [
+            *(
+                Request(url, callback=self.parse_feed, meta={"ecopolicy_kind": "feed"})
+                for url in self.source.feeds
+            ),
+            *(
+                Request(url, callback=self.parse_sitemap, meta={"ecopolicy_kind": "sitemap"})
+                for url in self.source.sitemaps
+            ),
+            *(self._list_request(page.url, page, 0) for page in self.source.list_pages),
+            *(self._api_request(api, api.first_page) for api in self.source.apis),
+            *(self._hanweb_request(column, 0) for column in self.source.hanweb),
+        ]
+        for request in requests:
+            request.meta[START_POINT] = True
+            yield request.replace(errback=self.start_failed)
+
+    def _reached(self, response: Response) -> None:
+        """Count a start point that answered: a source with none is a failed run."""
+        if response.meta.get(START_POINT):
+            self.crawler.stats.inc_value("start/fetched")
+
+    def start_failed(self, failure: Failure) -> None:
+        """Count and name a start point that could not be fetched (DNS, refused, HTTP error...)."""
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and str(failure.value).startswith("Not modified"):
+            self.crawler.stats.inc_value("start/fetched")  # a 304: known, unchanged
+            return
+        reason = failure.type.__name__ if failure.type else "error"
+        stats = self.crawler.stats
+        stats.inc_value("start/failed")
+        stats.inc_value(f"start/failed/{reason}")
+        stats.inc_value(f"fetch/failed/{reason}")
+        logger.warning("Could not fetch start point %s: %s", request.url, failure.getErrorMessage())
 
     def _page_limit(self, own: int) -> int:
         return min(own, self._max_pages) if self._max_pages > 0 else own
@@ -215,16 +254,38 @@ class PolicySpider(Spider):
             return False
         return True
 
+    def _capped(self, links: list[Link], response: Response, kind: str) -> list[Link]:
+        """At most ECOPOLICY_DISCOVERY_MAX_URLS links of one document, the newest first.
+
+        The sitemap protocol allows 50,000 URLs per file; a larger document (or a feed as
+        large) would queue work without bound. What is left out is counted and named.
+        """
+        cap = self._max_urls
+        if cap <= 0 or len(links) <= cap:
+            return links
+        self.crawler.stats.inc_value(f"discovery/{kind}/over_cap", len(links) - cap)
+        logger.warning(
+            "%s lists %d URLs; the newest %d are taken (ECOPOLICY_DISCOVERY_MAX_URLS)",
+            response.url,
+            len(links),
+            cap,
+        )
+        return sorted(links, key=lambda link: link.date or datetime.date.min, reverse=True)[:cap]
+
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Article links of an RSS or Atom feed (entries older than the horizon skipped)."""
+        self._reached(response)
         self.crawler.stats.inc_value("discovery/feed/pages")
-        yield from self._article_requests(parse_feed(response.body, response.url), "feed")
+        links = self._capped(parse_feed(response.body, response.url), response, "feed")
+        yield from self._article_requests(links, "feed")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Article links of a sitemap, and the sitemaps of a sitemap index."""
+        self._reached(response)
         self.crawler.stats.inc_value("discovery/sitemap/pages")
         pages, children = parse_sitemap(response.body, response.url)
-        for child in children:
+        pages = self._capped(pages, response, "sitemap")
+        for child in self._capped(children, response, "sitemap_index"):
             if is_older(child, self.since):
                 self.crawler.stats.inc_value("discovery/skipped/older_sitemap")
             elif self._in_scope(child.url):
@@ -233,6 +294,7 @@ class PolicySpider(Spider):
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         """Article links of a list page, then the next list page unless the walk is over."""
+        self._reached(response)
         if not isinstance(response, TextResponse):
             return
         self.crawler.stats.inc_value("discovery/list/pages")
@@ -249,6 +311,7 @@ class PolicySpider(Spider):
 
     def parse_api(self, response: Response) -> Iterator[Request]:
         """Article links of one page of a JSON list API, then its next page."""
+        self._reached(response)
         self.crawler.stats.inc_value("discovery/api/pages")
         api: ApiList = response.meta["api"]
         number: int = response.meta["page_number"]
@@ -262,6 +325,7 @@ class PolicySpider(Spider):
 
     def parse_hanweb(self, response: Response) -> Iterator[Request]:
         """Article links of a Hanweb ``dataproxy.jsp`` answer, then the next group of records."""
+        self._reached(response)
         self.crawler.stats.inc_value("discovery/hanweb/pages")
         column: HanwebList = response.meta["hanweb"]
         group: int = response.meta["page_number"]
@@ -303,7 +367,9 @@ class PolicySpider(Spider):
 
     def _drop(self, response: Response, reason: str, detail: str) -> None:
         self.crawler.stats.inc_value(f"extraction/dropped/{reason}")
-        logger.info("No record from %s: %s (%s)", response.url, reason, detail)
+        logger.info(
+            "No record from %s: %s (%s)", _discovered_url(response.meta, response.url), reason, detail
+        )
 
     def article_failed(self, failure: Failure) -> None:
         """Count an article that could not be fetched (after retries), by error type.
@@ -317,4 +383,19 @@ class PolicySpider(Spider):
         self.crawler.stats.inc_value(f"fetch/failed/{reason}")
         # IgnoreRequest is policy (robots.txt, offsite, size limits), not a fault of the site.
         level = logging.INFO if failure.check(IgnoreRequest) else logging.WARNING
-        logger.log(level, "Could not fetch %s: %s", request.url, failure.getErrorMessage())
+        url = _discovered_url(request.meta, request.url)
+        logger.log(level, "Could not fetch %s: %s", url, failure.getErrorMessage())
+
+
+def _discovered_url(meta: dict[str, Any], url: str) -> str:
+    """The URL discovery found, and where redirects (HTTP or meta refresh) took it, if elsewhere.
+
+    >>> _discovered_url({"redirect_urls": ["http://a.org/1", "http://a.org/2"]}, "http://a.org:9/3")
+    'http://a.org/1 (redirected to http://a.org:9/3)'
+    >>> _discovered_url({}, "http://a.org/1")
+    'http://a.org/1'
+    """
+    chain = meta.get("redirect_urls") or []
+    if chain and chain[0] != url:
+        return f"{chain[0]} (redirected to {url})"
+    return url

@@ -119,9 +119,37 @@ class Recovery:
     abandoned_files: list[str] = field(default_factory=list)
     discarded_batches: list[str] = field(default_factory=list)
     removed_parts: list[str] = field(default_factory=list)
+    damaged_entries: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return any((self.completed_files, self.abandoned_files, self.discarded_batches, self.removed_parts))
+        return any(
+            (self.completed_files, self.abandoned_files, self.discarded_batches, self.removed_parts,
+             self.damaged_entries)
+        )  # fmt: skip
+
+
+def _read_entry(entry: Path) -> dict[str, Any] | None:
+    """A journal entry's data, or None after moving a damaged one aside.
+
+    The keys of a damaged entry are unknown, so its staged observations are discarded with
+    the others below: the articles of that file are emitted again by the next run (a
+    duplicate at worst, never a loss).
+    """
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("target"), str)
+            and isinstance(data.get("keys"), list)
+        ):
+            return data
+        why = "not a journal entry"
+    except (ValueError, UnicodeDecodeError) as exc:
+        why = str(exc)
+    from crawler.state.recovery import quarantine_file
+
+    quarantine_file(entry, why)
+    return None
 
 
 def recover(state_dir: Path, store: SeenStore) -> Recovery:
@@ -129,8 +157,10 @@ def recover(state_dir: Path, store: SeenStore) -> Recovery:
     state_dir = Path(state_dir)
     found = Recovery()
     for entry in sorted((state_dir / JOURNAL_DIR).glob("*.json")):
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        if Path(data["target"]).exists():
+        data = _read_entry(entry)
+        if data is None:
+            found.damaged_entries.append(str(entry))
+        elif Path(data["target"]).exists():
             complete(store, entry)
             found.completed_files.append(data["target"])
         else:
@@ -140,8 +170,11 @@ def recover(state_dir: Path, store: SeenStore) -> Recovery:
         store.discard(batch)
         found.discarded_batches.append(batch)
     for run_file in sorted((state_dir / RUNS_DIR).glob("*.json")):
-        run = json.loads(run_file.read_text(encoding="utf-8"))
-        if run.get("output"):
+        try:
+            run = json.loads(run_file.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            run = {}  # a torn registration: its part files cannot be found, and hold nothing delivered
+        if isinstance(run, dict) and run.get("output") and run.get("run_id"):
             for part in Path(run["output"]).rglob(f".*-{run['run_id']}.*{PART_SUFFIX}"):
                 with contextlib.suppress(FileNotFoundError):
                     part.unlink()
@@ -150,8 +183,8 @@ def recover(state_dir: Path, store: SeenStore) -> Recovery:
     if found:
         logger.warning(
             "Recovered after an interrupted run: %d file(s) completed, %d abandoned, "
-            "%d staged batch(es) discarded, %d partial file(s) removed",
+            "%d staged batch(es) discarded, %d partial file(s) removed, %d damaged entries moved aside",
             len(found.completed_files), len(found.abandoned_files),
-            len(found.discarded_batches), len(found.removed_parts),
+            len(found.discarded_batches), len(found.removed_parts), len(found.damaged_entries),
         )  # fmt: skip
     return found
