@@ -73,6 +73,8 @@ def _check(sources: list[Source], args: argparse.Namespace) -> int:
         "ECOPOLICY_CHECK_ARTICLES": max(1, args.articles),
         "ECOPOLICY_SOURCES_FILES": list(args.sources),
         "ECOPOLICY_OUTPUT_ENABLED": False,
+        "ECOPOLICY_SUMMARY_ENABLED": False,  # a check is no run: nothing lands in the output folder
+        "ECOPOLICY_RUN_KIND": "check",
         "LOG_LEVEL": args.loglevel,
         "RETRY_TIMES": 1,
     }

@@ -10,6 +10,9 @@ Each summary has a ``status``: ``ok`` (everything counted as emitted is in a del
 ``partial`` (delivered, but some start points failed or damaged state was rebuilt) or ``failed``
 (see :func:`run_outcome`), with ``status_reasons``.
 
+``kind`` is ECOPOLICY_RUN_KIND (``crawl``; ``check`` for ``sources --check``), so readers never
+mix trial runs with crawls; ``worker`` names the distributed worker (None in a local crawl).
+
 Settings: ECOPOLICY_SUMMARY_ENABLED (bool, default True), ECOPOLICY_OUTPUT_DIR,
 ECOPOLICY_SUMMARY_TEMPLATE (default ``%(crawl_date)s/%(source)s-%(run_id)s.summary.json``; in a
 distributed crawl ``-%(worker)s`` is added before ``.summary.json`` unless the template has it).
@@ -218,6 +221,8 @@ class RunSummary:
         summary["files"] = self._files
         summary["state_quarantined"] = self._crawler.settings.getlist("ECOPOLICY_STATE_QUARANTINED")
         worker = self._crawler.settings.get("ECOPOLICY_WORKER_ID")
+        summary["kind"] = self._crawler.settings.get("ECOPOLICY_RUN_KIND", "crawl")
+        summary["worker"] = worker or None
         template = self._template
         if worker and "%(worker)s" not in template:  # workers of one run write side by side
             template = template.replace(".summary.json", "-%(worker)s.summary.json")
