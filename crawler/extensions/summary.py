@@ -180,7 +180,7 @@ class RunSummary:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         if not settings.getbool("ECOPOLICY_SUMMARY_ENABLED", True) or settings.getbool("ECOPOLICY_OFFLINE"):
-            raise NotConfigured("ECOPOLICY_SUMMARY_ENABLED is False")
+            raise NotConfigured  # off on purpose: no "Disabled ..." warning
         extension = cls(
             crawler,
             Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser(),
