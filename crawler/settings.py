@@ -40,6 +40,11 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port on a crawl machine unless asked for
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalUrlFingerprinter"
 LOG_LEVEL = "INFO"
+# A crawl shows warnings and these loggers' INFO lines (progress, files written), not Scrapy's
+# start-up, per-page and stats dumps, unless --loglevel, -s LOG_LEVEL or LOG_FILE is given
+# (crawler/logs.py).
+ECOPOLICY_INFO_LOGGERS = ["crawler.extensions.progress", "crawler.feeds", "crawler.extensions.summary"]
+ECOPOLICY_QUIET_TRACEBACKS = ["scrapy.downloadermiddlewares.robotstxt"]
 
 # --- pipelines -----------------------------------------------------------------------------
 # Cleaning steps (50-590) come from the pipelines package; the record is then finalised
@@ -95,6 +100,7 @@ ECOPOLICY_SEEN_LOG_LEVEL = "DEBUG"
 ECOPOLICY_CONDITIONAL_KINDS = ["list", "feed", "sitemap", "attachment"]
 ECOPOLICY_NEARDUP_THRESHOLD = 0.8
 ECOPOLICY_PROGRESS_INTERVAL = 60.0
+ECOPOLICY_PROGRESS_FIRST = 5.0  # seconds to the first progress line
 ITEM_PIPELINES.update(
     {
         "pipelines.since.SincePipeline": 650,

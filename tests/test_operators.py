@@ -44,7 +44,27 @@ def crawled(tmp_path_factory) -> tuple[Path, Path]:
         "crawl", "--source", "demo", "broken_example", "--sources", str(sources), "--output", str(output)
     )  # fmt: skip
     assert result.returncode == 1, result.stderr[-3000:]
+    (output / "crawl.stderr").write_text(result.stderr, encoding="utf-8")
     return output, sources
+
+
+def test_a_crawl_prints_progress_and_warnings_not_scrapy_dumps(crawled):
+    output, _ = crawled
+    lines = (output / "crawl.stderr").read_text(encoding="utf-8").splitlines()
+    assert len(lines) < 30, lines
+    assert not any("Dumping Scrapy stats" in line or "Enabled item pipelines" in line for line in lines)
+    assert not any(line.startswith("Traceback") for line in lines)
+    progress = [line for line in lines if "[crawler.extensions.progress]" in line]
+    assert any(line.split("INFO: ")[1].startswith("demo: 55 pages") for line in progress), progress
+    assert any("article links found" in line and "queue" in line for line in progress)
+    assert any("WARNING: Could not fetch start point https://nowhere.invalid/" in line for line in lines)
+
+
+def test_loglevel_restores_scrapy_lines(tmp_path):
+    result = run_cli("crawl", "--source", "demo", "--output", str(tmp_path), "-s", "LOG_LEVEL=INFO")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Enabled item pipelines" in result.stderr
+    assert "Dumping Scrapy stats" in result.stderr
 
 
 def _summary(output: Path, source: str) -> dict:

@@ -292,8 +292,10 @@ def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | N
     from scrapy.crawler import Crawler, CrawlerProcess
 
     from crawler.feeds import new_run_id
+    from crawler.logs import quiet_logging
 
     run_id = run_id or new_run_id()
+    quiet_logging(settings)  # progress and warnings, not Scrapy's dumps (--loglevel restores them)
     process = CrawlerProcess(settings)
     try:
         spider_cls = process.spider_loader.load(spider_name)
