@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
-from twisted.internet import reactor, task
+from twisted.internet import task
 
 if TYPE_CHECKING:
     from typing import Self
@@ -97,6 +97,9 @@ class ProgressLog:
         self._task = task.LoopingCall(self.log)
         self._task.start(self._interval, now=False)
         if 0 < self._first < self._interval:
+            # the reactor Scrapy installed: importing it at module level would install another
+            from twisted.internet import reactor
+
             self._first_call = reactor.callLater(self._first, self.log)
 
     def log(self) -> None:
