@@ -177,3 +177,10 @@ def test_text_table_aligns_chinese_names():
     table = format_table([("1", "生态环境部", "ok"), ("2", "demo", "ok")], ("run", "source", "status"))
     first, second = table.splitlines()[2:]
     assert _width(first[: first.index("ok")]) == _width(second[: second.index("ok")])
+
+
+def test_sources_check_writes_nothing_into_the_output_folder(tmp_path):
+    result = run_cli("sources", "--check", "--source", "demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "demo  ok" in result.stdout
+    assert list(tmp_path.iterdir()) == []
