@@ -186,6 +186,17 @@ class Health:
         return self.status != "failed" and not self.stale
 
 
+def blocked_count(run: dict[str, Any]) -> int:
+    """Blocked answers of a run: the ``<source>/total`` counts, not the total plus each reason.
+
+    >>> blocked_count({"blocked": {"mee/http_412": 3, "mee/ruishu": 2, "mee/total": 5}})
+    5
+    """
+    blocked = run.get("blocked") or {}
+    totals = [int(v) for k, v in blocked.items() if k == "total" or k.endswith("/total")]
+    return sum(totals) if totals else sum(int(v) for v in blocked.values())
+
+
 def _failed_fetches(run: dict[str, Any]) -> int:
     errors = run.get("errors") or {}
     return sum((errors.get("fetch_failed") or {}).values())
@@ -204,7 +215,7 @@ def health(
     """The :class:`Health` of *source* from its crawl runs (oldest first)."""
     last = runs[-1]
     result = Health(source, last, expected_interval=expected_text)
-    result.blocked = sum((last.get("blocked") or {}).values())
+    result.blocked = blocked_count(last)
     result.failed_fetches = _failed_fetches(last)
     for run in runs:
         when = run.get("finished") or run.get("started")

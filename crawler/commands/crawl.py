@@ -61,7 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="state folder: seen-store, lock, resume data (default: $ECOPOLICY_STATE_DIR)",
     )
     parser.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
-    parser.add_argument("--loglevel", default=None, help="Scrapy log level (default: INFO)")
+    parser.add_argument(
+        "--loglevel",
+        default=None,
+        help="Scrapy log level: the full Scrapy log (default: progress and warnings)",
+    )
     parser.add_argument(
         "--redis",
         metavar="URL",

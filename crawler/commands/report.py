@@ -62,7 +62,14 @@ PALETTE_MAPS = ("tab20", "tab20b", "tab20c")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", nargs="?", type=Path, default=Path("output"), metavar="DIR")
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path("output"),
+        metavar="DIR",
+        help="output folder (default: output)",
+    )
     parser.add_argument(
         "--last",
         type=int,

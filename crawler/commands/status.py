@@ -32,7 +32,14 @@ DEFAULT_INTERVAL = "7d"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("folder", nargs="?", type=Path, default=Path("output"), metavar="DIR")
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path("output"),
+        metavar="DIR",
+        help="output folder (default: output)",
+    )
     parser.add_argument(
         "--max-age",
         default="2d",
