@@ -49,9 +49,13 @@ ECOPOLICY_QUIET_TRACEBACKS = ["scrapy.downloadermiddlewares.robotstxt"]
 # --- pipelines -----------------------------------------------------------------------------
 # Cleaning steps (50-590) come from the pipelines package; the record is then finalised
 # (text, content hash) and validated against the published schema before it is exported.
+# Since/seen/near-duplicate steps (650-750) are the stateful ones of scheduled runs (below).
 ITEM_PIPELINES = {
     **CLEANING_PIPELINES,
     "pipelines.finalise.FinalisePipeline": 600,
+    "pipelines.since.SincePipeline": 650,
+    "pipelines.seen.SeenPipeline": 700,
+    "pipelines.neardup.NearDuplicatePipeline": 750,
     "pipelines.validate.SchemaValidationPipeline": 900,
 }
 
@@ -85,10 +89,16 @@ ECOPOLICY_BLOCKED_ENABLED = True
 ECOPOLICY_RETRY_MAX_DELAY = 120.0
 """Longest wait (seconds) before a retry; a longer Retry-After gives the request up."""
 ECOPOLICY_RETRY_BASE_DELAY = 1.0
+# All the project's downloader middlewares. The redirect guard sees 3xx answers before
+# RedirectMiddleware (600): process_response runs from high to low order, so 650 is earlier;
+# offsite and looping redirects fail the article with a reason. Conditional requests (580)
+# serve scheduled runs (below).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.blocked.BlockedAnswerMiddleware": 540,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
+    "crawler.middlewares.redirects.RedirectGuardMiddleware": 650,
 }
 
 # --- scheduled runs: seen-store, conditional requests, near-duplicates, summary, progress ------
@@ -101,14 +111,6 @@ ECOPOLICY_CONDITIONAL_KINDS = ["list", "feed", "sitemap", "attachment"]
 ECOPOLICY_NEARDUP_THRESHOLD = 0.8
 ECOPOLICY_PROGRESS_INTERVAL = 60.0
 ECOPOLICY_PROGRESS_FIRST = 5.0  # seconds to the first progress line
-ITEM_PIPELINES.update(
-    {
-        "pipelines.since.SincePipeline": 650,
-        "pipelines.seen.SeenPipeline": 700,
-        "pipelines.neardup.NearDuplicatePipeline": 750,
-    }
-)
-DOWNLOADER_MIDDLEWARES["crawler.conditional.ConditionalRequestMiddleware"] = 580
 EXTENSIONS = {
     "crawler.extensions.summary.RunSummary": 500,
     "crawler.extensions.progress.ProgressLog": 500,
@@ -124,11 +126,6 @@ ECOPOLICY_FURNITURE_MIN_ARTICLES = 3
 ECOPOLICY_FURNITURE_MIN_SHARE = 0.2
 ECOPOLICY_FURNITURE_MAX_REMOVED_SHARE = 0.5
 ECOPOLICY_FURNITURE_EDGE = 3
-
-# --- redirect guard ------------------------------------------------------------------------------
-# Sees 3xx answers before RedirectMiddleware (600): process_response runs from high to low
-# order, so 650 is earlier. Offsite and looping redirects fail the article with a reason.
-DOWNLOADER_MIDDLEWARES["crawler.middlewares.redirects.RedirectGuardMiddleware"] = 650
 
 # --- scale-out (scrapy-redis) ---------------------------------------------------------------
 # Empty: one process, Scrapy's scheduler. A Redis URL (``ecopolicy crawl --redis URL`` or this

@@ -20,6 +20,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler.sources.base import source_key
+
 if TYPE_CHECKING:
     from typing import Self
 
@@ -105,7 +107,7 @@ class ProgressLog:
     def log(self) -> None:
         """Log one progress line now."""
         spider = self._crawler.spider
-        source = getattr(getattr(spider, "source", None), "key", None) or spider.name
+        source = source_key(spider)
         stats = self._crawler.stats.get_stats()
         logger.info("%s", progress_line(source, stats, time.monotonic() - self._started))
 

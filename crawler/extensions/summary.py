@@ -30,6 +30,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.feeds import feed_committed
+from crawler.sources.base import source_key
 from crawler.state.journal import write_json_atomic
 
 if TYPE_CHECKING:
@@ -213,7 +214,7 @@ class RunSummary:
     def _engine_stopped(self) -> None:
         # After spider_closed: every feed is stored and the stats are final.
         spider = self._crawler.spider
-        source = getattr(getattr(spider, "source", None), "key", None) or spider.name
+        source = source_key(spider)
         run_id = getattr(spider, "run_id", "run")
         started = getattr(spider, "started_at", None) or datetime.datetime.now(datetime.UTC)
         stats = self._crawler.stats.get_stats()

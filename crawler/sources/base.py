@@ -108,6 +108,20 @@ class HanwebList:
     """Requests (groups), not list pages."""
 
 
+def source_key(spider: Any) -> str:
+    """The registry key of the source *spider* crawls, else the spider's name.
+
+    Components (stats, state batches, Redis keys, summaries) are keyed by source; a spider
+    without a registry source (a test or ad-hoc spider) is keyed by its name.
+
+    >>> class Spider: name = "sitegen"
+    >>> source_key(Spider())
+    'sitegen'
+    """
+    key = getattr(getattr(spider, "source", None), "key", None)
+    return str(key or getattr(spider, "name", None) or "spider")
+
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
