@@ -194,6 +194,11 @@ class DeliveringFeedExporter(FeedExporter):
         for slot in self.slots:
             if isinstance(slot.storage, AtomicFileFeedStorage):
                 slot.storage.discard(slot.file)
+        from twisted.internet import reactor
+
+        reactor.callLater(0, self._close_crawl)  # type: ignore[attr-defined]  # not from inside a signal
+
+    def _close_crawl(self) -> None:
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:
             deferred_from_coro(engine.close_spider_async(reason=OUTPUT_FAILED))

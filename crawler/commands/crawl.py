@@ -229,15 +229,15 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(EXIT_CONFIG, f"configuration error: state folder {state_dir}: {exc}")
     try:
-        try:
-            _open_state(settings, state_dir)
-        except StateUnavailable as exc:
-            return _fail(EXIT_SOURCE_FAILED, f"state folder {state_dir} cannot be used: {exc}")
         from crawler.feeds import new_run_id
 
         run_id = new_run_id()
         output_dir = Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser().resolve()
-        register_run(state_dir, run_id, output_dir)
+        try:
+            _open_state(settings, state_dir)
+            register_run(state_dir, run_id, output_dir)
+        except (StateUnavailable, OSError) as exc:
+            return _fail(EXIT_SOURCE_FAILED, f"state folder {state_dir} cannot be used: {exc}")
         try:
             return _crawl(settings, keys, args.spider, state_dir, run_id=run_id)
         finally:
@@ -292,6 +292,17 @@ def _crawl_distributed(args: argparse.Namespace, settings: Any, keys: list[str])
     return run_workers(args.workers, worker, worker_id=args.worker_id)
 
 
+def _source_settings(settings: Any, state_dir: Path | None, key: str) -> Any:
+    """The settings of one source's crawler: its own JOBDIR under the state folder, if any."""
+    source_settings = settings.copy()
+    if state_dir is not None and not source_settings.get("JOBDIR"):
+        source_settings.set("JOBDIR", str(_job_dir(state_dir, key)), priority="cmdline")
+        if source_settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler":
+            # a full state disk closes the crawl instead of failing every pop forever
+            source_settings.set("SCHEDULER", "crawler.state.jobdir.FailFastScheduler", priority="cmdline")
+    return source_settings
+
+
 def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | None, run_id: str = "") -> int:
     from scrapy.crawler import Crawler, CrawlerProcess
 
@@ -307,12 +318,10 @@ def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | N
         return _fail(EXIT_CONFIG, f"configuration error: {exc}")
     crawlers = []
     for number, key in enumerate(keys):
-        source_settings = settings.copy()
-        if state_dir is not None and not source_settings.get("JOBDIR"):
-            source_settings.set("JOBDIR", str(_job_dir(state_dir, key)), priority="cmdline")
-            if source_settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler":
-                # a full state disk closes the crawl instead of failing every pop forever
-                source_settings.set("SCHEDULER", "crawler.state.jobdir.FailFastScheduler", priority="cmdline")
+        try:
+            source_settings = _source_settings(settings, state_dir, key)
+        except OSError as exc:
+            return _fail(EXIT_SOURCE_FAILED, f"state folder {state_dir} cannot be used: {exc}")
         # One JOBDIR per source needs one settings object per crawler; the first crawler
         # installs the reactor, as CrawlerProcess.create_crawler would.
         crawler = Crawler(spider_cls, source_settings, init_reactor=number == 0)
@@ -341,7 +350,8 @@ def _report(key: str, crawler: Any, state_dir: Path | None) -> str:
     )
     print(f"{line}, {status}: {'; '.join(reasons)}" if reasons else line)
     if state_dir is not None:
-        (state_dir / JOBS_DIR / f"{key}.status").write_text(f"{reason}\n", encoding="utf-8")
+        with contextlib.suppress(OSError):  # unwritten, the JOBDIR is not trusted next run: safe
+            (state_dir / JOBS_DIR / f"{key}.status").write_text(f"{reason}\n", encoding="utf-8")
     return f"{key}: {'; '.join(reasons)}" if status == FAILED else ""
 
 

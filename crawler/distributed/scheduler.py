@@ -355,19 +355,38 @@ class DistributedScheduler(Scheduler):
         if self._backlog:
             self.stats.set_value("distributed/unqueued", len(self._backlog))
             logger.error("%d request(s) found during the Redis outage were never queued", len(self._backlog))
-        try:
-            self._commit()
-        except REDIS_ERRORS as exc:
-            logger.error(
-                "Worker %s could not leave crawl %s (%s): its tasks stay in flight until its "
-                "heartbeat expires, then other workers take them again",
-                self.worker, self.keys.base, exc,
-            )  # fmt: skip
+        self._commit_within_outage_budget()
+
+    def _commit_within_outage_budget(self) -> None:
+        """Commit, retrying while Redis is unreachable for up to the outage budget.
+
+        A restart of Redis (with AOF) takes seconds; giving up at once left the tasks of a
+        delivered file in flight, to be taken again by other workers and emitted twice.
+        """
+        deadline = time.monotonic() + self.outage_timeout
+        while True:
+            try:
+                self._commit()
+                return
+            except REDIS_ERRORS as exc:
+                if time.monotonic() >= deadline:
+                    logger.error(
+                        "Worker %s could not leave crawl %s (%s): its tasks stay in flight until its "
+                        "heartbeat expires, then other workers take them again",
+                        self.worker, self.keys.base, exc,
+                    )  # fmt: skip
+                    return
+                time.sleep(0.5)
 
     def _commit(self) -> None:
         stats = self.stats.get_stats()
         if stats.get("output/lost") or any(key.startswith("feedexport/failed_count/") for key in stats):
             logger.error("Output of worker %s was not stored: giving back all its tasks", self.worker)
+            unfinished = self._taken
+        elif stats.get("item/errors"):
+            # Which tasks' records were lost is not known: all are fetched again, and the
+            # seen-store keeps the delivered ones from being emitted twice.
+            logger.error("Worker %s lost records to pipeline errors: giving back all its tasks", self.worker)
             unfinished = self._taken
         else:
             unfinished = self._taken - self._finished

@@ -152,8 +152,11 @@ def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -
         "not_modified": int(stats.get("conditional/not_modified", 0)),
         "articles": {
             "emitted": scraped,
-            "new": int(stats.get("seen/new", 0)) if stateful else scraped,
-            "changed": int(stats.get("seen/changed", 0)),
+            # observations of records that were not delivered are not claimed as new or changed
+            "new": min(int(stats.get("seen/new", 0)), scraped) if stateful else scraped,
+            "changed": min(
+                int(stats.get("seen/changed", 0)), max(scraped - int(stats.get("seen/new", 0)), 0)
+            ),
             "unchanged": int(stats.get("seen/unchanged", 0)),
             "duplicates": int(stats.get("neardup/duplicates", 0)),
         },

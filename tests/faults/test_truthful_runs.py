@@ -359,3 +359,31 @@ def test_an_article_lost_to_a_redirect_or_meta_refresh_to_a_closed_port_is_named
             if f"Could not fetch {server.url(f'/a/{n}.html')} (redirected to {dead[n]})" in line
         ]  # fmt: skip
         assert len(named) == 1, result.stderr[-3000:]
+
+
+class GarbledStorePipeline:
+    """Fails every other record as a seen-store garbled under a running crawl would."""
+
+    count = 0
+
+    def process_item(self, item):
+        import sqlite3
+
+        type(self).count += 1
+        if self.count % 2:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return item
+
+
+def test_records_lost_to_a_pipeline_error_fail_the_run_with_the_error_named(tmp_path):
+    out = tmp_path / "out"
+    pipelines = {"pipelines.finalise.FinalisePipeline": 600, f"{__name__}.GarbledStorePipeline": 700}
+    result = run_cli(
+        "crawl", "--source", "demo", "--output", str(out), *QUIET, "-s", f"ITEM_PIPELINES={pipelines!r}",
+        timeout=120,
+    )  # fmt: skip
+    assert result.returncode == EXIT_SOURCE_FAILED, result.stderr[-2000:]
+    assert "record(s) lost to errors in the item pipelines (DatabaseError: " in last_line(result)
+    (summary,) = summaries(out)
+    assert summary["status"] == "failed"
+    assert summary["articles"]["emitted"] == len(delivered(out)) > 0
