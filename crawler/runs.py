@@ -13,6 +13,7 @@ import datetime
 import gzip
 import json
 import sys
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,22 @@ from pathlib import Path
 from typing import Any
 
 STATUS_ORDER = {"ok": 0, "partial": 1, "failed": 2}
+
+
+def display_width(text: str) -> int:
+    """Columns *text* takes in a terminal: East Asian wide and full-width characters take two.
+
+    >>> display_width("环境 ok")
+    7
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """*text* left-aligned in *width* terminal columns."""
+    return text + " " * (width - display_width(text))
+
+
 WINDOWS_DAYS = (1, 7, 30)
 
 

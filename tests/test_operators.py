@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from crawler.commands.report import _width, format_table
-from crawler.runs import crawl_runs, load_summaries
+from crawler.commands.report import format_table
+from crawler.runs import crawl_runs, display_width, load_summaries
 
 from .conftest import run_cli
 
@@ -176,7 +176,7 @@ def test_report_puts_the_failed_source_first_and_marks_it(crawled, tmp_path):
 def test_text_table_aligns_chinese_names():
     table = format_table([("1", "生态环境部", "ok"), ("2", "demo", "ok")], ("run", "source", "status"))
     first, second = table.splitlines()[2:]
-    assert _width(first[: first.index("ok")]) == _width(second[: second.index("ok")])
+    assert display_width(first[: first.index("ok")]) == display_width(second[: second.index("ok")])
 
 
 def test_sources_check_writes_nothing_into_the_output_folder(tmp_path):

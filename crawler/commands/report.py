@@ -30,9 +30,11 @@ from crawler.runs import (
     Health,
     cleaning_by_step,
     crawl_runs,
+    display_width,
     group_by_source,
     health,
     load_summaries,
+    pad,
     status_of,
 )
 from crawler.sources.base import SourceError, parse_duration
@@ -102,23 +104,16 @@ def table_rows(runs: list[dict[str, Any]]) -> list[tuple[str, ...]]:
     return rows
 
 
-def _width(text: str) -> int:
-    """Columns *text* takes in a terminal: CJK and other wide characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def format_table(rows: list[tuple[str, ...]], header: tuple[str, ...] = COLUMNS) -> str:
     """A plain-text table with aligned columns (wide characters counted double).
 
     >>> print(format_table([("r1", "环境")], ("run", "source")).splitlines()[2])
     r1   环境
     """
-    widths = [max(_width(str(c)) for c in column) for column in zip(header, *rows, strict=False)]
+    widths = [max(display_width(str(c)) for c in column) for column in zip(header, *rows, strict=False)]
 
     def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=False)).rstrip()
+        return "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=False)).rstrip()
 
     return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(row) for row in rows)])
 
