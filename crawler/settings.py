@@ -71,6 +71,9 @@ FEED_EXPORT_FIELDS = list(RECORD_FIELDS)
 FEED_STORE_EMPTY = False
 # FEEDS itself is derived from ECOPOLICY_OUTPUT_DIR/TEMPLATE by the spider when not set.
 
+ECOPOLICY_OFFLINE_PORT = 8741
+"""Loopback port the demo site is served on, so its record ids stay the same from run to run
+(a free port, with other ids, when it is taken)."""
 ECOPOLICY_OFFLINE = False
 """True when records are produced outside a crawl (``ecopolicy extract``): stateful steps
 (seen-store, cross-article duplicates) stand down with NotConfigured."""
