@@ -56,7 +56,9 @@ tr.failed td{background:#fde2e1}tr.stale td{background:#fff4d6}
 .badge{display:inline-block;padding:0 .4em;border-radius:3px;font-weight:600}
 .b-ok{background:#d9f2dc}.b-partial{background:#fff0b3}.b-failed{background:#f8b4b0}
 .b-stale{background:#ffd98a}
-figure{margin:1rem 0;overflow-x:auto}figure svg{max-width:100%;height:auto}
+figure{margin:1rem 0;overflow-x:auto}figcaption{font-weight:600;margin:.3rem 0}
+ul.problems{padding-left:1.2rem}ul.problems li{margin:.2rem 0}
+td.badges{text-align:left}figure svg{max-width:100%;height:auto}
 @media (max-width:800px){figure svg{width:860px;max-width:none}}
 .summary{font-size:1rem}
 """
@@ -152,7 +154,11 @@ def _colours(count: int) -> list[Any]:
 
 
 def _figure_svg(series: dict[str, dict[str, int]], title: str, ylabel: str, kind: str) -> str:
-    """A stacked bar (``bar``) or line (``line``) chart of *series* by day, legend outside, as SVG."""
+    """A stacked bar (``bar``) or line (``line``) chart of *series* by day, legend outside, as SVG.
+
+    The title is an HTML caption, not part of the image, so it stays readable on a phone
+    where the chart scrolls sideways.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -170,7 +176,6 @@ def _figure_svg(series: dict[str, dict[str, int]], title: str, ylabel: str, kind
         else:
             axes.plot(days, values, marker="o", label=name, color=colour)
     axes.set_ylabel(ylabel)
-    axes.set_title(title, loc="left")
     axes.spines[["top", "right"]].set_visible(False)
     columns = 1 if len(names) <= 16 else 2
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False, ncols=columns)
@@ -179,7 +184,7 @@ def _figure_svg(series: dict[str, dict[str, int]], title: str, ylabel: str, kind
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(figure)
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]
+    return f"<figcaption>{html.escape(title)}</figcaption>{svg[svg.index('<svg') :]}"
 
 
 def _cell(value: Any, css: str = "") -> str:
@@ -203,7 +208,7 @@ def health_table(items: list[Health]) -> str:
             badge += ' <span class="badge b-stale">stale</span>'
         cells = [
             _cell(item.source, "key"),
-            f"<td>{badge}</td>",
+            f'<td class="badges">{badge}</td>',
             _cell(item.reason or "-", "text"),
             _cell((item.last_success or "never")[:16].replace("T", " ")),
             *(_cell(item.delivered.get(d, 0)) for d in WINDOWS_DAYS),
@@ -216,6 +221,18 @@ def health_table(items: list[Health]) -> str:
         rows.append(f'<tr class="{css}">' + "".join(cells) + "</tr>")
     header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     return f'<div class="scroll"><table class="health"><tr>{header}</tr>{"".join(rows)}</table></div>'
+
+
+def problems_list(items: list[Health]) -> str:
+    """Failed and stale sources with their reasons, above the table: readable at any width."""
+    entries = [
+        f'<li><span class="badge b-{"failed" if i.status == "failed" else "stale"}">'
+        f"{'failed' if i.status == 'failed' else 'stale'}</span> <b>{html.escape(i.source)}</b>: "
+        f"{html.escape(i.reason)}</li>"
+        for i in sorted(items, key=lambda i: (i.status != "failed", i.source))
+        if not i.healthy
+    ]
+    return f'<ul class="problems">{"".join(entries)}</ul>' if entries else ""
 
 
 def _links(paths: list[str], page_dir: Path, label: str) -> str:
@@ -240,7 +257,7 @@ def runs_table(runs: list[dict[str, Any]], page_dir: Path) -> str:
             _cell((r.get("started") or "?")[:16].replace("T", " ")),
             _cell(r.get("source", "?"), "key"),
             _cell(r.get("run_id", "?")),
-            f'<td><span class="badge b-{status}">{status}</span></td>',
+            f'<td class="badges"><span class="badge b-{status}">{status}</span></td>',
             _cell("; ".join(r.get("status_reasons") or []) or "-", "text"),
             _cell(r.get("workers", 1)),
             _cell(round(r.get("duration_s") or 0)),
@@ -274,7 +291,7 @@ def html_report(items: list[Health], runs: list[dict[str, Any]], last: list[dict
     body = (
         f"<h1>ecopolicy: source health</h1><p class='summary'>{html.escape(verdict)}. "
         f"Generated {now:%Y-%m-%d %H:%M} UTC from {len(runs)} crawl runs.</p>"
-        f"<h2>Sources</h2>{health_table(items)}"
+        f"{problems_list(items)}<h2>Sources</h2>{health_table(items)}"
         f"<h2>Over time</h2>{_charts(runs)}"
         f"<h2>Runs of the last {len({r.get('run_id') for r in last})} crawls</h2>{runs_table(last, page_dir)}"
     )
