@@ -184,3 +184,15 @@ def test_sources_check_writes_nothing_into_the_output_folder(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "demo  ok" in result.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_validate_reads_every_record_file_below_a_folder(crawled, tmp_path):
+    output, _ = crawled
+    result = run_cli("validate", str(output))
+    assert result.returncode == 0, result.stderr[-2000:]
+    (line,) = result.stdout.splitlines()
+    assert "/demo-" in line
+    assert line.endswith("record(s)")
+    empty = run_cli("validate", str(tmp_path))
+    assert empty.returncode == 1
+    assert "no record files" in empty.stderr

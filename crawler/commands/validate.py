@@ -150,6 +150,9 @@ def record_files(paths: list[Path]) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     caps = _caps()
     failed = 0
+    for folder in (p for p in args.files if p.is_dir() and not record_files([p])):
+        print(f"{folder}: no record files (*.jsonl, *.jsonl.gz) below this folder", file=sys.stderr)
+        failed += 1
     for path in record_files(args.files):
         if not path.is_file():
             print(f"{path}: no such file", file=sys.stderr)
