@@ -114,6 +114,7 @@ ECOPOLICY_CONDITIONAL_KINDS = ["list", "feed", "sitemap", "attachment"]
 ECOPOLICY_NEARDUP_THRESHOLD = 0.8
 ECOPOLICY_PROGRESS_INTERVAL = 60.0
 ECOPOLICY_PROGRESS_FIRST = 5.0  # seconds to the first progress line
+ECOPOLICY_RUN_KIND = "crawl"  # in the run summary; report and status read only "crawl" runs
 EXTENSIONS = {
     "crawler.extensions.summary.RunSummary": 500,
     "crawler.extensions.progress.ProgressLog": 500,
