@@ -38,7 +38,7 @@ from lxml import etree
 from crawler.extraction._dom import select_text
 from crawler.extraction._lines import visible_lines
 from crawler.extraction.body import find_body
-from crawler.extraction.bounds import check_size, check_tree
+from crawler.extraction.bounds import check_size, check_tree, reparse_too_deep, too_deep
 from crawler.extraction.dates import find_dates
 from crawler.extraction.decode import decode_html
 from crawler.extraction.docnumbers import find_doc_numbers
@@ -151,7 +151,10 @@ def extract_article(
     else:
         text = html
     tree = parse_html(text)
-    check_tree(tree, _PARSER.error_log)
+    if too_deep(_PARSER.error_log):  # libxml2 stopped at 256 levels: read the whole page or drop it
+        tree = reparse_too_deep(text)
+        events.append("soup_fallback")
+    check_tree(tree)
     selectors = source.selectors if source is not None else None
 
     title = ""

@@ -2,11 +2,12 @@
 
 A 10 MB page of 100,000 paragraphs cost minutes and most of a gigabyte for one record, and a
 page nested deeper than libxml2's limit (256 levels) parses only down to that level, so
-what is left is the navigation around the article. Neither is an article page worth the
-cost, so both are refused with a reason before the engines run: ``too_large``,
-``too_many_elements``, ``too_many_paragraphs``, ``too_deep``
-(counted as ``extraction/dropped/<reason>``). ``ecopolicy extract`` reads saved pages through
-:func:`read_page_file`, which refuses devices and pipes (``/dev/zero``) and oversized files.
+what is left is the navigation around the article. Oversized pages are refused with a reason
+before the engines run (``too_large``, ``too_many_elements``, ``too_many_paragraphs``); a page
+nested too deep is parsed again, whole, by the tolerant parser, or dropped as ``too_deep``
+when that fails too (counted as ``extraction/dropped/<reason>``). ``ecopolicy extract`` reads
+saved pages through :func:`read_page_file`, which refuses devices, pipes (``/dev/zero``) and
+oversized files.
 
 The defaults are far above real pages (the development pages reach 9,888 elements, 302
 paragraphs and 2.9 MB) and can be changed for a crawl with ECOPOLICY_EXTRACT_MAX_BYTES,
@@ -20,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawler.extraction.errors import ExtractionError
+from crawler.extraction.errors import EmptyPageError, ExtractionError
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -58,16 +59,27 @@ def check_size(page: str | bytes) -> None:
         )
 
 
-def check_tree(tree: HtmlElement, parse_errors: Any = ()) -> None:
-    """Refuse a parsed page too deep for the parser, or with too many elements or paragraphs.
+def too_deep(parse_errors: Any) -> bool:
+    """Whether libxml2 stopped at its nesting limit (it reports it and drops what lies below)."""
+    return any("Excessive depth" in getattr(error, "message", "") for error in parse_errors)
 
-    *parse_errors* is the parser's error log: libxml2 reports nesting past its limit there
-    (and drops what lies below it) instead of failing.
+
+def reparse_too_deep(text: str) -> HtmlElement:
+    """The whole tree of a page nested past libxml2's limit, by the tolerant parser.
+
+    What libxml2 kept of such a page is the navigation above the deep part, which must not
+    become the article; when the tolerant parser fails too, the page is dropped as ``too_deep``.
     """
-    if any("Excessive depth" in getattr(error, "message", "") for error in parse_errors):
-        raise ExtractionError(
-            "the page is nested deeper than the parser reads (256 levels)", reason="too_deep"
-        )
+    from crawler.extraction import parse_html_tolerant
+
+    tree = parse_html_tolerant(text)
+    if tree is None:
+        raise EmptyPageError("the page is nested deeper than the parsers read", reason="too_deep")
+    return tree
+
+
+def check_tree(tree: HtmlElement) -> None:
+    """Refuse a parsed page with too many elements or paragraphs."""
     paragraphs = 0
     for elements, element in enumerate(tree.iter(), start=1):
         paragraphs += element.tag == "p"
