@@ -26,10 +26,8 @@ import argparse
 import datetime
 import json
 import logging
-import re
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +41,7 @@ import trafilatura  # noqa: E402
 from readability import Document  # noqa: E402
 
 from crawler.extraction import ExtractionError, extract_article  # noqa: E402
-from tests.extraction_fixtures import StoredPage, load_pages  # noqa: E402
+from tests.extraction_fixtures import StoredPage, load_pages, token_scores  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "extraction.json"
 CHROME = [
@@ -73,20 +71,9 @@ CHROME = [
 ]
 
 
-def tokens(text: str, language: str) -> Counter[str]:
-    """Word tokens (English) or non-space characters (Chinese), as a multiset."""
-    if language == "zh":
-        return Counter(c for c in text if not c.isspace())
-    return Counter(re.findall(r"\w+", text.lower()))
-
-
 def f1(got: str, expected: str, language: str) -> tuple[float, float, float]:
-    g, e = tokens(got, language), tokens(expected, language)
-    overlap = sum((g & e).values())
-    if not overlap:
-        return 0.0, 0.0, 0.0
-    precision, recall = overlap / sum(g.values()), overlap / sum(e.values())
-    return precision, recall, 2 * precision * recall / (precision + recall)
+    """Precision, recall and F1 of body tokens (the held-out floors use the same scorer)."""
+    return token_scores(got, expected, language)
 
 
 def ours(page: StoredPage) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""``ecopolicy``: crawl, extract, validate, sources, report.
+"""ecopolicy: crawl, extract, validate, sources, report, status.
 
 Each sub-command lives in ``crawler/commands/<name>.py`` with two functions: ``add_arguments``
 and ``run`` (returning the process exit code). This module only wires them together.
@@ -16,7 +16,8 @@ COMMANDS = {
     "extract": "Extract and clean saved HTML pages, one JSON record per line on stdout.",
     "validate": "Check JSONL files against the record schema.",
     "sources": "List the sources registry.",
-    "report": "Show the last runs as a table and write an HTML report with a chart.",
+    "report": "Show the last runs and write a self-contained HTML report of each source's health.",
+    "status": "One line per source; exit 1 when a source's last run failed or it went stale.",
 }
 
 

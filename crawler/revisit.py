@@ -20,7 +20,7 @@ is asked again), because listings print days and an article may be corrected lat
 record, so "not newer than what was stored" means "not newer than the copy we hold".
 
 Validators of a 200 answer are staged with the run's list-page validators and kept only when
-the run finished cleanly (:mod:`crawler.conditional`); they are sent only for articles whose
+the run finished cleanly (:mod:`crawler.middlewares.conditional`); they are sent only for articles whose
 record is committed, so an article whose record never reached the output is fetched in full.
 
 Settings: ECOPOLICY_REVISIT_ENABLED (bool, default True), ECOPOLICY_REVISIT_DAYS (float, days

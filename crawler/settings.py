@@ -40,6 +40,11 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port on a crawl machine unless asked for
 REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalUrlFingerprinter"
 LOG_LEVEL = "INFO"
+# A crawl shows warnings and these loggers' INFO lines (progress, files written), not Scrapy's
+# start-up, per-page and stats dumps, unless --loglevel, -s LOG_LEVEL or LOG_FILE is given
+# (crawler/logs.py).
+ECOPOLICY_INFO_LOGGERS = ["crawler.extensions.progress", "crawler.feeds", "crawler.extensions.summary"]
+ECOPOLICY_QUIET_TRACEBACKS = ["scrapy.downloadermiddlewares.robotstxt"]
 
 # --- extraction off the reactor --------------------------------------------------------------
 ECOPOLICY_EXTRACT_WORKERS: int | None = None
@@ -49,9 +54,13 @@ at least one; 0 or 1 extracts in the crawl process."""
 # --- pipelines -----------------------------------------------------------------------------
 # Cleaning steps (50-590) come from the pipelines package; the record is then finalised
 # (text, content hash) and validated against the published schema before it is exported.
+# Since/seen/near-duplicate steps (650-750) are the stateful ones of scheduled runs (below).
 ITEM_PIPELINES = {
     **CLEANING_PIPELINES,
     "pipelines.finalise.FinalisePipeline": 600,
+    "pipelines.since.SincePipeline": 650,
+    "pipelines.seen.SeenPipeline": 700,
+    "pipelines.neardup.NearDuplicatePipeline": 750,
     "pipelines.validate.SchemaValidationPipeline": 900,
 }
 
@@ -67,6 +76,9 @@ FEED_EXPORT_FIELDS = list(RECORD_FIELDS)
 FEED_STORE_EMPTY = False
 # FEEDS itself is derived from ECOPOLICY_OUTPUT_DIR/TEMPLATE by the spider when not set.
 
+ECOPOLICY_OFFLINE_PORT = 8741
+"""Loopback port the demo site is served on, so its record ids stay the same from run to run
+(a free port, with other ids, when it is taken)."""
 ECOPOLICY_OFFLINE = False
 """True when records are produced outside a crawl (``ecopolicy extract``): stateful steps
 (seen-store, cross-article duplicates) stand down with NotConfigured."""
@@ -85,10 +97,17 @@ ECOPOLICY_BLOCKED_ENABLED = True
 ECOPOLICY_RETRY_MAX_DELAY = 120.0
 """Longest wait (seconds) before a retry; a longer Retry-After gives the request up."""
 ECOPOLICY_RETRY_BASE_DELAY = 1.0
+# All the project's downloader middlewares. The redirect guard sees 3xx answers before
+# RedirectMiddleware (600): process_response runs from high to low order, so 650 is earlier;
+# offsite and looping redirects fail the article with a reason. Conditional requests (580) and
+# the revisit policy for known articles (585, crawler.revisit) serve scheduled runs (below).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.blocked.BlockedAnswerMiddleware": 540,
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
+    "crawler.revisit.RevisitMiddleware": 585,
+    "crawler.middlewares.redirects.RedirectGuardMiddleware": 650,
 }
 
 # --- scheduled runs: seen-store, conditional requests, near-duplicates, summary, progress ------
@@ -100,18 +119,11 @@ ECOPOLICY_SEEN_LOG_LEVEL = "DEBUG"
 ECOPOLICY_CONDITIONAL_KINDS = ["list", "feed", "sitemap", "attachment"]
 ECOPOLICY_NEARDUP_THRESHOLD = 0.8
 ECOPOLICY_PROGRESS_INTERVAL = 60.0
-ITEM_PIPELINES.update(
-    {
-        "pipelines.since.SincePipeline": 650,
-        "pipelines.seen.SeenPipeline": 700,
-        "pipelines.neardup.NearDuplicatePipeline": 750,
-    }
-)
-DOWNLOADER_MIDDLEWARES["crawler.conditional.ConditionalRequestMiddleware"] = 580
+ECOPOLICY_PROGRESS_FIRST = 5.0  # seconds to the first progress line
+ECOPOLICY_RUN_KIND = "crawl"  # in the run summary; report and status read only "crawl" runs
 # Known articles: skipped when their listing shows no change, else asked conditionally.
 ECOPOLICY_REVISIT_DAYS = 30.0
 """Days between full fetches of a known article (a source may set its own in [politeness])."""
-DOWNLOADER_MIDDLEWARES["crawler.revisit.RevisitMiddleware"] = 585
 EXTENSIONS = {
     "crawler.extensions.summary.RunSummary": 500,
     "crawler.extensions.progress.ProgressLog": 500,
@@ -127,11 +139,6 @@ ECOPOLICY_FURNITURE_MIN_ARTICLES = 3
 ECOPOLICY_FURNITURE_MIN_SHARE = 0.2
 ECOPOLICY_FURNITURE_MAX_REMOVED_SHARE = 0.5
 ECOPOLICY_FURNITURE_EDGE = 3
-
-# --- redirect guard ------------------------------------------------------------------------------
-# Sees 3xx answers before RedirectMiddleware (600): process_response runs from high to low
-# order, so 650 is earlier. Offsite and looping redirects fail the article with a reason.
-DOWNLOADER_MIDDLEWARES["crawler.middlewares.redirects.RedirectGuardMiddleware"] = 650
 
 # --- scale-out (scrapy-redis) ---------------------------------------------------------------
 # Empty: one process, Scrapy's scheduler. A Redis URL (``ecopolicy crawl --redis URL`` or this

@@ -31,6 +31,22 @@ def run_cli(
     )
 
 
+def _tree(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under *folder* with its size and modification time."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def output_folder_untouched():
+    """The suite writes nothing into the repository's ./output: runs of tests are not crawls."""
+    folder = REPO / "output"
+    before = _tree(folder) if folder.is_dir() else {}
+    yield
+    after = _tree(folder) if folder.is_dir() else {}
+    changed = sorted(name for name in after.keys() | before.keys() if after.get(name) != before.get(name))
+    assert not changed, f"the tests wrote into {folder}: {changed[:10]}"
+
+
 def read_jsonl(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines]

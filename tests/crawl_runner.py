@@ -24,7 +24,9 @@ def main(spec_path: str, result_path: str) -> int:
     from crawler.offline import project_settings
 
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
-    process = CrawlerProcess(project_settings(spec.get("settings", {})))
+    # Records and run summaries beside the result, never in the repository's ./output.
+    settings = {"ECOPOLICY_OUTPUT_DIR": str(Path(result_path).resolve().parent / "output")}
+    process = CrawlerProcess(project_settings({**settings, **spec.get("settings", {})}))
     results: dict[str, dict[str, Any]] = {}
     crawlers = []
     handlers = []  # signal connections are weak references: keep the handlers alive

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,3 +89,25 @@ def load_pages(families: tuple[str, ...] | None = None) -> list[StoredPage]:
             )
         )
     return pages
+
+
+def tokens(text: str, language: str) -> Counter[str]:
+    """Word tokens (English) or non-space characters (Chinese), as a multiset."""
+    if language == "zh":
+        return Counter(c for c in text if not c.isspace())
+    return Counter(re.findall(r"\w+", text.lower()))
+
+
+def token_scores(got: str, expected: str, language: str) -> tuple[float, float, float]:
+    """Precision, recall and F1 of *got*'s tokens against *expected*'s (one scorer for the
+    held-out floors and the quality benchmark, so both measure the same thing).
+
+    >>> token_scores("a b c", "a b d", "en")
+    (0.6666666666666666, 0.6666666666666666, 0.6666666666666666)
+    """
+    g, e = tokens(got, language), tokens(expected, language)
+    overlap = sum((g & e).values())
+    if not overlap:
+        return 0.0, 0.0, 0.0
+    precision, recall = overlap / sum(g.values()), overlap / sum(e.values())
+    return precision, recall, 2 * precision * recall / (precision + recall)

@@ -8,13 +8,10 @@ not fall below, with the pages that pull it down named in the failure.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-
 import pytest
 
 from crawler.extraction import ExtractionError, extract_article
-from tests.extraction_fixtures import HELD_OUT_PREFIX, StoredPage, load_pages
+from tests.extraction_fixtures import HELD_OUT_PREFIX, StoredPage, load_pages, token_scores
 
 PAGES = load_pages((HELD_OUT_PREFIX,))
 CHROME = [
@@ -47,21 +44,9 @@ CHROME = [
 ]
 
 
-def _tokens(text: str, language: str) -> Counter[str]:
-    if language == "zh":
-        return Counter(c for c in text if not c.isspace())
-    return Counter(re.findall(r"\w+", text.lower()))
-
-
 def _f1(got: list[str], page: StoredPage) -> float:
     language = page.expected["language"]
-    g = _tokens("\n".join(got), language)
-    e = _tokens("\n".join(page.expected["paragraphs"]), language)
-    overlap = sum((g & e).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(g.values()), overlap / sum(e.values())
-    return 2 * precision * recall / (precision + recall)
+    return token_scores("\n".join(got), "\n".join(page.expected["paragraphs"]), language)[2]
 
 
 def _extract(page: StoredPage) -> dict:

@@ -6,6 +6,7 @@ import datetime
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from scrapy import Spider
@@ -14,7 +15,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler.commands.report import articles_per_day, format_table, html_report, table_rows
-from crawler.conditional import ConditionalRequestMiddleware
+from crawler.middlewares.conditional import ConditionalRequestMiddleware
 from crawler.state.journal import prepare, recover, register_run
 from crawler.state.lock import LockedError, RunLock
 from crawler.state.neardup import SqliteNearDuplicateIndex
@@ -143,7 +144,8 @@ def test_stateful_components_stand_down_without_state_or_offline(tmp_path, compo
     offline = {"ECOPOLICY_STATE_DIR": str(tmp_path), "ECOPOLICY_OFFLINE": True}
     with pytest.raises(NotConfigured):
         build_from_crawler(component, get_crawler(Spider, offline))
-    assert build_from_crawler(component, get_crawler(Spider, {"ECOPOLICY_STATE_DIR": str(tmp_path)}))
+    built = build_from_crawler(component, get_crawler(Spider, {"ECOPOLICY_STATE_DIR": str(tmp_path)}))
+    assert isinstance(built, component)
 
 
 def test_report_table_and_html_from_summaries():
@@ -157,9 +159,10 @@ def test_report_table_and_html_from_summaries():
          "articles": {"emitted": 3, "new": 1, "changed": 2, "unchanged": 35}},
     ]  # fmt: skip
     rows = table_rows(summaries)
-    assert rows[0] == ("r1", "demo", "finished", "3", "40", "0", "38", "0", "2", "2", "1")
+    assert rows[0] == ("r1", "demo", "ok", "3", "40", "0", "38", "0", "2", "2", "1", "-")
     assert "r2" in format_table(rows).splitlines()[3]
     assert articles_per_day(summaries) == {"demo": {"2026-03-01": 38, "2026-03-02": 3}}
-    page = html_report(summaries, rows)
+    now = datetime.datetime(2026, 3, 3, tzinfo=datetime.UTC)
+    page = html_report([], summaries, summaries, Path(), now)
     assert "<svg" in page
     assert "<td>r2</td>" in page

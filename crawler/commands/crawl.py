@@ -61,7 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="state folder: seen-store, lock, resume data (default: $ECOPOLICY_STATE_DIR)",
     )
     parser.add_argument("--gzip", action="store_true", help="write .jsonl.gz files")
-    parser.add_argument("--loglevel", default=None, help="Scrapy log level (default: INFO)")
+    parser.add_argument(
+        "--loglevel",
+        default=None,
+        help="Scrapy log level: the full Scrapy log (default: progress and warnings)",
+    )
     parser.add_argument(
         "--redis",
         metavar="URL",
@@ -303,8 +307,10 @@ def _crawl(settings: Any, keys: list[str], spider_name: str, state_dir: Path | N
     from scrapy.crawler import Crawler, CrawlerProcess
 
     from crawler.feeds import new_run_id
+    from crawler.logs import quiet_logging
 
     run_id = run_id or new_run_id()
+    quiet_logging(settings)  # progress and warnings, not Scrapy's dumps (--loglevel restores them)
     process = CrawlerProcess(settings)
     try:
         spider_cls = process.spider_loader.load(spider_name)

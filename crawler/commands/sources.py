@@ -15,6 +15,7 @@ import os
 import sys
 from typing import Any
 
+from crawler.runs import display_width, pad
 from crawler.sources.base import Source, SourceError
 from crawler.sources.registry import load_registry
 
@@ -35,10 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _print_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Aligned columns; a Chinese name takes two terminal columns a character."""
     table = [headers, *rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(headers))]
     for row in table:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        print("  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 def _listing(sources: list[Source], as_json: bool) -> int:
@@ -73,6 +75,8 @@ def _check(sources: list[Source], args: argparse.Namespace) -> int:
         "ECOPOLICY_CHECK_ARTICLES": max(1, args.articles),
         "ECOPOLICY_SOURCES_FILES": list(args.sources),
         "ECOPOLICY_OUTPUT_ENABLED": False,
+        "ECOPOLICY_SUMMARY_ENABLED": False,  # a check is no run: nothing lands in the output folder
+        "ECOPOLICY_RUN_KIND": "check",
         "LOG_LEVEL": args.loglevel,
         "RETRY_TIMES": 1,
     }

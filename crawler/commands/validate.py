@@ -55,7 +55,9 @@ class Caps:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="JSONL or JSONL.gz files")
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="JSONL or JSONL.gz files, or folders holding them"
+    )
 
 
 def check_line(raw: bytes) -> list[str]:
@@ -130,10 +132,28 @@ def _caps() -> Caps:
     )
 
 
+def record_files(paths: list[Path]) -> list[Path]:
+    """*paths* with each folder replaced by the delivered record files below it (``.part`` skipped)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*.jsonl*")
+                if p.name.endswith((".jsonl", ".jsonl.gz")) and not p.name.startswith(".")
+            )
+        else:
+            found.append(path)
+    return found
+
+
 def run(args: argparse.Namespace) -> int:
     caps = _caps()
     failed = 0
-    for path in args.files:
+    for folder in (p for p in args.files if p.is_dir() and not record_files([p])):
+        print(f"{folder}: no record files (*.jsonl, *.jsonl.gz) below this folder", file=sys.stderr)
+        failed += 1
+    for path in record_files(args.files):
         if not path.is_file():
             print(f"{path}: no such file", file=sys.stderr)
             failed += 1

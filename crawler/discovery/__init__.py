@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from crawler.discovery.api import api_page_url, parse_api
 from crawler.discovery.base import Link
-from crawler.discovery.feeds import parse_feed
 from crawler.discovery.hanweb import hanweb_request, parse_hanweb
 from crawler.discovery.horizon import is_attachment, is_older, parse_since, past_horizon
 from crawler.discovery.listing import next_page_urls, parse_list_page
 from crawler.discovery.sitemaps import parse_sitemap
+from crawler.discovery.syndication import parse_feed
 
 __all__ = [
     "Link", "api_page_url", "hanweb_request", "is_attachment", "is_older", "next_page_urls",

@@ -37,8 +37,9 @@ def paginated_urls(page: ListPage) -> list[str]:
 def frontier_requests(spider: Any, start: list[Request]) -> list[Request]:
     """*start*, then list pages 2.. of every paginated list page, each URL once, seeds unfiltered.
 
-    Seeds carry ``dont_filter`` so that an explicit re-seed (``ecopolicy seed --force``) reads
-    feeds and list pages again; articles they link to still pass the shared dupe filter.
+    Seeds carry ``dont_filter`` so that an explicit re-seed (the seed marker deleted, see
+    docs/scale-out.md) reads feeds and list pages again; articles they link to still pass the
+    shared dupe filter.
     """
     requests = list(start)
     for page in getattr(spider.source, "list_pages", ()):

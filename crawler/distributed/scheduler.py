@@ -58,6 +58,7 @@ from crawler.distributed.dupefilter import CanonicalRedisDupeFilter
 from crawler.distributed.keys import CrawlKeys, default_worker_id
 from crawler.distributed.queue import ReliablePriorityQueue
 from crawler.distributed.signals import task_left_downloader
+from crawler.sources.base import source_key
 
 if TYPE_CHECKING:
     from typing import Self
@@ -75,7 +76,7 @@ REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, Timeou
 
 def crawl_keys(crawler: Crawler, spider: Spider) -> CrawlKeys:
     """The keys of *spider*'s crawl (its source key under ``ECOPOLICY_REDIS_PREFIX``)."""
-    source = getattr(getattr(spider, "source", None), "key", None) or spider.name
+    source = source_key(spider)
     return CrawlKeys(crawler.settings.get("ECOPOLICY_REDIS_PREFIX", "ecopolicy"), source)
 
 
@@ -175,7 +176,9 @@ class DistributedScheduler(Scheduler):
 
     def flush(self) -> None:
         """Refuse the upstream flush: clearing a shared crawl is an explicit operator step."""
-        raise RuntimeError("use `ecopolicy seed --clear` to clear a distributed crawl")
+        raise RuntimeError(
+            "clear a distributed crawl in Redis by hand: see docs/scale-out.md, Clearing a crawl"
+        )
 
     # --- requests -----------------------------------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:

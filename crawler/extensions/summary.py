@@ -10,6 +10,9 @@ Each summary has a ``status``: ``ok`` (everything counted as emitted is in a del
 ``partial`` (delivered, but some start points failed or damaged state was rebuilt) or ``failed``
 (see :func:`run_outcome`), with ``status_reasons``.
 
+``kind`` is ECOPOLICY_RUN_KIND (``crawl``; ``check`` for ``sources --check``), so readers never
+mix trial runs with crawls; ``worker`` names the distributed worker (None in a local crawl).
+
 Settings: ECOPOLICY_SUMMARY_ENABLED (bool, default True), ECOPOLICY_OUTPUT_DIR,
 ECOPOLICY_SUMMARY_TEMPLATE (default ``%(crawl_date)s/%(source)s-%(run_id)s.summary.json``; in a
 distributed crawl ``-%(worker)s`` is added before ``.summary.json`` unless the template has it).
@@ -27,6 +30,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.feeds import feed_committed
+from crawler.sources.base import source_key
 from crawler.state.journal import write_json_atomic
 
 if TYPE_CHECKING:
@@ -180,7 +184,7 @@ class RunSummary:
     def from_crawler(cls, crawler: Crawler) -> Self:
         settings = crawler.settings
         if not settings.getbool("ECOPOLICY_SUMMARY_ENABLED", True) or settings.getbool("ECOPOLICY_OFFLINE"):
-            raise NotConfigured("ECOPOLICY_SUMMARY_ENABLED is False")
+            raise NotConfigured  # off on purpose: no "Disabled ..." warning
         extension = cls(
             crawler,
             Path(settings.get("ECOPOLICY_OUTPUT_DIR", "output")).expanduser(),
@@ -213,7 +217,7 @@ class RunSummary:
     def _engine_stopped(self) -> None:
         # After spider_closed: every feed is stored and the stats are final.
         spider = self._crawler.spider
-        source = getattr(getattr(spider, "source", None), "key", None) or spider.name
+        source = source_key(spider)
         run_id = getattr(spider, "run_id", "run")
         started = getattr(spider, "started_at", None) or datetime.datetime.now(datetime.UTC)
         stats = self._crawler.stats.get_stats()
@@ -221,6 +225,8 @@ class RunSummary:
         summary["files"] = self._files
         summary["state_quarantined"] = self._crawler.settings.getlist("ECOPOLICY_STATE_QUARANTINED")
         worker = self._crawler.settings.get("ECOPOLICY_WORKER_ID")
+        summary["kind"] = self._crawler.settings.get("ECOPOLICY_RUN_KIND", "crawl")
+        summary["worker"] = worker or None
         template = self._template
         if worker and "%(worker)s" not in template:  # workers of one run write side by side
             template = template.replace(".summary.json", "-%(worker)s.summary.json")

@@ -108,6 +108,40 @@ class HanwebList:
     """Requests (groups), not list pages."""
 
 
+def source_key(spider: Any) -> str:
+    """The registry key of the source *spider* crawls, else the spider's name.
+
+    Components (stats, state batches, Redis keys, summaries) are keyed by source; a spider
+    without a registry source (a test or ad-hoc spider) is keyed by its name.
+
+    >>> class Spider: name = "sitegen"
+    >>> source_key(Spider())
+    'sitegen'
+    """
+    key = getattr(getattr(spider, "source", None), "key", None)
+    return str(key or getattr(spider, "name", None) or "spider")
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(text: str) -> datetime.timedelta:
+    """A positive span written as a number and a unit (s, m, h, d, w), as in cron-minded configs.
+
+    >>> parse_duration("36h"), parse_duration("2d") == datetime.timedelta(days=2)
+    (datetime.timedelta(days=1, seconds=43200), True)
+    >>> parse_duration("soon")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'soon' is not a duration like 12h, 2d or 1w
+    """
+    match = _DURATION.match(str(text))
+    if not match or float(match[1]) <= 0:
+        raise ValueError(f"{text!r} is not a duration like 12h, 2d or 1w")
+    return datetime.timedelta(seconds=float(match[1]) * _UNIT_SECONDS[match[2]])
+
+
 @dataclass(frozen=True, kw_only=True)
 class Source:
     """One registry entry. Validated on construction: a bad entry fails loudly at load time."""
@@ -141,6 +175,9 @@ class Source:
     Unset: on for the registry's government sources, off for user sources (``registry``)."""
     attachment_hosts: tuple[str, ...] = ()
     """Hosts besides ``allowed_domains`` that attachments may be fetched from (a file server)."""
+    expected_interval: str = "7d"
+    """Longest normal wait between two new articles (``12h``, ``3d``, ``2w``): ``ecopolicy status``
+    calls the source stale after it. A week by default: most policy sites publish weekly or more."""
 
     def __post_init__(self) -> None:
         if not KEY_PATTERN.match(self.key):
@@ -160,6 +197,10 @@ class Source:
         if self.offline_site is None:
             self._check_start_hosts()
         self._check_limits()
+        try:
+            parse_duration(self.expected_interval)
+        except ValueError as exc:
+            raise SourceError(self.key, "expected_interval", str(exc)) from None
         if self.article_pattern is not None:
             try:
                 re.compile(self.article_pattern)

@@ -134,7 +134,13 @@ class PolicySpider(Spider):
     # --- offline sources -------------------------------------------------------------------
     def _serve_offline_site(self) -> None:
         """Serve the source's bundled site on loopback and point the source at it."""
-        self._site = LoopbackSite(offline_site_root(self.source)).start()
+        root = offline_site_root(self.source)
+        try:  # a fixed port keeps the records' URLs, hence their ids, the same from run to run
+            site = LoopbackSite(root, self.settings.getint("ECOPOLICY_OFFLINE_PORT", 0))
+        except OSError as exc:  # taken (another offline crawl): any free port, other ids
+            logger.info("Offline site port taken (%s); serving on a free port", exc)
+            site = LoopbackSite(root)
+        self._site = site.start()
         base = self._site.base_url
         self.source = self.source.rebased(base, urlsplit(base).hostname or "127.0.0.1")
         self.allowed_domains = list(self.source.allowed_domains)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crawler.sources.base import source_key
 from crawler.state.base import (
     FurnitureStore,
     NearDuplicateIndex,
@@ -49,7 +50,7 @@ def run_batch(spider: object) -> str:
 
     Several sources may run in one process with one run id, so the key is part of it.
     """
-    source = getattr(getattr(spider, "source", None), "key", None) or getattr(spider, "name", "spider")
+    source = source_key(spider)
     run_id = getattr(spider, "run_id", None) or "run"
     return f"{source}:{run_id}"
 

@@ -1,4 +1,4 @@
-"""RSS 2.0, RSS 1.0 (RDF) and Atom feeds."""
+"""RSS 2.0, RSS 1.0 (RDF) and Atom feeds: article links for discovery (output feeds are crawler.feeds)."""
 
 from __future__ import annotations
 
