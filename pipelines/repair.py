@@ -383,6 +383,30 @@ def split_glued_zh_heading(text: str) -> tuple[str, str] | None:
     return m.group("head"), m.group("body")
 
 
+_ZH_HEADING_MAX = 30
+_ZH_PROSE_MIN = 60
+
+
+def _zh_heading_above_prose(prev: str, nxt: str) -> bool:
+    """A short Chinese line of two phrases ("生态优先、绿色发展，推进黄河生态保护治理") above a long
+    paragraph that is whole on its own (it ends a sentence and opens with a name or a clause of
+    its own, not a word's second half): a section heading, not the first half of a sentence.
+    """
+    head = prev.strip()
+    return (
+        len(head) <= _ZH_HEADING_MAX
+        and head[-1] not in "，、,；;：:"
+        and len(nxt) >= _ZH_PROSE_MIN
+        and ends_sentence(nxt)
+        and re.search(r"[，,][^，,]{4,}$", head) is not None
+        and re.match(
+            r"[\u4e00-\u9fff]{2,}(?:省|市|县|区|部|局|厅|委|会|院)|[\u4e00-\u9fff]{2,4}(?:介绍|表示|说|指出)",
+            nxt,
+        )
+        is not None
+    )
+
+
 def continues_sentence(prev: str, nxt: str) -> bool:
     """Whether *nxt* is the rest of a sentence that *prev* left open."""
     if ends_sentence(prev) or not nxt:
@@ -394,6 +418,8 @@ def continues_sentence(prev: str, nxt: str) -> bool:
             return True
         if not ends_sentence(nxt) and len(nxt) <= 20 and not re.search(r"[，、；,;]", nxt):
             return False  # a title line (a teaser, a heading) is not the rest of a sentence
+        if _zh_heading_above_prose(prev, nxt):
+            return False
         # Only prose (with a comma inside) is left open; titles and signature lines are not.
         return re.search(r"[，；,]", prev) is not None
     if starts_lowercase(nxt):

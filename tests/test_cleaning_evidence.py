@@ -274,5 +274,13 @@ def test_a_section_heading_made_of_its_sections_words_is_not_a_stitched_copy():
     page = FIXTURES / "realpages" / "cn_news" / "people_finance_20240510" / "page.html.gz"
     url = "http://finance.people.com.cn/n1/2024/0510/c1004-40232587.html"
     record = crawler.extract(gzip.decompress(page.read_bytes()), url)
-    assert "生态优先、绿色发展，推进黄河生态保护治理" in "".join(record["paragraphs"])
+    assert "生态优先、绿色发展，推进黄河生态保护治理" in record["paragraphs"]  # its own paragraph
     assert not any(entry["step"] == "dedupe" for entry in record["removed"])
+
+
+def test_a_chinese_sentence_split_across_paragraphs_still_joins():
+    """The heading guard above a speaker's paragraph leaves real split sentences to repair."""
+    from pipelines.repair import repair_paragraphs
+
+    split = ["2020年以来，中央生态环境保护督察组先后进驻各省，", "督促解决了一批突出生态环境问题。"]
+    assert repair_paragraphs(split).paragraphs == ["".join(split)]
