@@ -100,11 +100,19 @@ def units(text: str, language: str) -> Counter[str]:
 
 def body_scores(got: str, expected: str, language: str) -> tuple[float, float, float]:
     """Precision, recall and F1 of *got* against *expected*."""
-    g, e = units(got, language), units(expected, language)
-    overlap = sum((g & e).values())
+    return multiset_scores(units(got, language), units(expected, language))
+
+
+def multiset_scores(got: Counter[str], expected: Counter[str]) -> tuple[float, float, float]:
+    """Precision, recall and F1 of one multiset against another (0.0 each when nothing is shared).
+
+    >>> multiset_scores(Counter("aab"), Counter("abc"))
+    (0.6666666666666666, 0.6666666666666666, 0.6666666666666666)
+    """
+    overlap = sum((got & expected).values())
     if not overlap:
         return 0.0, 0.0, 0.0
-    precision, recall = overlap / sum(g.values()), overlap / sum(e.values())
+    precision, recall = overlap / sum(got.values()), overlap / sum(expected.values())
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 

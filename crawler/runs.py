@@ -9,6 +9,7 @@ files those runs delivered (newest article, paywalled and truncated shares).
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import gzip
 import json
@@ -21,6 +22,18 @@ from pathlib import Path
 from typing import Any
 
 STATUS_ORDER = {"ok": 0, "partial": 1, "failed": 2}
+
+
+def add_output_folder(parser: argparse.ArgumentParser) -> None:
+    """The optional output-folder argument that ``status`` and ``report`` both read runs from."""
+    parser.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path("output"),
+        metavar="DIR",
+        help="output folder (default: output)",
+    )
 
 
 def display_width(text: str) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchmarks._realpages import multiset_scores
 from crawler.sources.base import Selectors, Source
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
@@ -105,9 +106,4 @@ def token_scores(got: str, expected: str, language: str) -> tuple[float, float, 
     >>> token_scores("a b c", "a b d", "en")
     (0.6666666666666666, 0.6666666666666666, 0.6666666666666666)
     """
-    g, e = tokens(got, language), tokens(expected, language)
-    overlap = sum((g & e).values())
-    if not overlap:
-        return 0.0, 0.0, 0.0
-    precision, recall = overlap / sum(g.values()), overlap / sum(e.values())
-    return precision, recall, 2 * precision * recall / (precision + recall)
+    return multiset_scores(tokens(got, language), tokens(expected, language))

@@ -28,6 +28,7 @@ from typing import Any
 from crawler.runs import (
     WINDOWS_DAYS,
     Health,
+    add_output_folder,
     cleaning_by_step,
     crawl_runs,
     display_width,
@@ -66,14 +67,7 @@ PALETTE_MAPS = ("tab20", "tab20b", "tab20c")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "folder",
-        nargs="?",
-        type=Path,
-        default=Path("output"),
-        metavar="DIR",
-        help="output folder (default: output)",
-    )
+    add_output_folder(parser)
     parser.add_argument(
         "--last",
         type=int,

@@ -21,7 +21,15 @@ import datetime
 import sys
 from pathlib import Path
 
-from crawler.runs import Health, crawl_runs, group_by_source, health, load_summaries, parse_time
+from crawler.runs import (
+    Health,
+    add_output_folder,
+    crawl_runs,
+    group_by_source,
+    health,
+    load_summaries,
+    parse_time,
+)
 from crawler.sources.base import SourceError, parse_duration
 from crawler.sources.registry import load_registry
 
@@ -32,14 +40,7 @@ DEFAULT_INTERVAL = "7d"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "folder",
-        nargs="?",
-        type=Path,
-        default=Path("output"),
-        metavar="DIR",
-        help="output folder (default: output)",
-    )
+    add_output_folder(parser)
     parser.add_argument(
         "--max-age",
         default="2d",

@@ -20,12 +20,13 @@ the interface is :class:`crawler.state.base.FurnitureStore`.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from crawler.state.base import FurnitureCounts, LineCount
+from crawler.state.sqlite import open_wal, transaction
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS furniture_sources (
@@ -86,21 +87,10 @@ class SqliteFurnitureStore:
                 )
             self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_wal(self.path, _SCHEMA)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return transaction(self._db)
 
     def learn(self, source: str, article: str, keys: Iterable[str]) -> int:
         if self.read_only:

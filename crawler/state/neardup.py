@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+
+from crawler.state.sqlite import open_wal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -78,16 +79,12 @@ class SqliteNearDuplicateIndex:
         self, path: Path | str, *, threshold: float = 0.8, num_perm: int = 128, shingle: int = 5
     ) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle = shingle
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._bands, self._rows = lsh.b, lsh.r
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = open_wal(self.path, _SCHEMA)
 
     def signature(self, text: str) -> np.ndarray | None:
         """MinHash values of *text*, or None when it has no shingles."""
