@@ -15,6 +15,11 @@ labelled metadata line), never by a word found somewhere in a sentence.
   the record's ``origin`` when it has none, and is removed. The value ends at the next
   metadata label ("Source: X Views: 1,024" gives "X"); an ``origin`` extraction took from the
   page is cut the same way.
+- Lines about the piece rather than of it (:func:`reader_note_kind`): credit lines and bylines,
+  editor's notes at the head or foot, keyword and print-edition lines, a dateline left without
+  its paragraph, picture captions and agency credits, series notes, and the publisher promoting
+  its own channels (a newsletter, an app, a podcast: an imperative opening the line and a
+  channel named; mid-body only when it speaks as "we" or stands in a run of such lines).
 - Trailing teasers: after the body, stray date lines and blurbs of other items ("The title
   is ...", 标题为……) are removed; an unrelated paragraph is removed only after such a
   boundary (a date line, or a related block with that one paragraph left under it).
