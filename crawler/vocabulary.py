@@ -533,8 +533,6 @@ FOOTER_PHRASES: tuple[str, ...] = (
     "reuse this content",
     "our standards",
     "editorial standards",
-    "转载请注明",
-    "未经授权",
 )
 """Phrases of a site footer: a short line holding one is the footer, not the article."""
 
