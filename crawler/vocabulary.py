@@ -312,6 +312,7 @@ CHROME_WORDS: tuple[str, ...] = (
     "reddit",
     "copy link",
     "copy url",
+    "email link",
     "link copied",
     "font size",
     "text size",
@@ -489,8 +490,21 @@ DOCUMENT_LABELS: tuple[str, ...] = (
 )
 """Other labels of a page's or a document's metadata block."""
 
+KEYWORD_LABELS: tuple[str, ...] = (
+    "关键字",
+    "关键词",
+    "标签",
+    "主题词",
+    "keywords",
+    "key words",
+    "tags",
+    "topics",
+)
+"""Labels of a page's keyword or tag line."""
+
 METADATA_LABELS: tuple[str, ...] = (
     *SOURCE_LABELS,
+    *KEYWORD_LABELS,
     *VIEWS_LABELS,
     *CREDIT_LABELS,
     *DATE_LABELS,
@@ -516,8 +530,139 @@ FOOTER_PHRASES: tuple[str, ...] = (
     "terms and conditions",
     "cookie policy",
     "cookie settings",
+    "reuse this content",
+    "our standards",
+    "editorial standards",
 )
 """Phrases of a site footer: a short line holding one is the footer, not the article."""
+
+CREDIT_ROLES: tuple[str, ...] = (
+    "reporting",
+    "additional reporting",
+    "writing",
+    "editing",
+    "edited",
+    "compiled",
+    "produced",
+    "research",
+    "graphics",
+    "photography",
+    "fact-checking",
+    "with assistance",
+    "with additional assistance",
+    "contributing",
+)
+"""Roles of a wire credit line ("Reporting by ..., Editing by ..."): the role, then "by" and names."""
+
+BYLINE_MARKS: tuple[str, ...] = (
+    "文",
+    "图",
+    "文图",
+    "图文",
+    "撰文",
+    "采写",
+    "整理",
+    "摄影",
+    "摄",
+    "记者",
+    "作者",
+    "编辑",
+)
+"""Chinese byline marks written before a slash ("文/栗思", "图｜新华社")."""
+
+EDITOR_NOTE_LABELS: tuple[str, ...] = (
+    "editor's note",
+    "editor’s note",
+    "editors' note",
+    "editors’ note",
+    "note to readers",
+    "编者注",
+)
+"""Labels of a note about the piece (its author, a correction), standing at its head or foot."""
+
+CAPTION_LABELS: tuple[str, ...] = (
+    "题图",
+    "头图",
+    "封面图",
+    "配图",
+    "图片",
+    "图源",
+    "图",
+    "photo",
+    "photos",
+    "image",
+    "images",
+    "picture",
+    "photograph",
+    "illustration",
+    "graphic",
+)
+"""Labels of a picture credit ("题图来自 …", "Photo: …", "Image credit: …")."""
+
+PROMO_VERBS: tuple[str, ...] = (
+    "get",
+    "sign up",
+    "subscribe",
+    "follow",
+    "listen",
+    "download",
+    "join",
+    "watch",
+    "email us",
+    "write to us",
+    "contact us",
+    "去",
+    "下载",
+    "关注",
+    "订阅",
+    "搜索",
+    "扫码",
+    "扫描",
+    "收听",
+)
+"""Verbs addressing the reader in a promotion of the publisher's channels."""
+
+PROMO_CHANNELS: tuple[str, ...] = (
+    "newsletter",
+    "newsletters",
+    "inbox",
+    "podcast",
+    "podcasts",
+    "spotify",
+    "apple podcasts",
+    "google podcasts",
+    "app",
+    "app store",
+    "google play",
+    "twitter",
+    "facebook",
+    "instagram",
+    "youtube",
+    "tiktok",
+    "telegram",
+    "whatsapp",
+    "app 商店",
+    "app商店",
+    "应用商店",
+    "客户端",
+    "公众号",
+    "微信号",
+    "视频号",
+    "抖音",
+    "微博",
+)
+"""Channels a promotion sends the reader to (a newsletter, an app, a podcast, a social account)."""
+
+SERIES_NOTES: tuple[str, ...] = (
+    "is part of a special series",
+    "is part of a series",
+    "is part of an ongoing series",
+    "is part of our series",
+    "系列报道之",
+    "系列稿件之",
+    "系列文章之",
+)
+"""A note placing the piece in a series ("This story is part of a series ..."; 系列报道之一)."""
 
 NAV_WORDS: tuple[str, ...] = (
     "上一篇",
@@ -578,7 +723,7 @@ DATE_PATTERN = (
 )
 """A calendar date as pages print it: 2023-05-22, 2023年5月22日, 22 May 2023, May 22, 2023."""
 TIME_PATTERN = (
-    r"(?:\s*\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?\s*(?:分)?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:,?\s*\d{1,2}[:：时]\d{2}(?:[:：分]\d{2}秒?)?\s*(?:分)?(?:\s*[AaPp]\.?[Mm]\.?)?"
     rf"(?:\s*(?:{'|'.join(TIME_ZONES)})(?:\s*[+-]\s*\d{{1,2}}(?::?\d{{2}})?)?)?)"
 )
 """A clock time after a date, with an optional zone: 13:17, 13时17分, 1:28 AM ET."""
@@ -607,23 +752,31 @@ def alternation(words: Iterable[str], *, boundary: bool = False) -> str:
 
 
 __all__ = [
+    "BYLINE_MARKS",
+    "CAPTION_LABELS",
     "CHROME_WORDS",
     "CREDIT_LABELS",
+    "CREDIT_ROLES",
     "DATE_LABELS",
     "DATE_PATTERN",
     "DOCUMENT_LABELS",
+    "EDITOR_NOTE_LABELS",
     "FOOTER_PHRASES",
+    "KEYWORD_LABELS",
     "LIST_NAME_WORDS",
     "LIST_NAME_ZH",
     "LOCATION_LABELS",
     "METADATA_LABELS",
     "MONTH_ABBREVIATIONS",
     "NAV_WORDS",
+    "PROMO_CHANNELS",
+    "PROMO_VERBS",
     "RELATED_HEADINGS",
     "RELATED_NOUNS",
     "RELATED_QUALIFIERS",
     "RELATED_ZH_PREFIXES",
     "RELATED_ZH_SUFFIXES",
+    "SERIES_NOTES",
     "SOURCE_LABELS",
     "TIME_PATTERN",
     "TIME_ZONES",

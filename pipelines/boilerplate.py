@@ -15,6 +15,11 @@ labelled metadata line), never by a word found somewhere in a sentence.
   the record's ``origin`` when it has none, and is removed. The value ends at the next
   metadata label ("Source: X Views: 1,024" gives "X"); an ``origin`` extraction took from the
   page is cut the same way.
+- Lines about the piece rather than of it (:func:`reader_note_kind`): credit lines and bylines,
+  editor's notes at the head or foot, keyword and print-edition lines, a dateline left without
+  its paragraph, picture captions and agency credits, series notes, and the publisher promoting
+  its own channels (a newsletter, an app, a podcast: an imperative opening the line and a
+  channel named; mid-body only when it speaks as "we" or stands in a run of such lines).
 - Trailing teasers: after the body, stray date lines and blurbs of other items ("The title
   is ...", 标题为……) are removed; an unrelated paragraph is removed only after such a
   boundary (a date line, or a related block with that one paragraph left under it).
@@ -141,7 +146,8 @@ _RELATED_SHAPE = re.compile(
     r"from (?:this|the|our) (?:section|site|author|desk)|"
     r"on this (?:topic|story|subject|issue)|like this|for you)|(?:read|up|what to read|watch) next|"
     r"you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|don'?t miss|also on [\w\s]{1,30}|"
-    r"more (?:from|in|on) [\w\s']{1,30}|also (?:in|from) [\w\s']{1,30})$|"
+    r"(?:(?:explore|discover) )?more (?:from|in|on|about) [\w\s']{1,30}|"
+    r"also (?:in|from) [\w\s']{1,30})$|"
     rf"^(?:{vocabulary.alternation(vocabulary.RELATED_ZH_PREFIXES)})"
     rf"(?:{vocabulary.alternation(vocabulary.RELATED_ZH_SUFFIXES)})$",
     re.IGNORECASE,
@@ -340,6 +346,136 @@ _END_MARK = re.compile(r"^[\[(（【]\s*(?:完|全文完|end)\s*[\])）】]$", r
 _BARE_DATE = re.compile(rf"^[\[(（【]?\s*{_DATE}\s*[\])）】]?$", re.IGNORECASE)
 
 
+# Lines about the piece rather than of it, each told by its whole shape (a label or a role at
+# its start, a short length, no sentence of the article around the label).
+_V = vocabulary
+_CREDIT_ROLE_LINE = re.compile(
+    rf"^[—–-]*\s*[\[(]?\s*(?:{_V.alternation(_V.CREDIT_ROLES)})\s+by\s+[A-Z]", re.IGNORECASE
+)
+_PRODUCED_BY = re.compile(
+    r"^(?:the |this )?(?:[\w ]{0,20}\b)?(?:episode|story|article|report|segment|piece|update)\b[\w ]{0,20}?"
+    r"\bwas (?:produced|edited|reported|written|updated)(?: and (?:produced|edited|reported|written))? by\b",
+    re.IGNORECASE,
+)
+_SLASH_BYLINE = re.compile(rf"^(?:{_V.alternation(_V.BYLINE_MARKS)})\s*[/／|｜]\s*[\w·•\s、,，]{{1,24}}$")
+_EDITOR_NOTE = re.compile(
+    rf"^[\[(（【]?\s*(?:{_V.alternation(_V.EDITOR_NOTE_LABELS)})\s*[:：]", re.IGNORECASE
+)
+_KEYWORD_LINE = re.compile(
+    rf"^[\[(（【]?\s*(?:{_V.alternation(_V.KEYWORD_LABELS, boundary=True)})\s*[:：]", re.IGNORECASE
+)
+_PRINT_EDITION = re.compile(
+    rf"^《\s*[^》]{{2,15}}?\s*》\s*[（(]\s*{_DATE}\s*(?:第\s*)?\d{{1,3}}\s*版\s*[)）]$"
+)
+_DATELINE_STUB = re.compile(r"^[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,3}\s*(?:—|–|--)$")
+_CAPTION_LINE = re.compile(
+    rf"^(?:图为|(?:{_V.alternation(_V.CAPTION_LABELS, boundary=True)})\s*"
+    r"(?:(?:来自|来源于|来源|由|credits?|courtesy(?: of)?|by)\b\s*[:：]?|[:：|｜]))",
+    re.IGNORECASE,
+)
+_AGENCY_CREDIT = re.compile(
+    r"^[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,2}(?:\s*/\s*[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*){0,2}){1,2}$"
+)
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
+# The imperative opens the line, or follows a label ("On Twitter: Follow …") or a question put
+# to the reader ("Want us to cover more? Email us at …", 喜欢这篇文章？去 App 商店搜……).
+_PROMO_VERB = re.compile(
+    r"^(?:[^.!?。！？:：]{1,60}[?？]\s*|[\w ]{1,20}[:：]\s*)?"
+    rf"(?:{_V.alternation(_V.PROMO_VERBS, boundary=True)})",
+    re.IGNORECASE,
+)
+# A channel: a named one, an e-mail address, or a web address the reader is sent to.
+_PROMO_CHANNEL = re.compile(
+    rf"{_V.alternation(_V.PROMO_CHANNELS, boundary=True)}|[\w.+-]+@[\w-]+\.[\w.]+|"
+    r"\b(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|gov|edu|cn|uk|au|io)\b",
+    re.IGNORECASE,
+)
+# A series note speaks of the piece itself ("This story is part of a series …", 本文系……系列报道之一).
+_SERIES_NOTE = re.compile(
+    r"^(?:(?:this|the) (?:story|article|report|piece|post|episode|interview|feature)\b.{0,30}?|本文.{0,30}?)"
+    rf"(?:{_V.alternation(_V.SERIES_NOTES)})",
+    re.IGNORECASE,
+)
+_SENTENCE_MARKS = re.compile(r"[.!?。！？；;]\s*\S")  # a second sentence after the first
+_SOURCE_LABEL_AT = re.compile(
+    rf"(?:{_V.alternation(_V.SOURCE_LABELS, boundary=True)})\s*[:：]", re.IGNORECASE
+)
+_CREDIT_LABEL_WORD = re.compile(rf"{_V.alternation(_V.CREDIT_LABELS, boundary=True)}", re.IGNORECASE)
+
+
+def promotion(text: str) -> bool:
+    """A line shaped like a promotion of channels: an imperative opening a sentence ("Get …",
+    "Listen to … on Spotify", 去 App 商店搜……), a channel named, a short line. Article text
+    reports what others do ("Residents can follow alerts on Twitter") and is not opened by the
+    imperative.
+
+    >>> promotion("Listen to Short Wave on Spotify and Apple Podcasts."), promotion("Follow the law.")
+    (True, False)
+    """
+    return length_units(text) <= 30 and bool(_PROMO_VERB.search(text)) and bool(_PROMO_CHANNEL.search(text))
+
+
+def _own_promotion(text: str, at_edge: bool) -> bool:
+    """A promotion by the publisher of its own channels: it speaks as "we" ("Get our newsletter",
+    "Email us at …", 我们) or stands at the head or foot of the body. An account the article
+    itself points to in mid-body ("Follow @Agency on Twitter for updates on the event") stays,
+    unless it stands in a run of such lines (:func:`_promotion_run_pass`)."""
+    return promotion(text) and (at_edge or bool(_FIRST_PERSON.search(text)))
+
+
+_FIRST_PERSON = re.compile(r"\b(?:our|us|we)\b|我们|本报|本刊|本台", re.IGNORECASE)
+
+
+def _credit_with_source(text: str, units: int) -> bool:
+    """A reporter credit and a source field on one line ("本报记者 张三 来源：中国青年报")."""
+    m = _SOURCE_LABEL_AT.search(text)
+    if m is None or units > 40 or not m.start():
+        return False
+    head = text[: m.start()]
+    return (
+        length_units(head) <= 12
+        and not re.search(r"[。，；！？,.;!?]", head)
+        and bool(_CREDIT_LABEL_WORD.search(head))
+    )
+
+
+def reader_note_kind(text: str, *, at_edge: bool) -> str | None:
+    """Why *text* is a line about the piece (credit, caption, promotion, note), or None.
+
+    >>> reader_note_kind("Reporting by Jane Doe; Editing by John Roe", at_edge=False)
+    'a credit line'
+    >>> reader_note_kind("图为浦东新区合庆镇益民村民委员会", at_edge=False)
+    'a picture caption or credit'
+    >>> reader_note_kind("Get our free weekly newsletter", at_edge=False)
+    "a promotion of the publisher's channels"
+    >>> reader_note_kind("Residents can follow flood alerts on Twitter.", at_edge=True) is None
+    True
+    """
+    stripped = text.strip()
+    units = length_units(stripped)
+    if _EDITOR_NOTE.match(stripped) and at_edge and units <= 120:
+        return "an editor's note about the piece"
+    if units > 45:
+        return None
+    if _CREDIT_ROLE_LINE.match(stripped) or _SLASH_BYLINE.match(stripped):
+        return "a credit line"
+    if at_edge and (_PRODUCED_BY.match(stripped) or _credit_with_source(stripped, units)):
+        return "a credit line"
+    if (_KEYWORD_LINE.match(stripped) and units <= 20) or _PRINT_EDITION.match(stripped):
+        return "a keyword or print-edition line"
+    if _DATELINE_STUB.match(stripped):
+        return "a dateline left without its paragraph"
+    if (_CAPTION_LINE.match(stripped) and units <= 25 and not _SENTENCE_MARKS.search(stripped)) or (
+        _AGENCY_CREDIT.match(stripped) and _ACRONYM.search(stripped)
+    ):
+        return "a picture caption or credit"
+    if _own_promotion(stripped, at_edge):
+        return "a promotion of the publisher's channels"
+    if _SERIES_NOTE.match(stripped) and units <= 40:
+        return "a note placing the piece in a series"
+    return None
+
+
 @lru_cache(maxsize=8192)
 def _content(text: str) -> frozenset[str]:
     toks = tokens(text)
@@ -408,14 +544,33 @@ def _furniture_pass(cuts: _Cuts, edge: int) -> None:
     """Chrome, metadata, credit, navigation lines, each judged alone by its whole shape."""
     n = len(cuts.paragraphs)
     for i, text in enumerate(cuts.paragraphs):
-        kind = boilerplate_kind(text, at_edge=i < edge or i >= n - edge)
+        at_edge = i < edge or i >= n - edge
+        kind = boilerplate_kind(text, at_edge=at_edge)
+        note = "page furniture: a metadata, control or navigation line"
         if kind is None and len(cuts.removed) == i and _BARE_DATE.match(text.strip()):
             kind = "boilerplate"  # a date alone above the body is its dateline (at the foot: a signature)
+        if kind is None and (why := reader_note_kind(text, at_edge=at_edge)):
+            kind, note = "boilerplate", f"page furniture: {why}"
         if kind is None:
             continue
-        cuts.cut(i, kind, "page furniture: a metadata, control or navigation line")
+        cuts.cut(i, kind, note)
         if cuts.origin is None:
             cuts.origin = source_value(text)
+
+
+def _promotion_run_pass(cuts: _Cuts) -> None:
+    """Promotion-shaped lines next to a removed promotion are one notice with it ("Email us at …" /
+    "Listen to <show> on Spotify" / "Support us by signing up …")."""
+    changed = True
+    while changed:
+        changed = False
+        for i, text in enumerate(cuts.paragraphs):
+            if i in cuts.removed or not promotion(text):
+                continue
+            beside = (cuts.notes.get(i - 1, ""), cuts.notes.get(i + 1, ""))
+            if any("promotion" in note for note in beside):
+                cuts.cut(i, "boilerplate", "page furniture: a promotion next to another")
+                changed = True
 
 
 def _is_inline_related(text: str, extra: frozenset[str]) -> bool:
@@ -571,6 +726,7 @@ def strip_boilerplate(paragraphs: list[str], *, related_headings: Iterable[str] 
     cuts = _Cuts(list(paragraphs))
     edge = 2
     _furniture_pass(cuts, edge)
+    _promotion_run_pass(cuts)
     _related_pass(cuts, extra)
     _foot_list_pass(cuts)
     _trailing_teaser_pass(cuts)

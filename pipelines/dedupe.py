@@ -140,9 +140,24 @@ def _share(a: frozenset[Any], b: frozenset[Any]) -> float:
     return len(a & b) / len(a) if a else 0.0
 
 
+_SHORT_COPY = 16
+
+
 def _contained(a: _Para, b: _Para, threshold: float) -> bool:
-    """Whether *a* is copied (nearly word for word) inside *b*."""
-    return _share(a.shingles, b.shingles) >= threshold and _share(a.content, b.content) >= 0.85
+    """Whether *a* is copied (nearly word for word) inside *b*.
+
+    A long copy may corrupt a word or two; a short English line with a word of its own is
+    another statement that names the same thing ("Agenda of the <event>." under a paragraph
+    about the event), so under ``_SHORT_COPY`` tokens every content word must recur in *b*.
+    Chinese content is character pairs: a changed character there is a small share, as in a
+    long copy.
+    """
+    if _share(a.shingles, b.shingles) < threshold:
+        return False
+    missing = len(a.content - b.content)
+    if len(a.tokens) < _SHORT_COPY and not a.cjk:
+        return missing == 0
+    return missing <= 0.15 * len(a.content)
 
 
 def _mutual(a: _Para, b: _Para) -> bool:
@@ -322,30 +337,43 @@ def _stitched(p: _Para, others: list[_Para], threshold: float) -> bool:
 
     Coverage counts the tokens inside a borrowed run, not the shingles: shingles across the
     seams between pieces match nothing, which would make a copy stitched from three short
-    pieces look original.
+    pieces look original. Borrowed runs that are mostly names (a list entry giving the full
+    names of a council and a task force the page names elsewhere) are mentions, not copied
+    prose.
     """
     if not p.long_shingles:
         return False
     k = 6 if p.cjk else 5
     starts = [hash(p.tokens[t : t + k]) for t in range(len(p.tokens) - k + 1)]
 
-    def coverage(shared: set[int] | frozenset[int]) -> float:
-        covered = bytearray(len(p.tokens))
+    def covered(shared: set[int] | frozenset[int]) -> bytearray:
+        mask = bytearray(len(p.tokens))
         for t, shingle in enumerate(starts):
             if shingle in shared:
-                covered[t : t + k] = b"\x01" * k
-        return sum(covered) / len(p.tokens)
+                mask[t : t + k] = b"\x01" * k
+        return mask
 
     union: set[int] = set()
     contributors = 0
     for q in others:
         overlap = p.long_shingles & q.long_shingles
         if len(overlap) >= 0.15 * len(p.long_shingles):
-            if coverage(overlap) >= 0.8:
+            if sum(covered(overlap)) >= 0.8 * len(p.tokens):
                 return False  # a copy of one paragraph: a near copy, judged pairwise
             contributors += 1
         union |= overlap
-    return contributors >= 2 and coverage(union) >= threshold + 0.1
+    if contributors < 2:
+        return False
+    mask = covered(union)
+    return sum(mask) >= (threshold + 0.1) * len(p.tokens) and not _borrows_names(p, mask)
+
+
+def _borrows_names(p: _Para, mask: bytearray) -> bool:
+    """Whether most content words of the borrowed runs are names (capitalised mid-sentence)."""
+    if p.cjk or not p.entities:
+        return False
+    borrowed = [t for t, hit in zip(p.tokens, mask, strict=True) if hit and t not in EN_STOPWORDS]
+    return bool(borrowed) and sum(t in p.entities for t in borrowed) >= 0.5 * len(borrowed)
 
 
 def _join_pieces(first: str, second: str) -> str:

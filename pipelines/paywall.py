@@ -190,7 +190,8 @@ _PERCENT_UNREAD = re.compile(r"剩余\s*\d+\s*%\s*未读|剩余\d+字")
 _GATE = re.compile(
     r"\b(?:subscri\w*|members?(?:hip)?|premium|sign(?:ed)?[ -]?in|log(?:ged)?[ -]?in|login|"
     r"register|registration|purchas\w*|payment|pay|paid|buy|free trial|paywall|upgrade|unlock|"
-    r"(?:free|your|an|my) account)\b|"
+    r"(?:free|your|an|my) account|unlimited (?:\w+ )?access|(?:full|digital|premium|all) access|"
+    r"(?:in|on|with|via) (?:the|our) app)\b|"
     # Chinese: the gate as a condition or an offer ("购买后", "请登录", "付费用户"), not a verb
     # of an article sentence ("会员单位可登录服务平台查看").
     r"(?:订阅|购买|付费|登录|登陆|注册|开通|充值|解锁)(?:后|即可|才能|方可)|"
@@ -203,7 +204,8 @@ _GATED_TEXT = re.compile(
     r"\b(?:(?:full|complete) (?:text|story|article|report|version|content|piece|document)|"
     r"rest of (?:this|the)|"
     r"remain(?:ing|der)|this (?:article|story|report|content|piece|post)|free articles?|"
-    r"keep reading|continue reading|read on|unlimited (?:\w+ )?access|(?:full|digital) access|"
+    r"keep reading|continue reading|start reading|(?:want|like) to read more|read on|"
+    r"unlimited (?:\w+ )?access|(?:full|digital) access|"
     r"reserved for|all (?:the |of the )?content|(?:whole|entire) (?:article|story|text|report))\b|"
     r"全文|本文|(?:该|此|本|这篇)文章|完整(?:内容|版|报告|文章)|全部内容|剩余|余下|本期|此内容|该内容|本内容|以下内容|继续阅读|可阅读|可查看|"
     r"正文|仅限|仅供",
@@ -217,7 +219,9 @@ _OFFER = re.compile(
     r"(?:^|[.!?\u2014-]\s*)(?:subscribe|log ?in|sign (?:in|up)|register|upgrade|unlock|"
     r"become a (?:member|subscriber)|join|buy|purchase|get|start|continue|view|read|want to)\b|"
     r"\b(?:after|with|to|for|by)\s+(?:a\s+|an\s+|our\s+|premium\s+|paid\s+)?"
-    r"(?:purchas\w*|payment|paying|subscri\w*|members?|logging in|signing in|registering)\b",
+    r"(?:purchas\w*|payment|paying|subscri\w*|members?|logging in|signing in|registering)\b|"
+    r"\b(?:available|exclusive(?:ly)?|reserved) (?:only )?(?:to|for) "
+    r"(?:[\w'’]+ ){0,3}(?:subscribers|members)\b",
     re.IGNORECASE,
 )
 _REPORTED = re.compile(r"\b(?:said|says|according to|announced|reported)\b|表示|指出|介绍|据", re.IGNORECASE)

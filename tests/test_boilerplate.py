@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 from __future__ import annotations
 
 import pytest
@@ -158,3 +159,89 @@ def test_extra_related_headings_from_settings_and_switch():
         build_from_crawler(
             BoilerplatePipeline, get_crawler(StubSpider, {"ECOPOLICY_BOILERPLATE_ENABLED": False})
         )
+
+
+# Lines about the piece rather than of it, as real development pages print them (tests/fixtures/
+# realpages: Reuters, Bloomberg, NPR, CNN, NatGeo, The West Australian, Guardian, 163.com,
+# people.com.cn, youth.cn, caijing, qdaily), each at the head or the foot of a body and mid-body.
+FOOT_LINES = [
+    "Reporting by Gopal Sharma, additional reporting by Lisa Barrington, writing by Shilpa Jamkhandikar, Editing by Alex Richardson",
+    "— With assistance by Kevin Cirilli, Jennifer Jacobs, Anthony Capaccio, Mike Dorning and Alan Levin",
+    "The update to this episode was produced and edited by Rebecca Ramirez. Regina G. Barber checked the facts.",
+    "On Twitter: Follow Wendy Koch and get more environment and energy coverage at NatGeoEnergy.",
+    "Get the latest news from thewest.com.au in your inbox.",
+    "The story is part of a special series that explores energy issues. For more, visit The Great Energy Challenge.",
+    "Our Standards: The Thomson Reuters Trust Principles.",
+    "Reuse this content",
+    "Email link",
+    "中青报·中青网记者 魏其濛 来源：中国青年报",
+    "喜欢这篇文章？去 App 商店搜 好奇心日报 ，每天看点不一样的。",
+    "文/栗思",
+]
+HEAD_LINES = [
+    "Editor’s Note: Moriba Jah, an astrodynamicist, is a winner of the MacArthur Fellowship. The views expressed here are his own.",
+    "CNN —",
+    "May 12, 2024, 9:00 PM GMT+8",
+    "关键字： CPI",
+    "《 人民日报 》（ 2024年05月10日 04 版）",
+    "NASA/SDO",
+]
+ANYWHERE_LINES = [
+    "图为浦东新区合庆镇益民村民委员会",
+    "题图来自 Hater",
+    "Photo: Reuters",
+    "Get our free weekly newsletter",
+    "CNN —",
+    "文/栗思",
+]
+
+
+@pytest.mark.parametrize("line", FOOT_LINES)
+def test_credit_promotion_and_note_lines_at_the_foot_go(line):
+    for body in (BODY_EN, BODY_ZH):
+        result = strip_boilerplate([*body, line])
+        assert result.paragraphs == body, line
+        assert "page furniture" in result.notes[len(body)]
+
+
+@pytest.mark.parametrize("line", HEAD_LINES)
+def test_note_dateline_and_keyword_lines_at_the_head_go(line):
+    for body in (BODY_EN, BODY_ZH):
+        assert strip_boilerplate([line, *body]).paragraphs == body, line
+
+
+@pytest.mark.parametrize("line", ANYWHERE_LINES)
+def test_caption_and_own_promotion_lines_go_mid_body(line):
+    for body in (BODY_EN, BODY_ZH):
+        result = strip_boilerplate([*body[:2], line, *body[2:], *body])
+        assert result.paragraphs == [*body, *body], line
+
+
+def test_a_run_of_promotions_goes_together_mid_body():
+    """NPR: the first promotion speaks as "us"; the ones next to it go with it."""
+    run = [
+        "Want us to cover more about the sun? Email us at shortwave@npr.org.",
+        "Listen to Short Wave on Spotify, Apple Podcasts and Google Podcasts.",
+        "Listen to every episode of Short Wave sponsor-free and support our work at NPR by signing up at plus.npr.org/shortwave.",
+    ]
+    body = [*BODY_EN, *BODY_EN]
+    assert strip_boilerplate([*body[:3], *run, *body[3:]]).paragraphs == body
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # data.gov: an account the article points to, in mid-body, speaking of no "us"
+        "Follow @SafetyDataGov on Twitter and #SafetyData #DisasterTech for the latest information about the event.",
+        # Breitbart: an author's bio opens with a sentence about him, not with the imperative
+        "Lucas Nolan is a reporter for Breitbart Tech covering free speech. Follow him on Twitter @LucasNolan_.",
+        "Read more about ad blocking here.",
+        "Residents can follow flood alerts on Twitter and download the city's app.",
+        "Photos show the river after the spill, the bureau said.",
+        "The agency said the plan is part of a series of measures to cut emissions.",
+        "图为上海市某小区。记者了解到，该小区去年完成了雨污分流改造。",
+    ],
+)
+def test_article_sentences_shaped_a_little_like_notes_stay_mid_body(line):
+    body = [*BODY_EN[:2], line, *BODY_EN[2:], *BODY_EN]
+    assert strip_boilerplate(body).paragraphs == body

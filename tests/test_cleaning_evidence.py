@@ -144,6 +144,28 @@ def test_the_page_markup_decides_a_gate_line_no_rule_knows(restricted: bool):
 
 
 @pytest.mark.parametrize(
+    ("names", "restricted"),
+    [
+        ("regwall-container", True),
+        ("article-body js-subscription-wall", True),
+        ("content-locked", True),
+        ("SubscriptionRequiredNotice", True),
+        ("wall-of-fame", False),
+        ("locked-scroll content", False),
+        ("subscription-form newsletter", False),
+    ],
+)
+def test_gate_containers_are_told_by_their_whole_name(names: str, restricted: bool):
+    """A registration or subscription wall named in the markup is the evidence; a word alone is not."""
+    import lxml.html
+
+    from crawler.extraction.access import paywall_markup
+
+    page = lxml.html.fromstring(f"<html><body><p>Text.</p><div class='{names}'>Sign in</div></body></html>")
+    assert paywall_markup(page) is restricted
+
+
+@pytest.mark.parametrize(
     ("line", "origin"),
     [
         ("Source: Xinhua Views: 1,024", "Xinhua"),

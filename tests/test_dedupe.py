@@ -142,3 +142,41 @@ def test_pipeline_through_factory_and_settings():
     assert crawler.stats.get_value("cleaning/dedupe/near_removed") == 1
     with pytest.raises(NotConfigured):
         build_from_crawler(DedupePipeline, get_crawler(StubSpider, {"ECOPOLICY_DEDUPE_ENABLED": False}))
+
+
+def test_a_short_line_with_a_word_of_its_own_is_not_a_copy_of_the_paragraph_naming_the_same_thing():
+    """A real data.gov page: an agenda's caption line under the paragraph about the event."""
+    event = (
+        "On September 28 the White House Open Data Innovation Summit will highlight the Administration's "
+        "work in opening government data and discuss the path forward to continue this progress."
+    )
+    caption = "Agenda of the White House Open Data Innovation Summit."
+    result = dedupe_paragraphs([event, OTHER, caption])
+    assert result.paragraphs == [event, OTHER, caption]
+
+
+def test_a_short_line_dropping_a_clause_of_a_paragraph_is_still_a_copy():
+    lead = (
+        "The ministry issued the plan on Monday after a year of consultation, and the provinces welcomed it."
+    )
+    copy = "The ministry issued the plan on Monday after a year of consultation."
+    result = dedupe_paragraphs([lead, OTHER, copy])
+    assert result.paragraphs == [lead, OTHER]
+
+
+def test_a_list_entry_naming_bodies_the_page_names_elsewhere_is_not_a_stitched_copy():
+    """A real EPA page: the entry gives full names that two paragraphs below also use."""
+    council = (
+        "The Interagency Council on Climate Preparedness and Resilience comprises representatives from "
+        "across the federal government and works to integrate climate resiliency into federal programs."
+    )
+    task_force = (
+        "The Council addresses key cross-cutting issues, including the national strategies developed by "
+        "the previous Interagency Climate Change Adaptation Task Force."
+    )
+    entry = (
+        "The Interagency Council on Climate Preparedness and Resilience, replacing the previous Interagency "
+        "Climate Change Adaptation Task Force"
+    )
+    result = dedupe_paragraphs([entry, OTHER, council, task_force])
+    assert result.paragraphs == [entry, OTHER, council, task_force]

@@ -168,3 +168,33 @@ def test_source_markers_are_merged_with_settings_markers(tmp_path):
 def test_switch_off():
     with pytest.raises(NotConfigured):
         build_from_crawler(PaywallPipeline, get_crawler(StubSpider, {"ECOPOLICY_PAYWALL_ENABLED": False}))
+
+
+@pytest.mark.parametrize(
+    "stub",
+    [
+        "Get unlimited digital access",
+        "Want to read more? Subscribe to The Times",
+        "Read the full story in the app",
+        "This story is available exclusively to Business Insider subscribers. Become an Insider and start reading now.",
+    ],
+)
+def test_gate_wordings_no_phrase_list_holds_are_stubs_at_the_tail(stub):
+    """Access, the app and "available to <publisher> subscribers" are gates offered for this text."""
+    result = strip_paywall([*BODY, stub])
+    assert result.paragraphs == BODY
+    assert result.paywalled is True
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The report is available to Reuters subscribers, the agency said.",
+        "Farmers get unlimited access to the irrigation data through the province's app.",
+        "Researchers want to read more of the archive before the hearing.",
+    ],
+)
+def test_article_sentences_about_access_and_apps_stay_at_the_tail(line):
+    result = strip_paywall([*BODY, line])
+    assert result.paragraphs == [*BODY, line]
+    assert result.paywalled is False

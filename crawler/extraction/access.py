@@ -33,7 +33,9 @@ _NAMED = etree.XPath("//body//*[@class or @id]")
 _RESTRICTED_TIERS = frozenset({"metered", "locked", "premium", "subscriber", "paid"})
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 # Whole-token names of gate containers: one token, or two tokens side by side.
-_GATE_TOKENS = frozenset({"paywall", "paywalled", "paywallcontent", "paidbarrier", "paytip", "loginmask"})
+_GATE_TOKENS = frozenset(
+    {"paywall", "paywalled", "paywallcontent", "paidbarrier", "paytip", "loginmask", "regwall", "subwall"}
+)
 _GATE_PAIRS = frozenset(
     {
         ("pay", "wall"),
@@ -47,9 +49,19 @@ _GATE_PAIRS = frozenset(
         ("subscriber", "only"),
         ("subscribers", "only"),
         ("premium", "barrier"),
+        ("reg", "wall"),
+        ("registration", "wall"),
+        ("login", "wall"),
+        ("subscription", "wall"),
+        ("subscribe", "wall"),
+        ("subscription", "required"),
+        ("locked", "content"),
+        ("content", "locked"),
+        ("premium", "locked"),
+        ("fee", "only"),
     }
 )
-_NAME_HINT = re.compile(r"pay|paid|login|vip|member|subscriber|premium", re.IGNORECASE)
+_NAME_HINT = re.compile(r"pay|paid|login|vip|member|subscri|premium|wall|lock|fee", re.IGNORECASE)
 
 
 def _jsonld_denies_free_access(node: Any) -> bool:
