@@ -175,6 +175,9 @@ EXTENSIONS_BASE = {
 # --- bounds on one input ------------------------------------------------------------------------
 ECOPOLICY_DISCOVERY_MAX_URLS = 50_000
 """Article links taken from one sitemap or feed (newest first); the sitemap protocol's limit."""
+ECOPOLICY_DISCOVERY_MAX_ARTICLES = 0
+"""Distinct article URLs one run takes from all of its discovery (0: no cap). Links past it are
+named in the log and counted in discovery/over_run_cap; the run is then ``partial``."""
 ECOPOLICY_EXTRACT_MAX_BYTES = 16 * 1024 * 1024
 """Largest page extracted (bytes); larger ones are dropped as ``too_large``."""
 ECOPOLICY_EXTRACT_MAX_ELEMENTS = 50_000
@@ -190,3 +193,4 @@ ECOPOLICY_REDIS_OUTAGE_TIMEOUT = 30.0
 # another scheduler (scale-out, JOBDIR) is in use.
 ECOPOLICY_DISK_QUEUE = True
 ADDONS["crawler.scheduler.DiskQueueAddon"] = 10
+ADDONS["crawler.dupefilter.NamingDupeFilterAddon"] = 10  # an article merged by a redirect is named
