@@ -8,13 +8,16 @@ that cannot give a record is counted and logged with its reason, never lost sile
 Settings: ECOPOLICY_SOURCES_FILES (user source files), ECOPOLICY_SINCE (date horizon, the
 ``since`` argument wins), ECOPOLICY_DISCOVERY_MAX_PAGES (cap on pages per start point),
 ECOPOLICY_DISCOVERY_MAX_URLS (cap on article links taken from one sitemap or feed, newest
-first; default 50,000, the sitemap protocol's own limit), ECOPOLICY_CHECK_ARTICLES /
+first; default 50,000, the sitemap protocol's own limit), ECOPOLICY_DISCOVERY_MAX_ARTICLES (cap
+on distinct article URLs one run takes from all its discovery, 0 = none; each worker of a
+scale-out crawl has its own), ECOPOLICY_CHECK_ARTICLES /
 ECOPOLICY_CHECK_LIST_PAGES (health-check mode of ``sources --check``), and the extraction
 limits of :mod:`crawler.extraction.bounds`.
 Stats: ``discovery/<kind>/pages``, ``discovery/<kind>/links``, ``discovery/skipped/{older,
 attachment,offsite,not_article}``, ``discovery/stopped/{horizon,max_pages}``, ``check/*``
 (check mode), ``extraction/*``, ``fetch/failed/<error>``, ``start/fetched``, ``start/failed/<error>``
-(start points: feeds, sitemaps, first list/API pages), ``discovery/<kind>/over_cap``.
+(start points: feeds, sitemaps, first list/API pages), ``discovery/<kind>/over_cap``,
+``discovery/over_run_cap`` (article links not taken once the per-run cap was reached).
 """
 
 from __future__ import annotations
@@ -99,6 +102,8 @@ class PolicySpider(Spider):
         self._max_urls = 0
         self._check_articles = 0
         self._articles_requested = 0
+        self._max_articles = 0
+        self._taken: set[str] = set()
         self._extraction = ExtractionPool(0, None)  # in-process unless from_crawler configures a pool
 
     @classmethod
@@ -117,6 +122,7 @@ class PolicySpider(Spider):
             settings.set("ECOPOLICY_SINCE", spider.since.isoformat(), priority="spider")
         spider._max_pages = settings.getint("ECOPOLICY_DISCOVERY_MAX_PAGES", 0)
         spider._max_urls = settings.getint("ECOPOLICY_DISCOVERY_MAX_URLS", 50_000)
+        spider._max_articles = settings.getint("ECOPOLICY_DISCOVERY_MAX_ARTICLES", 0)
         spider._check_articles = settings.getint("ECOPOLICY_CHECK_ARTICLES", 0)
         if spider._check_articles:
             spider._max_pages = settings.getint("ECOPOLICY_CHECK_LIST_PAGES", 1)
@@ -244,6 +250,8 @@ class PolicySpider(Spider):
                 continue
             if self._check_articles and self._articles_requested >= self._check_articles:
                 return
+            if self._over_run_cap(url):
+                continue
             self._articles_requested += 1
             stats.inc_value(f"discovery/{via}/links")
             yield Request(
@@ -252,6 +260,29 @@ class PolicySpider(Spider):
                 errback=self.article_failed,
                 meta={"ecopolicy_kind": "article", "listing": link},
             )
+
+    def _over_run_cap(self, url: str) -> bool:
+        """Whether *url* is a new article URL past ECOPOLICY_DISCOVERY_MAX_ARTICLES (then named).
+
+        A URL already taken (found again by another feed or list) is no new work. The set of
+        taken URLs is only kept when the cap is set, and never holds more than the cap.
+        """
+        cap = self._max_articles
+        if cap <= 0 or url in self._taken:
+            return False
+        if len(self._taken) < cap:
+            self._taken.add(url)
+            return False
+        stats = self.crawler.stats
+        if not stats.get_value("discovery/over_run_cap"):
+            logger.warning(
+                "%d article URLs taken: the per-run cap is reached (ECOPOLICY_DISCOVERY_MAX_ARTICLES);"
+                " later links are named and counted in discovery/over_run_cap",
+                cap,
+            )
+        stats.inc_value("discovery/over_run_cap")
+        logger.info("No record from %s: over_run_cap (ECOPOLICY_DISCOVERY_MAX_ARTICLES=%d)", url, cap)
+        return True
 
     def _continue_paging(self, links: list[Link], number: int, limit: int) -> bool:
         """Whether to read the page after page *number* (0-based) of a walk limited to *limit* pages."""
