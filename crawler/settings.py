@@ -108,6 +108,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
     "crawler.revisit.RevisitMiddleware": 585,
     "crawler.middlewares.redirects.RedirectGuardMiddleware": 650,
+    # a gzip body cut short fails the request instead of giving a truncated article
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.compression.CompleteBodyCompressionMiddleware": 590,
 }
 
 # --- scheduled runs: seen-store, conditional requests, near-duplicates, summary, progress ------
