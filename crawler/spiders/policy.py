@@ -16,7 +16,8 @@ limits of :mod:`crawler.extraction.bounds`.
 Stats: ``discovery/<kind>/pages``, ``discovery/<kind>/links``, ``discovery/skipped/{older,
 attachment,offsite,not_article}``, ``discovery/stopped/{horizon,max_pages}``, ``check/*``
 (check mode), ``extraction/*``, ``fetch/failed/<error>``, ``start/fetched``, ``start/failed/<error>``
-(start points: feeds, sitemaps, first list/API pages), ``discovery/<kind>/over_cap``,
+(start points: feeds, sitemaps, first list/API pages; ``not_a_feed`` / ``not_a_sitemap`` when one
+answered something else, such as an HTML page), ``discovery/<kind>/over_cap``,
 ``discovery/over_run_cap`` (article links not taken once the per-run cap was reached).
 """
 
@@ -48,6 +49,7 @@ from crawler.discovery import (
     parse_sitemap,
     past_horizon,
 )
+from crawler.discovery.base import FEED_ROOTS, SITEMAP_ROOTS, root_name
 from crawler.extraction.bounds import configure as configure_extraction_limits
 from crawler.feeds import feeds_setting, new_run_id, safe_path_component
 from crawler.middlewares.blocked import BlockedAnswer
@@ -312,8 +314,31 @@ class PolicySpider(Spider):
         )
         return sorted(links, key=lambda link: link.date or datetime.date.min, reverse=True)[:cap]
 
+    def _not_a_document(self, response: Response, kind: str, roots: frozenset[str]) -> bool:
+        """Whether *response* is not the *kind* of document asked for (an HTML page, an error page).
+
+        Such an answer gave no links; counted as a failed fetch (and a failed start point, so a
+        source whose only feed turned into an HTML page fails instead of reporting success).
+        """
+        found = root_name(response.body)
+        if found in roots:
+            return False
+        reason = f"not_a_{kind}"
+        stats = self.crawler.stats
+        stats.inc_value(f"fetch/failed/{reason}")
+        if response.meta.get(START_POINT):
+            stats.inc_value("start/failed")
+            stats.inc_value(f"start/failed/{reason}")
+        logger.warning(
+            "No links from %s: not a %s (root element %s, %d bytes)",
+            response.url, kind, f"<{found}>" if found else "none", len(response.body),
+        )  # fmt: skip
+        return True
+
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Article links of an RSS or Atom feed (entries older than the horizon skipped)."""
+        if self._not_a_document(response, "feed", FEED_ROOTS):
+            return
         self._reached(response)
         self.crawler.stats.inc_value("discovery/feed/pages")
         links = self._capped(parse_feed(response.body, response.url), response, "feed")
@@ -321,6 +346,8 @@ class PolicySpider(Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         """Article links of a sitemap, and the sitemaps of a sitemap index."""
+        if self._not_a_document(response, "sitemap", SITEMAP_ROOTS):
+            return
         self._reached(response)
         self.crawler.stats.inc_value("discovery/sitemap/pages")
         pages, children = parse_sitemap(response.body, response.url)
