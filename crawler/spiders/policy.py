@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.utils.gz import gunzip
 
 from crawler.discovery import (
     Link,
@@ -53,6 +54,7 @@ from crawler.discovery.base import FEED_ROOTS, SITEMAP_ROOTS, root_name
 from crawler.extraction.bounds import configure as configure_extraction_limits
 from crawler.feeds import feeds_setting, new_run_id, safe_path_component
 from crawler.middlewares.blocked import BlockedAnswer
+from crawler.middlewares.compression import gzip_complete, trailer_matches
 from crawler.politeness import apply_politeness
 from crawler.pool import ExtractionPool
 from crawler.records import build_record
@@ -314,13 +316,17 @@ class PolicySpider(Spider):
         )
         return sorted(links, key=lambda link: link.date or datetime.date.min, reverse=True)[:cap]
 
-    def _not_a_document(self, response: Response, kind: str, roots: frozenset[str]) -> bool:
-        """Whether *response* is not the *kind* of document asked for (an HTML page, an error page).
+    def _not_a_document(
+        self, response: Response, kind: str, roots: frozenset[str], body: bytes | None = None
+    ) -> bool:
+        """Whether *response* (or its decompressed *body*) is not the *kind* of document asked for.
 
-        Such an answer gave no links; counted as a failed fetch (and a failed start point, so a
-        source whose only feed turned into an HTML page fails instead of reporting success).
+        Such an answer (an HTML page, an error page) gave no links; counted as a failed fetch
+        (and a failed start point, so a source whose only feed turned into an HTML page fails
+        instead of reporting success).
         """
-        found = root_name(response.body)
+        body = response.body if body is None else body
+        found = root_name(body)
         if found in roots:
             return False
         reason = f"not_a_{kind}"
@@ -331,7 +337,7 @@ class PolicySpider(Spider):
             stats.inc_value(f"start/failed/{reason}")
         logger.warning(
             "No links from %s: not a %s (root element %s, %d bytes)",
-            response.url, kind, f"<{found}>" if found else "none", len(response.body),
+            response.url, kind, f"<{found}>" if found else "none", len(body),
         )  # fmt: skip
         return True
 
@@ -344,13 +350,35 @@ class PolicySpider(Spider):
         links = self._capped(parse_feed(response.body, response.url), response, "feed")
         yield from self._article_requests(links, "feed")
 
+    def _sitemap_body(self, response: Response) -> bytes:
+        """The sitemap's XML: a gzip file (``sitemap.xml.gz`` served without Content-Encoding,
+        as the sitemap protocol allows) is decompressed within ``DOWNLOAD_MAXSIZE``.
+
+        A gzip file that does not decompress gives ``b""`` (then named as not a sitemap); one
+        cut short gives the entries before the cut, counted in ``discovery/sitemap/truncated``.
+        """
+        body = response.body
+        if body[:2] != b"\x1f\x8b":
+            return body
+        limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE", 0)
+        try:
+            xml = gunzip(body, max_size=limit)
+        except Exception as exc:  # a damaged file or one past the size limit
+            logger.warning("Sitemap %s does not decompress: %s", response.url, exc)
+            return b""
+        if not trailer_matches(body, xml) and not gzip_complete(body):
+            self.crawler.stats.inc_value("discovery/sitemap/truncated")
+            logger.warning("Sitemap %s is cut short: only the entries before the cut are read", response.url)
+        return xml
+
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        """Article links of a sitemap, and the sitemaps of a sitemap index."""
-        if self._not_a_document(response, "sitemap", SITEMAP_ROOTS):
+        """Article links of a sitemap (plain or a ``.xml.gz`` file), and the sitemaps of an index."""
+        body = self._sitemap_body(response)
+        if self._not_a_document(response, "sitemap", SITEMAP_ROOTS, body):
             return
         self._reached(response)
         self.crawler.stats.inc_value("discovery/sitemap/pages")
-        pages, children = parse_sitemap(response.body, response.url)
+        pages, children = parse_sitemap(body, response.url)
         pages = self._capped(pages, response, "sitemap")
         for child in self._capped(children, response, "sitemap_index"):
             if is_older(child, self.since):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import gzip
+import hashlib
 import json
 import subprocess
 import time
@@ -152,6 +153,21 @@ def test_a_feed_or_sitemap_that_answers_an_html_page_fails_the_source_with_its_r
     assert f"No links from {server.url('/feed.xml')}: not a {name} (root element <html>" in result.stderr
     assert summary_of(tmp_path / "out")["status"] == "failed"
     assert records == []
+    assert took < 60
+
+
+@pytest.mark.parametrize("cut", [False, True], ids=["whole", "cut short"])
+def test_a_gzip_sitemap_file_is_read_and_one_cut_short_gives_its_first_entries(tmp_path, cut):
+    """``sitemap.xml.gz`` served as a file (no Content-Encoding), as the sitemap protocol allows."""
+    entries = "".join(f"<url><loc>{path}</loc></url>" for path in (*ARTICLES, "/a/3.html"))
+    padding = "".join(hashlib.sha256(str(n).encode()).hexdigest() for n in range(40))  # incompressible
+    body = gzip.compress(f"<urlset>{entries}</urlset><!-- {padding} -->".encode())
+    served = Route(body=body[:-120] if cut else body, content_type="application/x-gzip")
+    with LoopbackServer(site({"/feed.xml": served, "/a/3.html": Route(body=page_html("e502"))})) as server:
+        result, records, took = crawl(server, tmp_path, kind="sitemaps")
+    assert result.returncode == EXIT_OK, result.stderr[-2000:]
+    assert sorted(r["url"] for r in records) == [server.url(p) for p in (*ARTICLES, "/a/3.html")]
+    assert ("is cut short" in result.stderr) == cut
     assert took < 60
 
 
