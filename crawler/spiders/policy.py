@@ -190,7 +190,7 @@ class PolicySpider(Spider):
         if failure.check(IgnoreRequest) and str(failure.value).startswith("Not modified"):
             self.crawler.stats.inc_value("start/fetched")  # a 304: known, unchanged
             return
-        reason = failure.type.__name__ if failure.type else "error"
+        reason = failure_reason(failure)
         stats = self.crawler.stats
         stats.inc_value("start/failed")
         stats.inc_value(f"start/failed/{reason}")
@@ -477,12 +477,27 @@ class PolicySpider(Spider):
         if failure.check(BlockedAnswer, NotRefetched):
             return
         request = failure.request  # type: ignore[attr-defined]
-        reason = failure.type.__name__ if failure.type else "error"
+        reason = failure_reason(failure)
         self.crawler.stats.inc_value(f"fetch/failed/{reason}")
         # IgnoreRequest is policy (robots.txt, offsite, size limits), not a fault of the site.
         level = logging.INFO if failure.check(IgnoreRequest) else logging.WARNING
         url = _discovered_url(request.meta, request.url)
         logger.log(level, "Could not fetch %s: %s", url, failure.getErrorMessage())
+
+
+def failure_reason(failure: Failure) -> str:
+    """The stats name of a failed fetch: the exception's class, or what Scrapy's robots.txt
+    middleware said (its plain ``IgnoreRequest`` would name every policy refusal alike).
+
+    >>> from twisted.python.failure import Failure
+    >>> failure_reason(Failure(IgnoreRequest("Forbidden by robots.txt")))
+    'forbidden_by_robots_txt'
+    >>> failure_reason(Failure(TimeoutError()))
+    'TimeoutError'
+    """
+    if failure.check(IgnoreRequest) and str(failure.value).startswith("Forbidden by robots.txt"):
+        return "forbidden_by_robots_txt"
+    return failure.type.__name__ if failure.type else "error"
 
 
 def _discovered_url(meta: dict[str, Any], url: str) -> str:

@@ -132,6 +132,30 @@ def test_a_robots_txt_that_fails_does_not_stop_or_hang_the_run(tmp_path, robots)
     assert took < 60
 
 
+def test_a_robots_txt_that_forbids_the_feed_fails_the_source_naming_robots_txt(tmp_path):
+    deny = Route(body="User-agent: *\nDisallow: /\n", content_type="text/plain")
+    with LoopbackServer(site({"/robots.txt": deny})) as server:
+        result, records, took = crawl(server, tmp_path)
+        fetched = sorted(hit.path for hit in server.hits)
+    assert result.returncode == EXIT_SOURCE_FAILED, result.stderr[-2000:]
+    assert "no start point could be fetched (forbidden_by_robots_txt: 1)" in last_line(result)
+    assert fetched == ["/robots.txt"]
+    assert records == []
+    assert took < 60
+
+
+def test_articles_forbidden_by_robots_txt_are_each_named_and_counted(tmp_path):
+    deny = Route(body="User-agent: *\nDisallow: /a/\n", content_type="text/plain")
+    with LoopbackServer(site({"/robots.txt": deny})) as server:
+        result, records, took = crawl(server, tmp_path)
+    assert result.returncode == EXIT_OK, result.stderr[-2000:]
+    assert records == []
+    for path in ARTICLES:
+        assert f"Could not fetch {server.url(path)}: Forbidden by robots.txt" in result.stderr
+    assert summary_of(tmp_path / "out")["errors"]["fetch_failed"] == {"forbidden_by_robots_txt": 2}
+    assert took < 60
+
+
 # --- discovery documents that are not what they claim -----------------------------------------
 def test_a_feed_cut_off_mid_xml_still_gives_the_links_before_the_cut(tmp_path):
     cut = feed().payload().decode()[:-30]
