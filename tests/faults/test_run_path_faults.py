@@ -16,6 +16,7 @@ import datetime
 import gzip
 import hashlib
 import json
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -216,6 +217,29 @@ def test_a_whole_gzip_body_is_read_as_before(tmp_path):
         result, records, took = crawl(server, tmp_path)
     assert result.returncode == EXIT_OK, result.stderr[-2000:]
     assert sorted(r["url"] for r in records) == [server.url(p) for p in ARTICLES]
+    assert took < 60
+
+
+# --- the clock --------------------------------------------------------------------------------
+def test_a_clock_set_back_after_a_run_does_not_hide_changed_articles(tmp_path):
+    """The last run's clock was a year ahead (its seen-store dates are in the future): a dated
+    listing older than those dates must not make a changed article look unchanged for a year."""
+    listed = "<pubDate>Mon, 02 Nov 2026 08:00:00 GMT</pubDate>"
+    dated = "".join(f"<item><link>{path}</link>{listed}</item>" for path in ARTICLES)
+    dated_feed = Route(body=f"<rss><channel>{dated}</channel></rss>", content_type="application/rss+xml")
+    state = tmp_path / "state"
+    with LoopbackServer(site({"/feed.xml": dated_feed})) as server:
+        first, _records, _took = crawl(server, tmp_path, "--state", str(state), out=tmp_path / "first")
+        assert first.returncode == EXIT_OK, first.stderr[-2000:]
+        with sqlite3.connect(state / "seen.sqlite3") as db:
+            ahead = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=365)).isoformat(
+                timespec="seconds"
+            )
+            db.execute("UPDATE seen SET last_seen = ?", (ahead,))
+        server.routes["/a/1.html"] = Route(body=page_html("e502"))  # the article was corrected
+        second, records, took = crawl(server, tmp_path, "--state", str(state), out=tmp_path / "second")
+    assert second.returncode == EXIT_OK, second.stderr[-2000:]
+    assert [(r["url"], r["version"]) for r in records] == [(server.url("/a/1.html"), 2)]
     assert took < 60
 
 
