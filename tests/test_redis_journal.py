@@ -62,3 +62,26 @@ def test_a_dead_workers_entries_are_committed_if_delivered_and_forgotten_if_not(
     assert [k for k in "abc" if other.lookup(k)] == ["a", "b"]
     assert other.staged_batches() == []  # what no delivered file holds is discarded
     assert other.journal_batches() == []
+
+
+def test_a_commit_gives_back_a_task_whose_pop_reply_never_arrived(server):
+    """Redis went away during a pop: the script ran, the worker never saw the request."""
+    from scrapy import Request, Spider
+
+    from crawler.distributed.keys import CrawlKeys
+    from crawler.distributed.queue import ReliablePriorityQueue
+
+    client, prefix = server
+    keys = CrawlKeys(prefix, "src")
+    queue = ReliablePriorityQueue(client, Spider("s"), keys.queue, keys=keys, worker="w1")
+    for n in (1, 2, 3):
+        assert queue.push_unique(Request(f"http://127.0.0.1/{n}.html"), f"fp{n}")
+    received = queue.pop()
+    queue._pop(keys=[keys.queue, keys.inflight("w1"), keys.workers, keys.sequence], args=["w1"])  # lost reply
+    assert client.hlen(keys.inflight("w1")) == 2
+    forgotten, given_back = queue.commit([received.meta[ReliablePriorityQueue.TASK_META]])
+    assert (forgotten, given_back) == (1, 1)
+    assert client.hlen(keys.inflight("w1")) == 0
+    left = {queue.pop().url for _ in range(2)}
+    assert received.url not in left  # the finished task is forgotten, the unseen one is back
+    assert len(left) == 2

@@ -19,9 +19,10 @@ What changes against ``scrapy_redis.scheduler.Scheduler`` (0.9.1) and why:
   for ``SCHEDULER_IDLE_BEFORE_CLOSE`` would stall the whole reactor and is not used.
 - **Stats** are written without the ``spider`` argument (deprecated since Scrapy 2.13, a
   warning on every request with upstream).
-- **Commit**: finished tasks are forgotten, unfinished ones given back, only after the feed
-  exporter has stored this worker's output file (``feed_exporter_closed``), so a worker killed
-  before that point loses nothing: its tasks go back to the queue and are done by others.
+- **Commit**: finished tasks are forgotten, every other in-flight task given back (also one
+  whose pop reply was lost when Redis went away mid-call), only after the feed exporter has
+  stored this worker's output file (``feed_exporter_closed``), so a worker killed before that
+  point loses nothing: its tasks go back to the queue and are done by others.
 
 Settings: ``ECOPOLICY_REDIS_PREFIX`` (default ``ecopolicy``), ``ECOPOLICY_WORKER_ID`` (default
 ``<host>-<pid>``), ``ECOPOLICY_REDIS_HEARTBEAT`` (seconds, 1.0), ``ECOPOLICY_REDIS_WORKER_TTL``
@@ -411,17 +412,21 @@ class DistributedScheduler(Scheduler):
 
     def _commit(self) -> None:
         stats = self.stats.get_stats()
+        finished = self._taken & self._finished
         if stats.get("output/lost") or any(key.startswith("feedexport/failed_count/") for key in stats):
             logger.error("Output of worker %s was not stored: giving back all its tasks", self.worker)
-            unfinished = self._taken
+            finished = set()
         elif stats.get("item/errors"):
             # Which tasks' records were lost is not known: all are fetched again, and the
             # seen-store keeps the delivered ones from being emitted twice.
             logger.error("Worker %s lost records to pipeline errors: giving back all its tasks", self.worker)
-            unfinished = self._taken
-        else:
-            unfinished = self._taken - self._finished
-        forgotten, given_back = self.queue.commit(sorted(unfinished))
+            finished = set()
+        elif self._backlog:
+            # Requests found by finished tasks were never queued: fetching those tasks again
+            # finds them again (the seen-store keeps what was delivered from being emitted twice).
+            logger.error("Worker %s has requests never queued: giving back all its tasks", self.worker)
+            finished = set()
+        forgotten, given_back = self.queue.commit(sorted(finished))
         pipe = self.server.pipeline(transaction=True)
         pipe.hdel(self.keys.workers, self.worker)
         pipe.delete(self.keys.alive(self.worker))
