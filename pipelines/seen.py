@@ -20,8 +20,9 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from crawler.state.base import SeenStore
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def run_was_clean(reason: str | None, stats: dict[str, Any]) -> bool:
@@ -142,7 +144,8 @@ class SeenPipeline:
             self._journal[target] = journal.prepare(self._state_dir, self._batch, target, part, self._key)
         elif isinstance(self._store, RedisSeenStore):  # the journal lives in Redis itself
             keys = journal.keys_in_feed(part, self._key)
-            self._store.prepare(self._batch, str(target), keys)
+            store = self._store
+            self._within_outage_budget(lambda: store.prepare(self._batch, str(target), keys))
             self._redis_entries[target] = len(keys)
         else:
             self._delivered.update(journal.keys_in_feed(part, self._key))
@@ -157,32 +160,37 @@ class SeenPipeline:
         written = journal.complete(self._store, entry) if entry else self._commit_delivered()
         self._crawler.stats.inc_value("seen/committed", written)
 
+    def _within_outage_budget(self, call: Callable[[], T]) -> T:
+        """*call*, retried while Redis is unreachable (a restart) for the outage budget; then raises."""
+        deadline = time.monotonic() + self.outage_timeout
+        while True:
+            try:
+                return call()
+            except REDIS_ERRORS:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
+
     def _complete_in_redis(self, target: Path) -> None:
         """Commit a delivered file's records, retrying while Redis restarts (the outage budget).
 
         Past the budget the journal entry stays in Redis: the next worker to find this one dead
         commits it (:meth:`RedisSeenStore.reconcile`), before its requests are taken again.
         """
-        assert isinstance(self._store, RedisSeenStore)
-        deadline = time.monotonic() + self.outage_timeout
-        while True:
-            try:
-                written = self._store.complete(self._batch, str(target))
-            except REDIS_ERRORS as exc:
-                if time.monotonic() < deadline:
-                    time.sleep(0.5)
-                    continue
-                count = self._redis_entries.pop(target)
-                self._crawler.stats.inc_value("seen/commit_deferred", count)
-                logger.error(
-                    "%s is delivered, but Redis stayed unreachable (%s): its %d record(s) are "
-                    "marked seen by the next worker of this crawl, from the journal in Redis",
-                    target, exc, count,
-                )  # fmt: skip
-                return
-            self._redis_entries.pop(target)
-            self._crawler.stats.inc_value("seen/committed", max(written, 0))
+        store = self._store
+        assert isinstance(store, RedisSeenStore)
+        count = self._redis_entries.pop(target)
+        try:
+            written = self._within_outage_budget(lambda: store.complete(self._batch, str(target)))
+        except REDIS_ERRORS as exc:
+            self._crawler.stats.inc_value("seen/commit_deferred", count)
+            logger.error(
+                "%s is delivered, but Redis stayed unreachable (%s): its %d record(s) are "
+                "marked seen by the next worker of this crawl, from the journal in Redis",
+                target, exc, count,
+            )  # fmt: skip
             return
+        self._crawler.stats.inc_value("seen/committed", max(written, 0))
 
     def _commit_delivered(self) -> int:
         assert self._store is not None
