@@ -65,6 +65,9 @@ class NotRefetched(IgnoreRequest):
     """
 
 
+CLOCK_SKEW = datetime.timedelta(days=1)
+
+
 def revisit_decision(
     entry: SeenEntry | None,
     listed: datetime.date | None,
@@ -85,10 +88,16 @@ def revisit_decision(
     ('undated', 'new')
     >>> revisit_decision(entry, datetime.date(2026, 3, 9), now, datetime.timedelta(days=1))
     'due'
+
+    A last fetch dated after now (beyond a day's skew) means the clock was set back since: the
+    entry's age is unknown, so the article is due rather than skipped until the clock catches up.
+
+    >>> revisit_decision(entry, datetime.date(2026, 3, 9), fetched - datetime.timedelta(days=365), month)
+    'due'
     """
     if entry is None:
         return "new"
-    if now - entry.last_seen >= interval:
+    if now - entry.last_seen >= interval or entry.last_seen - now > CLOCK_SKEW:
         return "due"
     if listed is None:
         return "undated"

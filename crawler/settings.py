@@ -108,6 +108,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalRequestMiddleware": 580,
     "crawler.revisit.RevisitMiddleware": 585,
     "crawler.middlewares.redirects.RedirectGuardMiddleware": 650,
+    # a gzip body cut short fails the request instead of giving a truncated article
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.compression.CompleteBodyCompressionMiddleware": 590,
 }
 
 # --- scheduled runs: seen-store, conditional requests, near-duplicates, summary, progress ------
@@ -175,6 +178,9 @@ EXTENSIONS_BASE = {
 # --- bounds on one input ------------------------------------------------------------------------
 ECOPOLICY_DISCOVERY_MAX_URLS = 50_000
 """Article links taken from one sitemap or feed (newest first); the sitemap protocol's limit."""
+ECOPOLICY_DISCOVERY_MAX_ARTICLES = 0
+"""Distinct article URLs one run takes from all of its discovery (0: no cap). Links past it are
+named in the log and counted in discovery/over_run_cap; the run is then ``partial``."""
 ECOPOLICY_EXTRACT_MAX_BYTES = 16 * 1024 * 1024
 """Largest page extracted (bytes); larger ones are dropped as ``too_large``."""
 ECOPOLICY_EXTRACT_MAX_ELEMENTS = 50_000
@@ -190,3 +196,4 @@ ECOPOLICY_REDIS_OUTAGE_TIMEOUT = 30.0
 # another scheduler (scale-out, JOBDIR) is in use.
 ECOPOLICY_DISK_QUEUE = True
 ADDONS["crawler.scheduler.DiskQueueAddon"] = 10
+ADDONS["crawler.dupefilter.NamingDupeFilterAddon"] = 10  # an article merged by a redirect is named

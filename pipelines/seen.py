@@ -8,17 +8,21 @@ killed run never marks as seen an article it did not deliver.
 
 Settings: ECOPOLICY_SEEN_ENABLED (bool, default True), ECOPOLICY_STATE_DIR / ECOPOLICY_REDIS_URL
 (without either, or with ECOPOLICY_OFFLINE, the step stands down), ECOPOLICY_SEEN_LOG_LEVEL
-(default "DEBUG").
+(default "DEBUG"), ECOPOLICY_REDIS_OUTAGE_TIMEOUT (seconds, 30: how long the commit after a
+rename is retried while Redis is unreachable).
 Stats: seen/new, seen/changed, seen/unchanged, seen/dropped/no_content_hash, seen/committed,
-seen/discarded, seen/validators_committed (1 when list-page validators were kept).
+seen/discarded, seen/validators_committed (1 when list-page validators were kept),
+seen/commit_deferred (records of delivered files whose commit was left to the Redis journal).
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -26,6 +30,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.feeds import feed_committed, feed_prepared
 from crawler.state import journal, open_seen_store, run_batch, state_configured, state_key, validators_batch
+from crawler.state.redis_store import REDIS_ERRORS, RedisSeenStore
 
 if TYPE_CHECKING:
     from typing import Self
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
     from crawler.state.base import SeenStore
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def run_was_clean(reason: str | None, stats: dict[str, Any]) -> bool:
@@ -72,6 +78,8 @@ class SeenPipeline:
         self._reason: str | None = None
         self._delivered: set[str] = set()
         self._journal: dict[Path, Path] = {}
+        self._redis_entries: dict[Path, int] = {}
+        self.outage_timeout = crawler.settings.getfloat("ECOPOLICY_REDIS_OUTAGE_TIMEOUT", 30.0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -134,15 +142,55 @@ class SeenPipeline:
             return
         if self._state_dir is not None:
             self._journal[target] = journal.prepare(self._state_dir, self._batch, target, part, self._key)
-        else:  # no folder for a journal (Redis state): commit right after the rename
+        elif isinstance(self._store, RedisSeenStore):  # the journal lives in Redis itself
+            keys = journal.keys_in_feed(part, self._key)
+            store = self._store
+            self._within_outage_budget(lambda: store.prepare(self._batch, str(target), keys))
+            self._redis_entries[target] = len(keys)
+        else:
             self._delivered.update(journal.keys_in_feed(part, self._key))
 
     def _feed_committed(self, target: Path) -> None:
         if self._store is None:
             return
+        if target in self._redis_entries:
+            self._complete_in_redis(target)
+            return
         entry = self._journal.pop(target, None)
         written = journal.complete(self._store, entry) if entry else self._commit_delivered()
         self._crawler.stats.inc_value("seen/committed", written)
+
+    def _within_outage_budget(self, call: Callable[[], T]) -> T:
+        """*call*, retried while Redis is unreachable (a restart) for the outage budget; then raises."""
+        deadline = time.monotonic() + self.outage_timeout
+        while True:
+            try:
+                return call()
+            except REDIS_ERRORS:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
+
+    def _complete_in_redis(self, target: Path) -> None:
+        """Commit a delivered file's records, retrying while Redis restarts (the outage budget).
+
+        Past the budget the journal entry stays in Redis: the next worker to find this one dead
+        commits it (:meth:`RedisSeenStore.reconcile`), before its requests are taken again.
+        """
+        store = self._store
+        assert isinstance(store, RedisSeenStore)
+        count = self._redis_entries.pop(target)
+        try:
+            written = self._within_outage_budget(lambda: store.complete(self._batch, str(target)))
+        except REDIS_ERRORS as exc:
+            self._crawler.stats.inc_value("seen/commit_deferred", count)
+            logger.error(
+                "%s is delivered, but Redis stayed unreachable (%s): its %d record(s) are "
+                "marked seen by the next worker of this crawl, from the journal in Redis",
+                target, exc, count,
+            )  # fmt: skip
+            return
+        self._crawler.stats.inc_value("seen/committed", max(written, 0))
 
     def _commit_delivered(self) -> int:
         assert self._store is not None
@@ -159,6 +207,11 @@ class SeenPipeline:
         if store is None:
             return
         stats = self._crawler.stats
+        if stats.get_value("seen/commit_deferred"):
+            # The staged observations of the delivered files are the journal's to commit.
+            logger.error("Seen-store batch %s left to the journal in Redis", self._batch)
+            store.close()
+            return
         try:
             if self._delivered:
                 stats.inc_value("seen/committed", store.commit(self._batch, sorted(self._delivered)))

@@ -227,7 +227,12 @@ def run(args: argparse.Namespace) -> int:
     except LockedError as exc:
         return _fail(EXIT_LOCKED, f"locked: {exc}")
     except OSError as exc:
-        return _fail(EXIT_CONFIG, f"configuration error: state folder {state_dir}: {exc}")
+        why = exc.strerror or str(exc)
+        if state_dir.exists() and not state_dir.is_dir():
+            why = "it is a file, not a folder"
+        elif any(parent.exists() and not parent.is_dir() for parent in state_dir.parents):
+            why = "a part of its path is a file, not a folder"
+        return _fail(EXIT_CONFIG, f"configuration error: state folder {state_dir}: {why}")
     try:
         from crawler.feeds import new_run_id
 

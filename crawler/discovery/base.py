@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from io import BytesIO
 
 from lxml import etree
 
@@ -42,6 +43,33 @@ def parse_xml(body: bytes) -> etree._Element | None:
     except etree.XMLSyntaxError:
         return None
     return root
+
+
+FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
+SITEMAP_ROOTS = frozenset({"urlset", "sitemapindex"})
+
+
+def root_name(body: bytes) -> str:
+    """Local name of the document's root element, read from its first tag only; ``""`` if none.
+
+    Tells a feed or sitemap from an HTML page, an error page or an empty answer served at
+    its URL, without parsing the whole document twice.
+
+    >>> root_name(b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>')
+    'urlset'
+    >>> root_name(b"<!DOCTYPE html><html><body>Not found</body></html>"), root_name(b"")
+    ('html', '')
+    """
+    events = etree.iterparse(
+        BytesIO(body.lstrip()), events=("start",), recover=True, resolve_entities=False,
+        no_network=True, huge_tree=False, load_dtd=False,
+    )  # fmt: skip
+    try:
+        for _event, element in events:
+            return local_name(element)
+    except etree.XMLSyntaxError:
+        return ""
+    return ""
 
 
 def local_name(element: etree._Element) -> str:

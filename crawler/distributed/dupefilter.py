@@ -16,6 +16,7 @@ from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from crawler.distributed.keys import CrawlKeys
+from crawler.dupefilter import name_redirect_duplicate
 
 if TYPE_CHECKING:
     from typing import Self
@@ -53,6 +54,11 @@ class CanonicalRedisDupeFilter(RFPDupeFilter):
     def request_fingerprint(self, request: Request) -> str:
         """Hex of the crawler's fingerprint (``CanonicalUrlFingerprinter`` in this project)."""
         return str(self._fingerprinter.fingerprint(request).hex())
+
+    def log(self, request: Request, spider: Spider) -> None:
+        """Scrapy-redis' log, and an article merged into another by a redirect named."""
+        name_redirect_duplicate(request, spider.crawler.stats)
+        super().log(request, spider)
 
     def close(self, reason: str = "") -> None:
         """Keep the shared fingerprints: other workers and later runs still need them."""

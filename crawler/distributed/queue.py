@@ -98,7 +98,7 @@ class ReliablePriorityQueue(PriorityQueue):
     """scrapy-redis' ``PriorityQueue`` (same key, same encoding) with reliable pops.
 
     ``pop`` tags the request with :data:`TASK_META` so that the scheduler can tell when it is
-    finished; :meth:`commit` then forgets finished tasks and gives back unfinished ones.
+    finished; :meth:`commit` then forgets finished tasks and gives back all the others.
     """
 
     TASK_META = "ecopolicy_task"
@@ -170,12 +170,19 @@ class ReliablePriorityQueue(PriorityQueue):
             return 0
         return int(self._requeue(keys=[self.keys.inflight(self.worker), self.key], args=fields))
 
-    def commit(self, unfinished: Iterable[str]) -> tuple[int, int]:
-        """Give back *unfinished* tasks, forget the others: ``(forgotten, given back)``."""
+    def commit(self, finished: Iterable[str]) -> tuple[int, int]:
+        """Forget the *finished* tasks and give back every other in-flight task of this worker:
+        ``(forgotten, given back)``.
+
+        "Every other" includes a task this worker never received: when Redis goes away during
+        a pop, the script may have run with its reply lost, leaving the request in the in-flight
+        hash but not in the worker. Forgetting the whole hash lost such a request for good (its
+        fingerprint is in the dupe filter; a list page lost that way took its articles with it).
+        """
         inflight = self.keys.inflight(self.worker)
-        given_back = self.requeue(unfinished) if unfinished else 0
-        forgotten = int(self.server.hlen(inflight))
-        self.server.delete(inflight)
+        fields = list(finished)
+        forgotten = int(self.server.hdel(inflight, *fields)) if fields else 0
+        given_back = self.requeue([])  # all that is left
         return forgotten, given_back
 
     def reclaim(self, worker: str) -> int:

@@ -19,9 +19,10 @@ What changes against ``scrapy_redis.scheduler.Scheduler`` (0.9.1) and why:
   for ``SCHEDULER_IDLE_BEFORE_CLOSE`` would stall the whole reactor and is not used.
 - **Stats** are written without the ``spider`` argument (deprecated since Scrapy 2.13, a
   warning on every request with upstream).
-- **Commit**: finished tasks are forgotten, unfinished ones given back, only after the feed
-  exporter has stored this worker's output file (``feed_exporter_closed``), so a worker killed
-  before that point loses nothing: its tasks go back to the queue and are done by others.
+- **Commit**: finished tasks are forgotten, every other in-flight task given back (also one
+  whose pop reply was lost when Redis went away mid-call), only after the feed exporter has
+  stored this worker's output file (``feed_exporter_closed``), so a worker killed before that
+  point loses nothing: its tasks go back to the queue and are done by others.
 
 Settings: ``ECOPOLICY_REDIS_PREFIX`` (default ``ecopolicy``), ``ECOPOLICY_WORKER_ID`` (default
 ``<host>-<pid>``), ``ECOPOLICY_REDIS_HEARTBEAT`` (seconds, 1.0), ``ECOPOLICY_REDIS_WORKER_TTL``
@@ -33,7 +34,8 @@ answers again), ``SCHEDULER_SERIALIZER`` and the scrapy-redis connection setting
 (``REDIS_URL``, ``REDIS_PARAMS``).
 Stats: ``scheduler/enqueued/redis``, ``scheduler/dequeued/redis``, ``scheduler/filtered/redis``,
 ``distributed/tasks/committed``, ``distributed/tasks/given_back``, ``distributed/reclaimed``,
-``distributed/redis_outages``, ``distributed/unqueued`` (requests still in memory when the
+``distributed/redis_outages``, ``distributed/journal/completed`` (delivered files of dead
+workers whose records this worker marked seen), ``distributed/unqueued`` (requests still in memory when the
 crawl closed during an outage: lost to this run).
 """
 
@@ -41,7 +43,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -72,6 +76,7 @@ logger = logging.getLogger(__name__)
 
 REDIS_UNAVAILABLE = "redis_unavailable"
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+_BATCH = re.compile(r"^(?P<source>[^:]+):[^@]+@(?P<worker>.+)$")
 
 
 def crawl_keys(crawler: Crawler, spider: Spider) -> CrawlKeys:
@@ -159,6 +164,7 @@ class DistributedScheduler(Scheduler):
         self.server.hset(self.keys.workers, self.worker, "busy")
         self._beat = LoopingCall(self._beat_once)
         self._beat.start(self.heartbeat, now=False)
+        self._settle_dead_journals()
         self._reclaim_dead()
         self.crawler.signals.connect(self._on_idle, signal=signals.spider_idle)
         self.crawler.signals.connect(self._on_feeds_stored, signal=signals.feed_exporter_closed)
@@ -281,6 +287,7 @@ class DistributedScheduler(Scheduler):
         for other, alive in zip(others, pipe.execute(), strict=True):
             if alive:
                 continue
+            self._settle_dead_journals(other)  # before its requests can be fetched again
             moved = self.queue.reclaim(other)
             if moved >= 0:
                 logger.warning("Worker %s stopped beating: %d task(s) given back", other, moved)
@@ -289,6 +296,31 @@ class DistributedScheduler(Scheduler):
         if total:
             self.stats.inc_value("distributed/reclaimed", total)
         return total
+
+    def _settle_dead_journals(self, only: str | None = None) -> None:
+        """Finish what dead workers delivered but could not commit (Redis restarted in between).
+
+        A journal entry whose file exists is committed to the seen-store, so the requests given
+        back below find those articles unchanged instead of emitting them twice; an entry whose
+        file never appeared is forgotten. *only* limits this to one worker's batches. Workers
+        on other machines must share the output folder for their files to be found.
+        """
+        from crawler.state.redis_store import RedisSeenStore
+
+        prefix = self.crawler.settings.get("ECOPOLICY_REDIS_PREFIX", "ecopolicy")
+        store = RedisSeenStore(self.server, prefix=prefix, worker=self.worker)
+        for batch in store.journal_batches():
+            match = _BATCH.match(batch)
+            if match is None or match["worker"] == self.worker or (only and match["worker"] != only):
+                continue
+            if self.server.exists(CrawlKeys(prefix, match["source"]).alive(match["worker"])):
+                continue
+            completed, abandoned = store.reconcile(batch, lambda target: Path(target).exists())
+            logger.warning(
+                "Worker %s died between delivering and committing: %d file(s) committed, %d forgotten",
+                match["worker"], len(completed), len(abandoned),
+            )  # fmt: skip
+            self.stats.inc_value("distributed/journal/completed", len(completed))
 
     def _discard_staged(self, worker: str) -> None:
         """Drop a dead worker's staged seen-store batches: its output never appeared."""
@@ -380,17 +412,21 @@ class DistributedScheduler(Scheduler):
 
     def _commit(self) -> None:
         stats = self.stats.get_stats()
+        finished = self._taken & self._finished
         if stats.get("output/lost") or any(key.startswith("feedexport/failed_count/") for key in stats):
             logger.error("Output of worker %s was not stored: giving back all its tasks", self.worker)
-            unfinished = self._taken
+            finished = set()
         elif stats.get("item/errors"):
             # Which tasks' records were lost is not known: all are fetched again, and the
             # seen-store keeps the delivered ones from being emitted twice.
             logger.error("Worker %s lost records to pipeline errors: giving back all its tasks", self.worker)
-            unfinished = self._taken
-        else:
-            unfinished = self._taken - self._finished
-        forgotten, given_back = self.queue.commit(sorted(unfinished))
+            finished = set()
+        elif self._backlog:
+            # Requests found by finished tasks were never queued: fetching those tasks again
+            # finds them again (the seen-store keeps what was delivered from being emitted twice).
+            logger.error("Worker %s has requests never queued: giving back all its tasks", self.worker)
+            finished = set()
+        forgotten, given_back = self.queue.commit(sorted(finished))
         pipe = self.server.pipeline(transaction=True)
         pipe.hdel(self.keys.workers, self.worker)
         pipe.delete(self.keys.alive(self.worker))

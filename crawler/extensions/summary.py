@@ -91,6 +91,16 @@ def run_outcome(stats: dict[str, Any], reason: str) -> tuple[str, list[str]]:
         reasons.append(f"{failed_starts} start point(s) could not be fetched ({causes})")
     if stats.get("state/quarantined"):
         reasons.append(f"{stats['state/quarantined']} damaged state file(s) moved aside and rebuilt")
+    if stats.get("discovery/over_run_cap"):
+        reasons.append(
+            f"{stats['discovery/over_run_cap']} article link(s) not taken: the per-run cap "
+            "(ECOPOLICY_DISCOVERY_MAX_ARTICLES) was reached"
+        )
+    if stats.get("seen/commit_deferred"):
+        reasons.append(
+            f"{stats['seen/commit_deferred']} delivered record(s) are marked seen by the next worker "
+            "(Redis was unreachable after the rename)"
+        )
     return (PARTIAL, reasons) if reasons else (OK, [])
 
 
@@ -101,6 +111,19 @@ def _prefixed(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
     {'captcha': 2}
     """
     return {key[len(prefix) :]: value for key, value in sorted(stats.items()) if key.startswith(prefix)}
+
+
+def _not_taken(stats: dict[str, Any]) -> dict[str, int]:
+    """Article links discovery found but did not take, by cap: ``run`` and each document kind.
+
+    >>> _not_taken({"discovery/over_run_cap": 4, "discovery/sitemap/over_cap": 7})
+    {'run': 4, 'sitemap': 7}
+    """
+    caps = {"run": int(stats.get("discovery/over_run_cap", 0))}
+    for key, value in sorted(stats.items()):
+        if key.startswith("discovery/") and key.endswith("/over_cap"):
+            caps[key[len("discovery/") : -len("/over_cap")]] = int(value)
+    return caps
 
 
 def drops_by_reason(stats: dict[str, Any]) -> dict[str, int]:
@@ -160,6 +183,7 @@ def summarise(stats: dict[str, Any], *, source: str, run_id: str, reason: str) -
             "unchanged": int(stats.get("seen/unchanged", 0)),
             "duplicates": int(stats.get("neardup/duplicates", 0)),
         },
+        "not_taken": _not_taken(stats),
         "not_delivered": max(
             int(stats.get("item_scraped_count", 0)) - scraped, int(stats.get("output/lost", 0))
         ),

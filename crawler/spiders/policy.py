@@ -8,13 +8,17 @@ that cannot give a record is counted and logged with its reason, never lost sile
 Settings: ECOPOLICY_SOURCES_FILES (user source files), ECOPOLICY_SINCE (date horizon, the
 ``since`` argument wins), ECOPOLICY_DISCOVERY_MAX_PAGES (cap on pages per start point),
 ECOPOLICY_DISCOVERY_MAX_URLS (cap on article links taken from one sitemap or feed, newest
-first; default 50,000, the sitemap protocol's own limit), ECOPOLICY_CHECK_ARTICLES /
+first; default 50,000, the sitemap protocol's own limit), ECOPOLICY_DISCOVERY_MAX_ARTICLES (cap
+on distinct article URLs one run takes from all its discovery, 0 = none; each worker of a
+scale-out crawl has its own), ECOPOLICY_CHECK_ARTICLES /
 ECOPOLICY_CHECK_LIST_PAGES (health-check mode of ``sources --check``), and the extraction
 limits of :mod:`crawler.extraction.bounds`.
 Stats: ``discovery/<kind>/pages``, ``discovery/<kind>/links``, ``discovery/skipped/{older,
 attachment,offsite,not_article}``, ``discovery/stopped/{horizon,max_pages}``, ``check/*``
 (check mode), ``extraction/*``, ``fetch/failed/<error>``, ``start/fetched``, ``start/failed/<error>``
-(start points: feeds, sitemaps, first list/API pages), ``discovery/<kind>/over_cap``.
+(start points: feeds, sitemaps, first list/API pages; ``not_a_feed`` / ``not_a_sitemap`` when one
+answered something else, such as an HTML page), ``discovery/<kind>/over_cap``,
+``discovery/over_run_cap`` (article links not taken once the per-run cap was reached).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider, signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.utils.gz import gunzip
 
 from crawler.discovery import (
     Link,
@@ -45,9 +50,11 @@ from crawler.discovery import (
     parse_sitemap,
     past_horizon,
 )
+from crawler.discovery.base import FEED_ROOTS, SITEMAP_ROOTS, root_name
 from crawler.extraction.bounds import configure as configure_extraction_limits
 from crawler.feeds import feeds_setting, new_run_id, safe_path_component
 from crawler.middlewares.blocked import BlockedAnswer
+from crawler.middlewares.compression import gzip_complete, trailer_matches
 from crawler.politeness import apply_politeness
 from crawler.pool import ExtractionPool
 from crawler.records import build_record
@@ -99,6 +106,8 @@ class PolicySpider(Spider):
         self._max_urls = 0
         self._check_articles = 0
         self._articles_requested = 0
+        self._max_articles = 0
+        self._taken: set[str] = set()
         self._extraction = ExtractionPool(0, None)  # in-process unless from_crawler configures a pool
 
     @classmethod
@@ -117,6 +126,7 @@ class PolicySpider(Spider):
             settings.set("ECOPOLICY_SINCE", spider.since.isoformat(), priority="spider")
         spider._max_pages = settings.getint("ECOPOLICY_DISCOVERY_MAX_PAGES", 0)
         spider._max_urls = settings.getint("ECOPOLICY_DISCOVERY_MAX_URLS", 50_000)
+        spider._max_articles = settings.getint("ECOPOLICY_DISCOVERY_MAX_ARTICLES", 0)
         spider._check_articles = settings.getint("ECOPOLICY_CHECK_ARTICLES", 0)
         if spider._check_articles:
             spider._max_pages = settings.getint("ECOPOLICY_CHECK_LIST_PAGES", 1)
@@ -180,7 +190,7 @@ class PolicySpider(Spider):
         if failure.check(IgnoreRequest) and str(failure.value).startswith("Not modified"):
             self.crawler.stats.inc_value("start/fetched")  # a 304: known, unchanged
             return
-        reason = failure.type.__name__ if failure.type else "error"
+        reason = failure_reason(failure)
         stats = self.crawler.stats
         stats.inc_value("start/failed")
         stats.inc_value(f"start/failed/{reason}")
@@ -244,6 +254,8 @@ class PolicySpider(Spider):
                 continue
             if self._check_articles and self._articles_requested >= self._check_articles:
                 return
+            if self._over_run_cap(url):
+                continue
             self._articles_requested += 1
             stats.inc_value(f"discovery/{via}/links")
             yield Request(
@@ -252,6 +264,29 @@ class PolicySpider(Spider):
                 errback=self.article_failed,
                 meta={"ecopolicy_kind": "article", "listing": link},
             )
+
+    def _over_run_cap(self, url: str) -> bool:
+        """Whether *url* is a new article URL past ECOPOLICY_DISCOVERY_MAX_ARTICLES (then named).
+
+        A URL already taken (found again by another feed or list) is no new work. The set of
+        taken URLs is only kept when the cap is set, and never holds more than the cap.
+        """
+        cap = self._max_articles
+        if cap <= 0 or url in self._taken:
+            return False
+        if len(self._taken) < cap:
+            self._taken.add(url)
+            return False
+        stats = self.crawler.stats
+        if not stats.get_value("discovery/over_run_cap"):
+            logger.warning(
+                "%d article URLs taken: the per-run cap is reached (ECOPOLICY_DISCOVERY_MAX_ARTICLES);"
+                " later links are named and counted in discovery/over_run_cap",
+                cap,
+            )
+        stats.inc_value("discovery/over_run_cap")
+        logger.info("No record from %s: over_run_cap (ECOPOLICY_DISCOVERY_MAX_ARTICLES=%d)", url, cap)
+        return True
 
     def _continue_paging(self, links: list[Link], number: int, limit: int) -> bool:
         """Whether to read the page after page *number* (0-based) of a walk limited to *limit* pages."""
@@ -281,18 +316,69 @@ class PolicySpider(Spider):
         )
         return sorted(links, key=lambda link: link.date or datetime.date.min, reverse=True)[:cap]
 
+    def _not_a_document(
+        self, response: Response, kind: str, roots: frozenset[str], body: bytes | None = None
+    ) -> bool:
+        """Whether *response* (or its decompressed *body*) is not the *kind* of document asked for.
+
+        Such an answer (an HTML page, an error page) gave no links; counted as a failed fetch
+        (and a failed start point, so a source whose only feed turned into an HTML page fails
+        instead of reporting success).
+        """
+        body = response.body if body is None else body
+        found = root_name(body)
+        if found in roots:
+            return False
+        reason = f"not_a_{kind}"
+        stats = self.crawler.stats
+        stats.inc_value(f"fetch/failed/{reason}")
+        if response.meta.get(START_POINT):
+            stats.inc_value("start/failed")
+            stats.inc_value(f"start/failed/{reason}")
+        logger.warning(
+            "No links from %s: not a %s (root element %s, %d bytes)",
+            response.url, kind, f"<{found}>" if found else "none", len(body),
+        )  # fmt: skip
+        return True
+
     def parse_feed(self, response: Response) -> Iterator[Request]:
         """Article links of an RSS or Atom feed (entries older than the horizon skipped)."""
+        if self._not_a_document(response, "feed", FEED_ROOTS):
+            return
         self._reached(response)
         self.crawler.stats.inc_value("discovery/feed/pages")
         links = self._capped(parse_feed(response.body, response.url), response, "feed")
         yield from self._article_requests(links, "feed")
 
+    def _sitemap_body(self, response: Response) -> bytes:
+        """The sitemap's XML: a gzip file (``sitemap.xml.gz`` served without Content-Encoding,
+        as the sitemap protocol allows) is decompressed within ``DOWNLOAD_MAXSIZE``.
+
+        A gzip file that does not decompress gives ``b""`` (then named as not a sitemap); one
+        cut short gives the entries before the cut, counted in ``discovery/sitemap/truncated``.
+        """
+        body = response.body
+        if body[:2] != b"\x1f\x8b":
+            return body
+        limit = self.crawler.settings.getint("DOWNLOAD_MAXSIZE", 0)
+        try:
+            xml = gunzip(body, max_size=limit)
+        except Exception as exc:  # a damaged file or one past the size limit
+            logger.warning("Sitemap %s does not decompress: %s", response.url, exc)
+            return b""
+        if not trailer_matches(body, xml) and not gzip_complete(body):
+            self.crawler.stats.inc_value("discovery/sitemap/truncated")
+            logger.warning("Sitemap %s is cut short: only the entries before the cut are read", response.url)
+        return xml
+
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        """Article links of a sitemap, and the sitemaps of a sitemap index."""
+        """Article links of a sitemap (plain or a ``.xml.gz`` file), and the sitemaps of an index."""
+        body = self._sitemap_body(response)
+        if self._not_a_document(response, "sitemap", SITEMAP_ROOTS, body):
+            return
         self._reached(response)
         self.crawler.stats.inc_value("discovery/sitemap/pages")
-        pages, children = parse_sitemap(response.body, response.url)
+        pages, children = parse_sitemap(body, response.url)
         pages = self._capped(pages, response, "sitemap")
         for child in self._capped(children, response, "sitemap_index"):
             if is_older(child, self.since):
@@ -391,12 +477,27 @@ class PolicySpider(Spider):
         if failure.check(BlockedAnswer, NotRefetched):
             return
         request = failure.request  # type: ignore[attr-defined]
-        reason = failure.type.__name__ if failure.type else "error"
+        reason = failure_reason(failure)
         self.crawler.stats.inc_value(f"fetch/failed/{reason}")
         # IgnoreRequest is policy (robots.txt, offsite, size limits), not a fault of the site.
         level = logging.INFO if failure.check(IgnoreRequest) else logging.WARNING
         url = _discovered_url(request.meta, request.url)
         logger.log(level, "Could not fetch %s: %s", url, failure.getErrorMessage())
+
+
+def failure_reason(failure: Failure) -> str:
+    """The stats name of a failed fetch: the exception's class, or what Scrapy's robots.txt
+    middleware said (its plain ``IgnoreRequest`` would name every policy refusal alike).
+
+    >>> from twisted.python.failure import Failure
+    >>> failure_reason(Failure(IgnoreRequest("Forbidden by robots.txt")))
+    'forbidden_by_robots_txt'
+    >>> failure_reason(Failure(TimeoutError()))
+    'TimeoutError'
+    """
+    if failure.check(IgnoreRequest) and str(failure.value).startswith("Forbidden by robots.txt"):
+        return "forbidden_by_robots_txt"
+    return failure.type.__name__ if failure.type else "error"
 
 
 def _discovered_url(meta: dict[str, Any], url: str) -> str:

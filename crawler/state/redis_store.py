@@ -2,13 +2,21 @@
 
 Same contract as the SQLite backends (:mod:`crawler.state.base`): observations are staged under
 a batch and become visible only when committed after the output file holding their records
-was renamed into place. Several workers run under one run id on a machine, so a batch is kept
-per worker (``<batch>@<worker id>``): one worker's commit or discard never touches another's,
-and the scheduler discards a dead worker's staged batches when it gives back its requests.
+was renamed into place. As with the SQLite journal (:mod:`crawler.state.journal`), the keys of
+a file are written to a journal entry in Redis before its rename; the commit after the rename
+removes the entry in the same script. When Redis is unreachable between the two (a restart),
+the entry survives (AOF) and :meth:`RedisSeenStore.reconcile` finishes it later: a delivered
+file is committed, one that never appeared is forgotten.
+
+Several workers run under one run id on a machine, so a batch is kept per worker
+(``<batch>@<worker id>``): one worker's commit or discard never touches another's, and the
+scheduler discards a dead worker's staged batches when it gives back its requests.
 
 Keys (``<prefix>`` = ``ECOPOLICY_REDIS_PREFIX``):
 ``<prefix>:seen`` hash url key -> JSON entry; ``<prefix>:validators`` hash url key -> JSON;
 ``<prefix>:seen:staged:<batch>@<worker>`` hash of staged entries (validators under ``v|<key>``);
+``<prefix>:seen:journal:<batch>@<worker>`` hash output file -> JSON list of the url keys it holds
+(the delivery journal: written before the file's rename, removed by the commit that follows it);
 ``<prefix>:neardup:{seq,dup,sig}`` hashes record id -> order, verdict, MinHash signature;
 ``<prefix>:neardup:band:<band>:<hash>`` sets of record ids (LSH buckets);
 ``<prefix>:furniture:<source>:{n,articles,lines,first}`` the furniture counts (articles counted,
@@ -20,11 +28,13 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from datasketch import MinHashLSH
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from crawler.state.base import FurnitureCounts, LineCount, Observation, SeenEntry, Validators
 from crawler.state.neardup import _band_hash, minhash_signature
@@ -34,6 +44,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
 
 VALIDATOR_FIELD = "v|"
+REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
 
 # Move staged fields (all when ARGV is empty) into the committed hashes.
 # KEYS: staged hash, seen hash, validators hash. ARGV: fields.
@@ -53,6 +64,25 @@ for _, field in ipairs(fields) do
     n = n + 1
   end
 end
+return n
+"""
+
+# Commit the keys a journal entry names (as _COMMIT with those fields) and remove the entry,
+# atomically. KEYS: staged hash, seen hash, validators hash (unused), journal hash.
+# ARGV[1]: the entry (the output file's path).
+_COMPLETE = """
+local raw = redis.call('HGET', KEYS[4], ARGV[1])
+if not raw then return -1 end
+local n = 0
+for _, field in ipairs(cjson.decode(raw)) do
+  local value = redis.call('HGET', KEYS[1], field)
+  if value then
+    redis.call('HSET', KEYS[2], field, value)
+    redis.call('HDEL', KEYS[1], field)
+    n = n + 1
+  end
+end
+redis.call('HDEL', KEYS[4], ARGV[1])
 return n
 """
 
@@ -127,11 +157,17 @@ class RedisSeenStore:
         self._seen = f"{prefix}:seen"
         self._validators = f"{prefix}:validators"
         self._commit = server.register_script(_COMMIT)
+        self._complete = server.register_script(_COMPLETE)
         self._closed = False
 
+    def _name(self, batch: str) -> str:
+        return batch if "@" in batch else f"{batch}@{self.worker}"
+
     def _staged(self, batch: str) -> str:
-        name = batch if "@" in batch else f"{batch}@{self.worker}"
-        return f"{self.prefix}:seen:staged:{name}"
+        return f"{self.prefix}:seen:staged:{self._name(batch)}"
+
+    def _journal(self, batch: str) -> str:
+        return f"{self.prefix}:seen:journal:{self._name(batch)}"
 
     def _check(self) -> None:
         if self._closed:
@@ -181,6 +217,48 @@ class RedisSeenStore:
         pipe.delete(staged)
         count, _ = pipe.execute()
         return int(count)
+
+    # --- the delivery journal ---------------------------------------------------------------
+    def prepare(self, batch: str, target: str, keys: Iterable[str]) -> None:
+        """Before the rename of *target*: note which keys it delivers (raises if Redis is down)."""
+        self._check()
+        self.server.hset(self._journal(batch), target, json.dumps(sorted(set(keys))))
+
+    def complete(self, batch: str, target: str) -> int:
+        """After the rename: commit the keys noted for *target* and drop its entry.
+
+        Returns the observations committed; -1 when no entry was left (already completed).
+        """
+        self._check()
+        keys = [self._staged(batch), self._seen, self._validators, self._journal(batch)]
+        return int(self._complete(keys=keys, args=[target]))
+
+    def journal_batches(self) -> list[str]:
+        """``<batch>@<worker>`` of every batch with a journal entry still open."""
+        start = len(f"{self.prefix}:seen:journal:")
+        return sorted(
+            (key.decode() if isinstance(key, bytes) else key)[start:]
+            for key in self.server.scan_iter(match=f"{self.prefix}:seen:journal:*", count=500)
+        )
+
+    def reconcile(self, batch: str, delivered: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+        """Settle a dead worker's open entries: commit files that were delivered, forget the rest.
+
+        Then its staged observations are discarded (they belong to no delivered file). Returns
+        the files completed and the files abandoned. Call only for a batch whose worker is dead.
+        """
+        self._check()
+        completed, abandoned = [], []
+        for raw in self.server.hkeys(self._journal(batch)):
+            target = raw.decode() if isinstance(raw, bytes) else raw
+            if delivered(target):
+                self.complete(batch, target)
+                completed.append(target)
+            else:
+                self.server.hdel(self._journal(batch), target)
+                abandoned.append(target)
+        self.discard(batch)
+        return completed, abandoned
 
     def staged_batches(self) -> list[str]:
         self._check()

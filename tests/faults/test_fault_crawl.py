@@ -73,10 +73,18 @@ def test_every_other_article_is_accounted_for_with_its_url(fault_crawl, fault):
 
 def test_stats_count_one_reason_per_missing_article(fault_crawl):
     stats = fault_crawl.stats
-    reasons = sum(v for k, v in stats.items() if k.startswith(("fetch/failed/", "extraction/dropped/")))
+    failed = sum(v for k, v in stats.items() if k.startswith(("fetch/failed/", "extraction/dropped/")))
+    reasons = failed - stats.get("start/failed", 0)  # start points count under fetch/failed too
     emitted = _emitted(fault_crawl)
     missing = [f.name for f in FAULTS if f.outcome != EMIT and emitted[article_path(f.name)] == 0]
     assert reasons == len(missing), {k: v for k, v in stats.items() if "/failed/" in k or "/dropped/" in k}
+
+
+def test_a_feed_that_does_not_parse_is_a_named_start_point_failure_not_an_empty_feed(fault_crawl):
+    """The XXE feed declares two DOCTYPEs: no XML parser reads it, so it gave no links."""
+    assert fault_crawl.stats.get("start/failed/not_a_feed") == 1
+    assert fault_crawl.stats.get("start/failed") == 1
+    assert "/xxe-feed.xml: not a feed (root element none" in fault_crawl.log
 
 
 def test_offsite_and_looping_redirects_are_refused_and_counted(fault_crawl):
