@@ -9,7 +9,7 @@ import pytest
 
 from crawler.extraction import extract_article
 from crawler.extraction._dom import CHROME_WORDS, HARD_CHROME_WORDS, chrome_name, is_hidden
-from crawler.extraction.body import drop_repeated_furniture
+from crawler.extraction.body import _standfirst, drop_repeated_furniture
 
 PARAS = [
     "The regional council approved the river restoration plan on Tuesday after two years of consultation.",
@@ -165,3 +165,78 @@ def test_a_list_of_repeated_short_items_is_kept() -> None:
 def test_a_bare_hidden_class_hides_but_a_responsive_one_does_not() -> None:
     assert is_hidden(lxml.html.fromstring('<div class="intro-body__premium hidden">x</div>'))
     assert not is_hidden(lxml.html.fromstring('<div class="hidden md:block">x</div>'))
+
+
+MORE = [
+    "Conservation groups welcomed the vote but said the budget for land purchases was too small.",
+    "The council will publish a progress report every year, starting twelve months from now.",
+    "Anglers expect salmon to return to the upper river within a decade of the weirs coming down.",
+    "A public meeting on the first stretch of work is planned for the village hall in March.",
+]
+
+
+def test_a_body_in_chunks_of_one_kind_is_taken_whole_though_the_headline_sits_in_the_first() -> None:
+    """Article cut into same-class wrappers between figure rows, the headline inside the first
+    chunk (a blogging platform's markup): the deeper first chunk must not win over the whole."""
+    figure_row = (
+        '<div class="hr"><div class="n p"><figure><img src="x.png">'
+        "<figcaption>Weir</figcaption></figure></div></div>"
+    )
+    chunk = '<div class="n p"><div class="z ab">{}</div></div>'
+    html = page(
+        "<article><section>"
+        + chunk.format("<div><h1>River restoration plan approved</h1></div>" + paras(PARAS + MORE[:2]))
+        + figure_row
+        + chunk.format(paras(MORE[2:3]))
+        + figure_row
+        + chunk.format(paras(MORE[3:]))
+        + "</section></article>"
+        + f"<div class='rail'>{TEASERS}</div>"
+    )
+    assert body_of(html) == PARAS + MORE
+
+
+STANDFIRST = "Twelve weirs will come down and farmers will be paid to let the river flood their fields"
+
+
+def test_a_standfirst_in_the_article_header_opens_the_body() -> None:
+    """The summary line under the headline, in a header that also holds the byline, the
+    author's other stories and the lead picture (a magazine's markup), outside the body."""
+    html = page(
+        "<article><header><h1>River restoration plan approved</h1>"
+        f'<div class="excerpt">{STANDFIRST}</div><p class="author">By Jane Doe</p>'
+        f'<div class="author-more">{TEASERS}</div><time>April 25, 2024</time>'
+        '<div class="featured-image"><img src="w.jpg"><figcaption>The weir at Millford, due to be'
+        " removed first, seen from the footbridge.</figcaption></div></header>"
+        f'<div class="a-content">{paras(PARAS)}</div></article>'
+    )
+    assert body_of(html) == [STANDFIRST, *PARAS]
+
+
+def test_a_caption_or_a_crowded_header_gives_no_standfirst() -> None:
+    """A line beside a picture is a caption; three paragraphs between headline and body are
+    teasers or a second column, not a lead; the headline set again with a kicker is no lead."""
+    captioned = page(
+        "<article><header><h1>River restoration plan approved</h1>"
+        f'<div class="photo"><img src="w.jpg"><span>{STANDFIRST}</span></div></header>'
+        f'<div class="a-content">{paras(PARAS)}</div></article>'
+    )
+    kicker = page(
+        "<div><h2>River restoration plan approved</h2>"
+        "<div><h1>Opinion: River restoration plan approved</h1></div>"
+        f'<div class="a-content">{paras(PARAS)}</div></div>'
+    )
+    crowded = lxml.html.fromstring(
+        page(
+            "<article><header><h1>River restoration plan approved</h1>"
+            f"<p>{STANDFIRST}.</p><p>{MORE[0]}</p><p>{MORE[1]}</p></header>"
+            f'<div class="a-content">{paras(PARAS)}</div></article>'
+        )
+    )
+    assert body_of(captioned) == PARAS
+    assert body_of(kicker) == PARAS
+    container = crowded.find_class("a-content")[0]
+    assert _standfirst(crowded, container, "River restoration plan approved") == []
+    crowded.find(".//header").remove(crowded.find(".//header")[2])
+    crowded.find(".//header").remove(crowded.find(".//header")[2])
+    assert _standfirst(crowded, container, "River restoration plan approved") == [STANDFIRST + "."]

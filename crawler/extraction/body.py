@@ -640,9 +640,11 @@ def _group(
     chrome: Callable[[HtmlElement], bool],
     content: dict[HtmlElement, float],
     lengths: dict[HtmlElement, int],
+    joined: set[HtmlElement],
 ) -> list[HtmlElement]:
     """The body around a winning block: wrappers that add nothing are climbed, then siblings cut
-    apart by ads or "companion column" markup (same tag and class, text inside) are joined."""
+    apart by ads or "companion column" markup (same tag and class, text inside) are joined. A
+    parent taken because such chunks hold its prose is added to *joined*."""
     node = top
     size = _cached_len(node, lengths)
     while True:
@@ -678,6 +680,8 @@ def _group(
             members.append(sib)
     if len(members) > 2 and sum(content.get(m, 0.0) for m in members) >= 0.8 * content.get(parent, 0.0):
         # the parent is the body: taking it keeps the headings, lists and tables between chunks
+        if sum(_signature(m) == sig for m in members) > 2:
+            joined.add(parent)
         return [parent]
     return members
 
@@ -785,8 +789,9 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
     candidates = []
     seen: set[HtmlElement] = set()
     lengths: dict[HtmlElement, int] = {}  # candidates share ancestors: measure each once
+    joined: set[HtmlElement] = set()
     for _, el in ranked[:8]:
-        members = _group(el, chrome, content, lengths)
+        members = _group(el, chrome, content, lengths, joined)
         if members[0] in seen:
             continue
         seen.add(members[0])
@@ -795,7 +800,7 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
         candidates.append((total * _marker_bonus(members[0]), len(candidates), members, affinity))
         if len(candidates) == 5:
             break
-    return _order_candidates(_drop_nested_parts(candidates, content, heading))
+    return _order_candidates(_drop_nested_parts(candidates, content, heading, joined))
 
 
 def _promote_common_ancestor(
@@ -829,20 +834,36 @@ def _drop_nested_parts(
     candidates: list[tuple[float, int, list[HtmlElement], int]],
     content: dict[HtmlElement, float],
     heading: HtmlElement | None,
+    joined: set[HtmlElement],
 ) -> list[tuple[float, int, list[HtmlElement], int]]:
     """Leave out a candidate that lies inside another one holding clearly more prose: it is a
     part of that body (its first section, the lead block of a live blog), and its deeper
-    position next to the headline must not win over the whole."""
+    position next to the headline must not win over the whole. A whole made of chunks of one
+    kind (see :func:`_group`) needs only to hold more: its other chunks are the article's
+    continuation, not the other column of the page."""
     kept = []
     for cand in candidates:
         part = sum(content.get(m, 0.0) for m in cand[2])
         if not any(
-            other is not cand
-            and _whole_prose(other[2][0], cand[2][0], content, heading) >= _WHOLE_OVER_PART * part
+            other is not cand and _holds_part(other[2][0], cand[2][0], part, content, heading, joined)
             for other in candidates
         ):
             kept.append(cand)
     return kept
+
+
+def _holds_part(
+    whole: HtmlElement,
+    part: HtmlElement,
+    part_prose: float,
+    content: dict[HtmlElement, float],
+    heading: HtmlElement | None,
+    joined: set[HtmlElement],
+) -> bool:
+    """Whether *part* is a part of the body *whole* (see :func:`_drop_nested_parts`)."""
+    if whole in joined and _contains(whole, part):
+        return content.get(whole, 0.0) > part_prose
+    return _whole_prose(whole, part, content, heading) >= _WHOLE_OVER_PART * part_prose
 
 
 def _whole_prose(
@@ -919,6 +940,102 @@ def _lead_paragraphs(container: HtmlElement, title: str) -> list[str]:
     return leads
 
 
+_STANDFIRST_TAGS = frozenset({"p", "div", "h2", "h3", "h4", "span"})
+_STANDFIRST_MAX_REGION = 1500  # more text than this between headline and body is no standfirst
+_STANDFIRST_MAX_BLOCKS = 2
+
+
+def _standfirst(tree: HtmlElement, container: HtmlElement, title: str) -> list[str]:
+    """The summary paragraph set between the headline and the body container ("dek",
+    "standfirst", "excerpt"): sites print it in the article's header, outside the body's wrapper.
+    Only running text qualifies (sentence-shaped, few links, no picture beside it, so no
+    caption), and only when little else stands between headline and body: a region full of
+    text is a teaser block or a second column, not a lead."""
+    body = tree.find(".//body")
+    heading = _title_heading(body if body is not None else tree, title)
+    if heading is None or _contains(container, heading) or _contains(heading, container):
+        return []
+    shared = next((a for a in heading.iterancestors() if _contains(a, container)), None)
+    if shared is None or shared.tag in ("body", "html"):
+        return []
+    region = _between(shared, heading, container)
+    if _text_len([text_of(el) for el in region if not _contains_any(el, region)]) > _STANDFIRST_MAX_REGION:
+        return []
+    title_key = re.sub(r"\W+", "", title).lower()
+    leads = [el for el in region if _is_standfirst(el) and not _repeats_title(text_of(el), title_key)]
+    if not leads or len(leads) > _STANDFIRST_MAX_BLOCKS:
+        return []
+    return list(dict.fromkeys(t for el in leads for t in paragraphs_of(el, title)))
+
+
+def _repeats_title(text: str, title_key: str) -> bool:
+    """Whether *text* is the headline again, maybe with a kicker ("Meinung …") or a site name."""
+    key = re.sub(r"\W+", "", text).lower()
+    if not key or not title_key:
+        return False
+    short, long_ = sorted((key, title_key), key=len)
+    return short in long_ or _title_overlap(key, title_key) >= 0.8
+
+
+def _between(shared: HtmlElement, heading: HtmlElement, container: HtmlElement) -> list[HtmlElement]:
+    """Elements of *shared* after the heading (not in it) and before the container."""
+    found: list[HtmlElement] = []
+    passed = False
+    for el in shared.iter():
+        if el is container:
+            break
+        if el is heading:
+            passed = True
+            continue
+        if passed and isinstance(el.tag, str) and not _contains(heading, el):
+            found.append(el)
+    return found
+
+
+def _contains_any(el: HtmlElement, others: list[HtmlElement]) -> bool:
+    parent = el.getparent()
+    return parent is not None and parent in others
+
+
+def _is_standfirst(el: HtmlElement) -> bool:
+    """A leaf block of running text with few links, no picture, in no caption or chrome."""
+    if el.tag not in _STANDFIRST_TAGS or any(c.tag in _BLOCK for c in el if isinstance(c.tag, str)):
+        return False
+    text = text_of(el)
+    if not 40 <= len(text) <= 500 or not _running_text(text) or _link_density(el) > 0.2:
+        return False
+    parent = el.getparent()
+    if parent is not None and next(parent.iter("img", "picture", "video", "figure"), None) is not None:
+        return False
+    return not any(
+        a.tag in ("h1", "figure", "figcaption", "nav", "aside", "footer", "form", "button", "noscript")
+        or _CAPTION_CLASS.search(a.get("class") or "")
+        or is_hidden(a)
+        or has_hard_name(a)
+        for a in (el, *el.iterancestors())
+    )
+
+
+def _running_text(text: str) -> bool:
+    """Prose rather than a label, a dateline or markup shown as text: a sentence mark, or eight
+    words or more of which most start in lower case; few digits, no tags."""
+    if sum(c.isdigit() for c in text) > 0.1 * len(text) or _MARKUP.search(text):
+        return False
+    if _SENTENCE.search(text):
+        return True
+    words = text.split()
+    return len(words) >= 8 and sum(w[0].islower() for w in words) * 2 >= len(words)
+
+
+_MARKUP = re.compile(r"<\w+[^>]*>")
+
+
+def _title_overlap(key: str, title_key: str) -> float:
+    """Share of *key*'s character bigrams that are the title's: a headline re-set with a kicker."""
+    grams = {title_key[i : i + 2] for i in range(len(title_key) - 1)}
+    return sum(key[i : i + 2] in grams for i in range(len(key) - 1)) / max(1, len(key) - 1)
+
+
 def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -> Body:
     """Paragraphs of the article body, the container they came from and the engine used."""
     events: list[str] = []
@@ -934,12 +1051,15 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         for chunk in chunks:
             paragraphs += paragraphs_of(chunk, title)
         paragraphs = drop_repeated_furniture(paragraphs)
+        if paragraphs and not _lead_paragraphs(chunks[0], title):
+            paragraphs = [t for t in _standfirst(tree, chunks[0], title) if t not in paragraphs] + paragraphs
         if _text_len(paragraphs) >= _MIN_CONTAINER_CHARS:
             return Body(paragraphs, chunks[0], "container", events)
     for members in _density_groups(tree, title):
         paragraphs = drop_repeated_furniture([p for member in members for p in paragraphs_of(member, title)])
         if paragraphs:
-            return Body(paragraphs, members[0], "density", events)
+            lead = [t for t in _standfirst(tree, members[0], title) if t not in paragraphs]
+            return Body(lead + paragraphs, members[0], "density", events)
     return Body([], None, "none", events)
 
 
