@@ -240,3 +240,16 @@ def test_a_caption_or_a_crowded_header_gives_no_standfirst() -> None:
     crowded.find(".//header").remove(crowded.find(".//header")[2])
     crowded.find(".//header").remove(crowded.find(".//header")[2])
     assert _standfirst(crowded, container, "River restoration plan approved") == [STANDFIRST + "."]
+
+
+def test_prose_hidden_only_from_screen_readers_stays_but_hidden_blocks_go() -> None:
+    """Metered paywalls mark the paragraphs past the fold ``aria-hidden``: they are on the
+    screen. A paragraph hidden by style and an ``aria-hidden`` widget of labels are not."""
+    html = page(
+        "<h1>River restoration plan approved</h1><div class='story'>"
+        + paras(PARAS[:2])
+        + "".join(f'<p class="paywall" aria-hidden="true">{p}</p>' for p in PARAS[2:])
+        + f'<p style="display:none">{MORE[0]}</p>'
+        + '<div aria-hidden="true">Share Tweet Email</div></div>'
+    )
+    assert body_of(html) == PARAS

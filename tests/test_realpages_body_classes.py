@@ -61,3 +61,9 @@ def test_the_standfirst_between_headline_and_body_opens_the_body(key: str, lead:
 )
 def test_labels_datelines_and_markup_above_the_body_are_no_standfirst(key: str, not_lead: str) -> None:
     assert not any(p.startswith(not_lead) for p in paragraphs(key)[:3])
+
+
+def test_paragraphs_hidden_only_from_screen_readers_are_read() -> None:
+    """A metered paywall marks the paragraphs past the fold ``aria-hidden``; they are shown."""
+    body = paragraphs("fundus/TechRadar_V1")
+    assert any(p.startswith("That's heady, terrifying, and maybe a bit of hyperbole") for p in body)

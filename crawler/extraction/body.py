@@ -51,6 +51,7 @@ from crawler.extraction._dom import (
     is_hard_chrome,
     is_hidden,
     is_landmark_chrome,
+    is_out_of_sight,
     norm,
     select,
     text_of,
@@ -381,6 +382,14 @@ def _holds_prose(el: HtmlElement) -> bool:
     return len(text) >= 150 and _SENTENCE.search(text) is not None and _link_density(el) < 0.3
 
 
+def _unvoiced_prose(el: HtmlElement) -> bool:
+    """A paragraph of running text hidden only from screen readers (``aria-hidden``, which
+    metered paywalls put on the paragraphs they may later blur): it is on the screen."""
+    if el.tag not in ("p", *_HEADINGS) or is_out_of_sight(el):
+        return False
+    return _SENTENCE.search(text_of(el)) is not None
+
+
 def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     """One paragraph per block of *container*, chrome and metadata lines left out."""
     out: list[str] = []
@@ -407,7 +416,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             and (
                 tag in _SKIP_IN_BODY
                 or named_chrome(el)
-                or is_hidden(el)
+                or (is_hidden(el) and not _unvoiced_prose(el))
                 or _CAPTION_CLASS.search(el.get("class") or "")
                 or (tag in ("div", "td", "table", "section") and _is_link_block(el))
                 or (tag == "dl" and _is_field_list(el))
