@@ -253,3 +253,21 @@ def test_prose_hidden_only_from_screen_readers_stays_but_hidden_blocks_go() -> N
         + '<div aria-hidden="true">Share Tweet Email</div></div>'
     )
     assert body_of(html) == PARAS
+
+
+def test_a_body_of_table_rows_keeps_its_heading_row_and_sets_cells_apart() -> None:
+    """A glossary or a notice set as one table: the rows are the body, the heading row belongs to
+    them, and each row stays one line with its cells set apart (term | meaning)."""
+    rows = [
+        ("weir", "a low dam built across a river to raise the level of water upstream;"),
+        ("floodplain", "the flat land beside a river that is covered with water when it floods;"),
+        ("wet meadow", "grassland whose soil is wet for much of the year, grazed or cut for hay;"),
+        ("fish pass", "a channel or ladder that lets fish swim past a weir or a dam upstream;"),
+    ]
+    table = (
+        "<table><thead><tr><th>Term</th><th>Meaning</th></tr></thead><tbody>"
+        + "".join(f"<tr><td><strong>{t}</strong></td><td>{m}</td></tr>" for t, m in rows)
+        + "</tbody></table>"
+    )
+    html = page(f"<h1>Glossary of river works</h1><div class='menu'>{TEASERS}</div>{table}")
+    assert body_of(html) == ["Term | Meaning", *(f"{t} | {m}" for t, m in rows)]

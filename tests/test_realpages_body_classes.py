@@ -10,6 +10,7 @@ import logging
 import pytest
 
 from benchmarks._realpages import RealPage, load_pages
+from crawler.extraction import extract_article
 from crawler.offline import OfflineExtractor
 
 
@@ -67,3 +68,12 @@ def test_paragraphs_hidden_only_from_screen_readers_are_read() -> None:
     """A metered paywall marks the paragraphs past the fold ``aria-hidden``; they are shown."""
     body = paragraphs("fundus/TechRadar_V1")
     assert any(p.startswith("That's heady, terrifying, and maybe a bit of hyperbole") for p in body)
+
+
+def test_a_glossary_table_keeps_its_heading_row_and_one_line_per_term() -> None:
+    """Measured on the extraction itself: the cleaning's sentence repair joins the unpunctuated
+    heading row to the first row, a step of its own."""
+    page = _pages()["en_gov/legislation_gov_uk_cpr_glossary"]
+    body = extract_article(page.raw, page.url)["paragraphs"]
+    assert "Expression | Meaning" in body
+    assert any(p.startswith("account monitoring order | an order requiring") for p in body)

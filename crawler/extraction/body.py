@@ -445,7 +445,8 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
         if block:
             flush()
         elif cell and buf:
-            buf.append(" ")
+            # cells of one row stay one line, set apart as the document readers set them
+            buf.append(" | " if any(not part.isspace() for part in buf) else " ")
         if el.text:
             buf.append(el.text)
         for child in el:
@@ -654,15 +655,7 @@ def _group(
     """The body around a winning block: wrappers that add nothing are climbed, then siblings cut
     apart by ads or "companion column" markup (same tag and class, text inside) are joined. A
     parent taken because such chunks hold its prose is added to *joined*."""
-    node = top
-    size = _cached_len(node, lengths)
-    while True:
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html") or chrome(parent):
-            break
-        if _cached_len(parent, lengths) > size * 1.1 + 20:
-            break
-        node = parent
+    node = _climb(top, chrome, lengths)
     parent = node.getparent()
     if parent is None or parent.tag in ("body", "html"):
         return [node]
@@ -689,10 +682,31 @@ def _group(
             members.append(sib)
     if len(members) > 2 and sum(content.get(m, 0.0) for m in members) >= 0.8 * content.get(parent, 0.0):
         # the parent is the body: taking it keeps the headings, lists and tables between chunks
+        whole = _table_of(parent)
         if sum(_signature(m) == sig for m in members) > 2:
-            joined.add(parent)
-        return [parent]
+            joined.add(whole)
+        return [whole]
     return members
+
+
+def _climb(
+    node: HtmlElement, chrome: Callable[[HtmlElement], bool], lengths: dict[HtmlElement, int]
+) -> HtmlElement:
+    """The outermost wrapper of *node* that adds next to no text."""
+    size = _cached_len(node, lengths)
+    while True:
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html") or chrome(parent):
+            return node
+        if _cached_len(parent, lengths) > size * 1.1 + 20:
+            return node
+        node = parent
+
+
+def _table_of(rows: HtmlElement) -> HtmlElement:
+    """The table around a body of rows: its heading row and caption belong with them."""
+    parent = rows.getparent()
+    return parent if rows.tag in ("tbody", "thead", "tfoot") and parent is not None else rows
 
 
 def _prose_sibling(
