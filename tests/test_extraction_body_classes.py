@@ -271,3 +271,27 @@ def test_a_body_of_table_rows_keeps_its_heading_row_and_sets_cells_apart() -> No
     )
     html = page(f"<h1>Glossary of river works</h1><div class='menu'>{TEASERS}</div>{table}")
     assert body_of(html) == ["Term | Meaning", *(f"{t} | {m}" for t, m in rows)]
+
+
+def _card(headline: str, blurb: str) -> str:
+    return (
+        f'<div class="teaser"><img src="t.jpg"><h2><a href="/other">{headline}</a></h2>'
+        f'<p>{blurb} <a href="/other">more</a></p></div>'
+    )
+
+
+def test_a_teaser_card_inside_the_body_is_left_out_but_a_listing_of_cards_stays() -> None:
+    """A card pointing to another story (picture, a heading that is wholly a link, a blurb) set
+    between the paragraphs is not the article; cards that make up the body are a listing."""
+    card = _card("Storm damage closes coastal road", "The road will stay shut for a week, engineers said.")
+    inside = page(
+        "<h1>River restoration plan approved</h1>"
+        f"<div class='story'>{paras(PARAS[:2])}{card}{paras(PARAS[2:])}</div>"
+    )
+    assert body_of(inside) == PARAS
+    listing = page(
+        "<h1>River restoration plan approved</h1><div class='story'>"
+        + "".join(_card(p[:30], p) for p in PARAS + MORE)
+        + "</div>"
+    )
+    assert any(p.startswith(PARAS[0]) for p in body_of(listing))

@@ -77,3 +77,11 @@ def test_a_glossary_table_keeps_its_heading_row_and_one_line_per_term() -> None:
     body = extract_article(page.raw, page.url)["paragraphs"]
     assert "Expression | Meaning" in body
     assert any(p.startswith("account monitoring order | an order requiring") for p in body)
+
+
+def test_teaser_cards_between_the_paragraphs_are_left_out() -> None:
+    """Public broadcasters set cards for other stories (picture, linked headline, blurb, "mehr")
+    inside the article's column."""
+    body = paragraphs("fundus/NDR_V1")
+    assert not any(p.startswith("Zahnarzt Jost Jahn hat den Himmelskörper") for p in body)
+    assert any("Meteoriten" in p for p in body)

@@ -382,6 +382,42 @@ def _holds_prose(el: HtmlElement) -> bool:
     return len(text) >= 150 and _SENTENCE.search(text) is not None and _link_density(el) < 0.3
 
 
+_CARD_MAX_CHARS = 400
+
+
+def _is_teaser_card(el: HtmlElement) -> bool:
+    """A card pointing to another story inside the body: a picture, a heading that is wholly a
+    link, and a short blurb; the article's own sections have headings of plain text."""
+    if len(el.text_content()) > _CARD_MAX_CHARS * 2 or next(el.iter("img", "picture"), None) is None:
+        return False
+    heading = next(el.iter(*_HEADINGS), None)
+    if heading is None:
+        return False
+    head_len = _solid_len(heading.text_content())
+    linked = sum(_solid_len(a.text_content()) for a in heading.iter("a"))
+    return head_len > 0 and linked >= 0.9 * head_len and len(text_of(el)) <= _CARD_MAX_CHARS
+
+
+def _cards_are_asides(container: HtmlElement) -> Callable[[], bool]:
+    """Whether the teaser cards of *container* hold a small part of its text (judged once, when
+    the first card is met): cards that make up the body are a listing, and stay."""
+    verdict: list[bool] = []
+
+    def judge() -> bool:
+        if not verdict:
+            cards = [
+                el
+                for el in container.iter("div", "section", "li")
+                if _is_teaser_card(el)
+                and not any(_is_teaser_card(a) for a in el.iterancestors("div", "section", "li"))
+            ]
+            held = sum(len(text_of(card)) for card in cards)
+            verdict.append(held <= 0.3 * len(text_of(container)))
+        return verdict[0]
+
+    return judge
+
+
 def _unvoiced_prose(el: HtmlElement) -> bool:
     """A paragraph of running text hidden only from screen readers (``aria-hidden``, which
     metered paywalls put on the paragraphs they may later blur): it is on the screen."""
@@ -396,6 +432,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     buf: list[str] = []
     title_key = re.sub(r"\W+", "", title).lower()
     named_chrome = _named_chrome_in(container)
+    cards_are_asides = _cards_are_asides(container)
 
     def flush() -> None:
         if buf:
@@ -421,6 +458,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
                 or (tag in ("div", "td", "table", "section") and _is_link_block(el))
                 or (tag == "dl" and _is_field_list(el))
                 or (tag in ("div", "section", "aside") and _headed_by_related(el))
+                or (tag in ("div", "section", "li") and _is_teaser_card(el) and cards_are_asides())
             )
         ):
             if tag == "dl" and out and len(out[-1]) <= 30 and not out[-1].endswith(("。", ".", ":", "：")):
