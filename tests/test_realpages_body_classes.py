@@ -44,6 +44,8 @@ def test_an_article_in_chunks_of_one_kind_is_read_to_its_end() -> None:
         ("fundus/RollingStone_V1", '"She is a very talented woman," she said of her son'),
         ("en_news/guardian_valencia_fire_20240224", "Police in Spanish city continue to search debris"),
         ("fundus/BerlinerZeitung_V1", "Ein Mann bot sein Sperma mindestens zwölf Kliniken"),
+        # the body's wrapper follows the lead: its own text is no crowd between headline and body
+        ("fundus/DailyStar_V1", "Brits who want to save money on a trip to Walt Disney World"),
     ],
 )
 def test_the_standfirst_between_headline_and_body_opens_the_body(key: str, lead: str) -> None:

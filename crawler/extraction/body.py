@@ -1039,7 +1039,8 @@ def _repeats_title(text: str, title_key: str) -> bool:
 
 
 def _between(shared: HtmlElement, heading: HtmlElement, container: HtmlElement) -> list[HtmlElement]:
-    """Elements of *shared* after the heading (not in it) and before the container."""
+    """Elements of *shared* after the heading (not in it) and before the container (not
+    around it)."""
     found: list[HtmlElement] = []
     passed = False
     for el in shared.iter():
@@ -1048,7 +1049,7 @@ def _between(shared: HtmlElement, heading: HtmlElement, container: HtmlElement) 
         if el is heading:
             passed = True
             continue
-        if passed and isinstance(el.tag, str) and not _contains(heading, el):
+        if passed and isinstance(el.tag, str) and not _contains(heading, el) and not _contains(el, container):
             found.append(el)
     return found
 
@@ -1059,15 +1060,17 @@ def _contains_any(el: HtmlElement, others: list[HtmlElement]) -> bool:
 
 
 def _is_standfirst(el: HtmlElement) -> bool:
-    """A leaf block of running text with few links, no picture, in no caption or chrome."""
+    """A leaf block of running text with few links, not the text of a picture's box, in no
+    caption or chrome."""
     if el.tag not in _STANDFIRST_TAGS or any(c.tag in _BLOCK for c in el if isinstance(c.tag, str)):
         return False
     text = text_of(el)
     if not 40 <= len(text) <= 500 or not _running_text(text) or _link_density(el) > 0.2:
         return False
     parent = el.getparent()
-    if parent is not None and next(parent.iter("img", "picture", "video", "figure"), None) is not None:
-        return False
+    pictured = parent is not None and next(parent.iter("img", "picture", "video", "figure"), None) is not None
+    if pictured and len(text_of(parent)) <= 2 * len(text) + 20:
+        return False  # the text of a small box around a picture: its caption
     return not any(
         a.tag in ("h1", "figure", "figcaption", "nav", "aside", "footer", "form", "button", "noscript")
         or _CAPTION_CLASS.search(a.get("class") or "")
