@@ -1020,7 +1020,8 @@ def _standfirst(tree: HtmlElement, container: HtmlElement, title: str) -> list[s
     if shared is None or shared.tag in ("body", "html"):
         return []
     region = _between(shared, heading, container)
-    if _text_len([text_of(el) for el in region if not _contains_any(el, region)]) > _STANDFIRST_MAX_REGION:
+    members = set(region)
+    if _text_len([text_of(el) for el in region if el.getparent() not in members]) > _STANDFIRST_MAX_REGION:
         return []
     title_key = re.sub(r"\W+", "", title).lower()
     leads = [el for el in region if _is_standfirst(el) and not _repeats_title(text_of(el), title_key)]
@@ -1043,20 +1044,15 @@ def _between(shared: HtmlElement, heading: HtmlElement, container: HtmlElement) 
     around it)."""
     found: list[HtmlElement] = []
     passed = False
+    skip = set(heading.iterdescendants()) | set(container.iterancestors())
     for el in shared.iter():
         if el is container:
             break
         if el is heading:
             passed = True
-            continue
-        if passed and isinstance(el.tag, str) and not _contains(heading, el) and not _contains(el, container):
+        elif passed and isinstance(el.tag, str) and el not in skip:
             found.append(el)
     return found
-
-
-def _contains_any(el: HtmlElement, others: list[HtmlElement]) -> bool:
-    parent = el.getparent()
-    return parent is not None and parent in others
 
 
 def _is_standfirst(el: HtmlElement) -> bool:
