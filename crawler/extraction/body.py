@@ -16,8 +16,12 @@ independent ground truth, ``benchmarks/extraction_realworld.py``):
    candidates are widened to the whole body (wrappers that add no text are climbed; sibling blocks
    of the same tag and class, or prose siblings, are joined; the closest ancestor of several strong
    candidates is taken for an article cut into wrapped chunks), a part nested in a candidate with
-   half again its prose gives way to it, and a candidate in the title heading's column beats a
-   sidebar of teasers unless it holds a fifth of its text or less.
+   half again its prose gives way to it (any more prose, when the whole is made of three or more
+   chunks of one kind), and a candidate in the title heading's column beats a sidebar of teasers
+   unless it holds a fifth of its text or less. A body of table rows takes its table.
+
+A standfirst set between the headline and the body container (the dek in the article's header)
+opens the body when it is running text and little else stands between the two.
 
 Chrome is judged by content before name. Landmarks (``nav``/``footer``/``aside``, ARIA roles) are
 chrome; a class or id word (matched as a whole token, see :mod:`._dom`), ``hidden`` or a ``form``
@@ -26,9 +30,12 @@ of the page's prose, or half of it with few links, is the article's (comments, c
 stories excepted).
 
 Inside the container a walker emits one paragraph per block (``p``, headings, list items, table
-rows, ``br``-separated runs) and skips chrome: landmarks, hidden elements, link-only lists, blocks
-headed "Related"/"相关", chrome-named elements that hold little of the container's text (never a
-heading or a paragraph of prose for a mere layout word), and short lines that are page furniture
+rows with their cells set apart by " | ", ``br``-separated runs) and skips chrome: landmarks,
+hidden elements (a paragraph of prose hidden only from screen readers is shown, and stays),
+link-only lists, blocks headed "Related"/"相关", teaser cards for other stories (picture, linked
+heading, blurb) unless cards make up the body, chrome-named elements that hold little of the
+container's text (never a heading or a paragraph of prose for a mere layout word), and short
+lines that are page furniture
 (打印本页, 字号, Share this page, lines repeated between paragraphs) or metadata (来源：…, dates
 and bylines at the top, photo credits).
 
@@ -1009,9 +1016,9 @@ _STANDFIRST_MAX_BLOCKS = 2
 def _standfirst(tree: HtmlElement, container: HtmlElement, title: str) -> list[str]:
     """The summary paragraph set between the headline and the body container ("dek",
     "standfirst", "excerpt"): sites print it in the article's header, outside the body's wrapper.
-    Only running text qualifies (sentence-shaped, few links, no picture beside it, so no
-    caption), and only when little else stands between headline and body: a region full of
-    text is a teaser block or a second column, not a lead."""
+    Only running text qualifies (sentence-shaped, few links, not the text of a picture's box,
+    not the headline again), and only when little else stands between headline and body: a
+    region full of text is a teaser block or a second column, not a lead."""
     body = tree.find(".//body")
     heading = _title_heading(body if body is not None else tree, title)
     if heading is None or _contains(container, heading) or _contains(heading, container):
@@ -1076,6 +1083,9 @@ def _is_standfirst(el: HtmlElement) -> bool:
     )
 
 
+_MARKUP = re.compile(r"<\w+[^>]*>")
+
+
 def _running_text(text: str) -> bool:
     """Prose rather than a label, a dateline or markup shown as text: a sentence mark, or eight
     words or more of which most start in lower case; few digits, no tags."""
@@ -1085,9 +1095,6 @@ def _running_text(text: str) -> bool:
         return True
     words = text.split()
     return len(words) >= 8 and sum(w[0].islower() for w in words) * 2 >= len(words)
-
-
-_MARKUP = re.compile(r"<\w+[^>]*>")
 
 
 def _title_overlap(key: str, title_key: str) -> float:
@@ -1107,11 +1114,10 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         events.append("selector_fallback")
     chunks = _known_container(tree)
     if chunks:
-        paragraphs = _lead_paragraphs(chunks[0], title)
-        for chunk in chunks:
-            paragraphs += paragraphs_of(chunk, title)
-        paragraphs = drop_repeated_furniture(paragraphs)
-        if paragraphs and not _lead_paragraphs(chunks[0], title):
+        leads = _lead_paragraphs(chunks[0], title)
+        texts = [p for chunk in chunks for p in paragraphs_of(chunk, title)]
+        paragraphs = drop_repeated_furniture(leads + texts)
+        if paragraphs and not leads:
             paragraphs = [t for t in _standfirst(tree, chunks[0], title) if t not in paragraphs] + paragraphs
         if _text_len(paragraphs) >= _MIN_CONTAINER_CHARS:
             return Body(paragraphs, chunks[0], "container", events)
