@@ -295,3 +295,11 @@ def test_a_teaser_card_inside_the_body_is_left_out_but_a_listing_of_cards_stays(
         + "</div>"
     )
     assert any(p.startswith(PARAS[0]) for p in body_of(listing))
+
+
+@pytest.mark.parametrize("line", ["Oct 18, 2019 · 8 min read", "2024-05-10 | Share this page"])
+def test_a_date_followed_by_furniture_at_the_top_is_left_out(line: str) -> None:
+    html = page(
+        f"<h1>River restoration plan approved</h1><div class='story'><p>{line}</p>{paras(PARAS)}</div>"
+    )
+    assert body_of(html) == PARAS

@@ -515,7 +515,7 @@ def _body_lines(lines: list[str], title_key: str) -> list[str]:
         if len(text) <= 80 and (
             _CHROME_LINE.search(text)
             or _META_LINE.match(text)
-            or (index < 5 and (_DATE_ONLY.match(text) or _BYLINE.match(text)))
+            or (index < 5 and (_DATE_ONLY.match(text) or _BYLINE.match(text) or _dated_furniture(text)))
             or _CREDIT_LINE.match(text)
             or not _WORDISH.search(text)
             or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
@@ -531,6 +531,12 @@ def _body_lines(lines: list[str], title_key: str) -> list[str]:
     while kept and _RELATED_HEADING.match(kept[-1]):
         kept.pop()
     return kept
+
+
+def _dated_furniture(text: str) -> bool:
+    """A date followed by page furniture on one line: "Oct 18, 2019 · 8 min read"."""
+    rest = _DATE_LEAD.sub("", text, count=1).lstrip(_SEPARATOR_CHARS)
+    return bool(rest) and rest != text and _CHROME_LINE.search(rest) is not None
 
 
 def _text_len(paragraphs: list[str]) -> int:
