@@ -9,7 +9,7 @@ import pytest
 
 from crawler.extraction import extract_article
 from crawler.extraction._dom import CHROME_WORDS, HARD_CHROME_WORDS, chrome_name, is_hidden
-from crawler.extraction.body import drop_repeated_furniture
+from crawler.extraction.body import _standfirst, drop_repeated_furniture
 
 PARAS = [
     "The regional council approved the river restoration plan on Tuesday after two years of consultation.",
@@ -165,3 +165,141 @@ def test_a_list_of_repeated_short_items_is_kept() -> None:
 def test_a_bare_hidden_class_hides_but_a_responsive_one_does_not() -> None:
     assert is_hidden(lxml.html.fromstring('<div class="intro-body__premium hidden">x</div>'))
     assert not is_hidden(lxml.html.fromstring('<div class="hidden md:block">x</div>'))
+
+
+MORE = [
+    "Conservation groups welcomed the vote but said the budget for land purchases was too small.",
+    "The council will publish a progress report every year, starting twelve months from now.",
+    "Anglers expect salmon to return to the upper river within a decade of the weirs coming down.",
+    "A public meeting on the first stretch of work is planned for the village hall in March.",
+]
+
+
+def test_a_body_in_chunks_of_one_kind_is_taken_whole_though_the_headline_sits_in_the_first() -> None:
+    """Article cut into same-class wrappers between figure rows, the headline inside the first
+    chunk (a blogging platform's markup): the deeper first chunk must not win over the whole."""
+    figure_row = (
+        '<div class="hr"><div class="n p"><figure><img src="x.png">'
+        "<figcaption>Weir</figcaption></figure></div></div>"
+    )
+    chunk = '<div class="n p"><div class="z ab">{}</div></div>'
+    html = page(
+        "<article><section>"
+        + chunk.format("<div><h1>River restoration plan approved</h1></div>" + paras(PARAS + MORE[:2]))
+        + figure_row
+        + chunk.format(paras(MORE[2:3]))
+        + figure_row
+        + chunk.format(paras(MORE[3:]))
+        + "</section></article>"
+        + f"<div class='rail'>{TEASERS}</div>"
+    )
+    assert body_of(html) == PARAS + MORE
+
+
+STANDFIRST = "Twelve weirs will come down and farmers will be paid to let the river flood their fields"
+
+
+def test_a_standfirst_in_the_article_header_opens_the_body() -> None:
+    """The summary line under the headline, in a header that also holds the byline, the
+    author's other stories and the lead picture (a magazine's markup), outside the body."""
+    html = page(
+        "<article><header><h1>River restoration plan approved</h1>"
+        f'<div class="excerpt">{STANDFIRST}</div><p class="author">By Jane Doe</p>'
+        f'<div class="author-more">{TEASERS}</div><time>April 25, 2024</time>'
+        '<div class="featured-image"><img src="w.jpg"><figcaption>The weir at Millford, due to be'
+        " removed first, seen from the footbridge.</figcaption></div></header>"
+        f'<div class="a-content">{paras(PARAS)}</div></article>'
+    )
+    assert body_of(html) == [STANDFIRST, *PARAS]
+
+
+def test_a_caption_or_a_crowded_header_gives_no_standfirst() -> None:
+    """A line beside a picture is a caption; three paragraphs between headline and body are
+    teasers or a second column, not a lead; the headline set again with a kicker is no lead."""
+    captioned = page(
+        "<article><header><h1>River restoration plan approved</h1>"
+        f'<div class="photo"><img src="w.jpg"><span>{STANDFIRST}</span></div></header>'
+        f'<div class="a-content">{paras(PARAS)}</div></article>'
+    )
+    kicker = page(
+        "<div><h2>River restoration plan approved</h2>"
+        "<div><h1>Opinion: River restoration plan approved</h1></div>"
+        f'<div class="a-content">{paras(PARAS)}</div></div>'
+    )
+    crowded = lxml.html.fromstring(
+        page(
+            "<article><header><h1>River restoration plan approved</h1>"
+            f"<p>{STANDFIRST}.</p><p>{MORE[0]}</p><p>{MORE[1]}</p></header>"
+            f'<div class="a-content">{paras(PARAS)}</div></article>'
+        )
+    )
+    assert body_of(captioned) == PARAS
+    assert body_of(kicker) == PARAS
+    container = crowded.find_class("a-content")[0]
+    assert _standfirst(crowded, container, "River restoration plan approved") == []
+    crowded.find(".//header").remove(crowded.find(".//header")[2])
+    crowded.find(".//header").remove(crowded.find(".//header")[2])
+    assert _standfirst(crowded, container, "River restoration plan approved") == [STANDFIRST + "."]
+
+
+def test_prose_hidden_only_from_screen_readers_stays_but_hidden_blocks_go() -> None:
+    """Metered paywalls mark the paragraphs past the fold ``aria-hidden``: they are on the
+    screen. A paragraph hidden by style and an ``aria-hidden`` widget of labels are not."""
+    html = page(
+        "<h1>River restoration plan approved</h1><div class='story'>"
+        + paras(PARAS[:2])
+        + "".join(f'<p class="paywall" aria-hidden="true">{p}</p>' for p in PARAS[2:])
+        + f'<p style="display:none">{MORE[0]}</p>'
+        + '<div aria-hidden="true">Share Tweet Email</div></div>'
+    )
+    assert body_of(html) == PARAS
+
+
+def test_a_body_of_table_rows_keeps_its_heading_row_and_sets_cells_apart() -> None:
+    """A glossary or a notice set as one table: the rows are the body, the heading row belongs to
+    them, and each row stays one line with its cells set apart (term | meaning)."""
+    rows = [
+        ("weir", "a low dam built across a river to raise the level of water upstream;"),
+        ("floodplain", "the flat land beside a river that is covered with water when it floods;"),
+        ("wet meadow", "grassland whose soil is wet for much of the year, grazed or cut for hay;"),
+        ("fish pass", "a channel or ladder that lets fish swim past a weir or a dam upstream;"),
+    ]
+    table = (
+        "<table><thead><tr><th>Term</th><th>Meaning</th></tr></thead><tbody>"
+        + "".join(f"<tr><td><strong>{t}</strong></td><td>{m}</td></tr>" for t, m in rows)
+        + "</tbody></table>"
+    )
+    html = page(f"<h1>Glossary of river works</h1><div class='menu'>{TEASERS}</div>{table}")
+    assert body_of(html) == ["Term | Meaning", *(f"{t} | {m}" for t, m in rows)]
+
+
+def _card(headline: str, blurb: str) -> str:
+    return (
+        f'<div class="teaser"><img src="t.jpg"><h2><a href="/other">{headline}</a></h2>'
+        f'<p>{blurb} <a href="/other">more</a></p></div>'
+    )
+
+
+def test_a_teaser_card_inside_the_body_is_left_out_but_a_listing_of_cards_stays() -> None:
+    """A card pointing to another story (picture, a heading that is wholly a link, a blurb) set
+    between the paragraphs is not the article; cards that make up the body are a listing."""
+    card = _card("Storm damage closes coastal road", "The road will stay shut for a week, engineers said.")
+    inside = page(
+        "<h1>River restoration plan approved</h1>"
+        f"<div class='story'>{paras(PARAS[:2])}{card}{paras(PARAS[2:])}</div>"
+    )
+    assert body_of(inside) == PARAS
+    listing = page(
+        "<h1>River restoration plan approved</h1><div class='story'>"
+        + "".join(_card(p[:30], p) for p in PARAS + MORE)
+        + "</div>"
+    )
+    assert any(p.startswith(PARAS[0]) for p in body_of(listing))
+
+
+@pytest.mark.parametrize("line", ["Oct 18, 2019 · 8 min read", "2024-05-10 | Share this page"])
+def test_a_date_followed_by_furniture_at_the_top_is_left_out(line: str) -> None:
+    html = page(
+        f"<h1>River restoration plan approved</h1><div class='story'><p>{line}</p>{paras(PARAS)}</div>"
+    )
+    assert body_of(html) == PARAS

@@ -218,11 +218,16 @@ def is_hidden(el: HtmlElement) -> bool:
     A ``hidden`` class with a responsive variant beside it (``hidden md:block``) shows the
     element on wide screens, so it does not count.
     """
+    return el.get("aria-hidden") == "true" or is_out_of_sight(el)
+
+
+def is_out_of_sight(el: HtmlElement) -> bool:
+    """Hidden from the eye (attribute, inline style, bare ``hidden`` class), not only from
+    screen readers as ``aria-hidden`` is."""
     get = el.get
     cls = get("class") or ""
     return (
         get("hidden") is not None
-        or get("aria-hidden") == "true"
         or bool(_HIDDEN_STYLE.search(get("style") or ""))
         or (bool(cls) and "hidden" in cls.split() and ":" not in cls)
     )

@@ -16,8 +16,12 @@ independent ground truth, ``benchmarks/extraction_realworld.py``):
    candidates are widened to the whole body (wrappers that add no text are climbed; sibling blocks
    of the same tag and class, or prose siblings, are joined; the closest ancestor of several strong
    candidates is taken for an article cut into wrapped chunks), a part nested in a candidate with
-   half again its prose gives way to it, and a candidate in the title heading's column beats a
-   sidebar of teasers unless it holds a fifth of its text or less.
+   half again its prose gives way to it (any more prose, when the whole is made of three or more
+   chunks of one kind), and a candidate in the title heading's column beats a sidebar of teasers
+   unless it holds a fifth of its text or less. A body of table rows takes its table.
+
+A standfirst set between the headline and the body container (the dek in the article's header)
+opens the body when it is running text and little else stands between the two.
 
 Chrome is judged by content before name. Landmarks (``nav``/``footer``/``aside``, ARIA roles) are
 chrome; a class or id word (matched as a whole token, see :mod:`._dom`), ``hidden`` or a ``form``
@@ -26,9 +30,12 @@ of the page's prose, or half of it with few links, is the article's (comments, c
 stories excepted).
 
 Inside the container a walker emits one paragraph per block (``p``, headings, list items, table
-rows, ``br``-separated runs) and skips chrome: landmarks, hidden elements, link-only lists, blocks
-headed "Related"/"相关", chrome-named elements that hold little of the container's text (never a
-heading or a paragraph of prose for a mere layout word), and short lines that are page furniture
+rows with their cells set apart by " | ", ``br``-separated runs) and skips chrome: landmarks,
+hidden elements (a paragraph of prose hidden only from screen readers is shown, and stays),
+link-only lists, blocks headed "Related"/"相关", teaser cards for other stories (picture, linked
+heading, blurb) unless cards make up the body, chrome-named elements that hold little of the
+container's text (never a heading or a paragraph of prose for a mere layout word), and short
+lines that are page furniture
 (打印本页, 字号, Share this page, lines repeated between paragraphs) or metadata (来源：…, dates
 and bylines at the top, photo credits).
 
@@ -51,6 +58,7 @@ from crawler.extraction._dom import (
     is_hard_chrome,
     is_hidden,
     is_landmark_chrome,
+    is_out_of_sight,
     norm,
     select,
     text_of,
@@ -381,12 +389,57 @@ def _holds_prose(el: HtmlElement) -> bool:
     return len(text) >= 150 and _SENTENCE.search(text) is not None and _link_density(el) < 0.3
 
 
+_CARD_MAX_CHARS = 400
+
+
+def _is_teaser_card(el: HtmlElement) -> bool:
+    """A card pointing to another story inside the body: a picture, a heading that is wholly a
+    link, and a short blurb; the article's own sections have headings of plain text."""
+    if len(el.text_content()) > _CARD_MAX_CHARS * 2 or next(el.iter("img", "picture"), None) is None:
+        return False
+    heading = next(el.iter(*_HEADINGS), None)
+    if heading is None:
+        return False
+    head_len = _solid_len(heading.text_content())
+    linked = sum(_solid_len(a.text_content()) for a in heading.iter("a"))
+    return head_len > 0 and linked >= 0.9 * head_len and len(text_of(el)) <= _CARD_MAX_CHARS
+
+
+def _cards_are_asides(container: HtmlElement) -> Callable[[], bool]:
+    """Whether the teaser cards of *container* hold a small part of its text (judged once, when
+    the first card is met): cards that make up the body are a listing, and stay."""
+    verdict: list[bool] = []
+
+    def judge() -> bool:
+        if not verdict:
+            cards = [
+                el
+                for el in container.iter("div", "section", "li")
+                if _is_teaser_card(el)
+                and not any(_is_teaser_card(a) for a in el.iterancestors("div", "section", "li"))
+            ]
+            held = sum(len(text_of(card)) for card in cards)
+            verdict.append(held <= 0.3 * len(text_of(container)))
+        return verdict[0]
+
+    return judge
+
+
+def _unvoiced_prose(el: HtmlElement) -> bool:
+    """A paragraph of running text hidden only from screen readers (``aria-hidden``, which
+    metered paywalls put on the paragraphs they may later blur): it is on the screen."""
+    if el.tag not in ("p", *_HEADINGS) or is_out_of_sight(el):
+        return False
+    return _SENTENCE.search(text_of(el)) is not None
+
+
 def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     """One paragraph per block of *container*, chrome and metadata lines left out."""
     out: list[str] = []
     buf: list[str] = []
     title_key = re.sub(r"\W+", "", title).lower()
     named_chrome = _named_chrome_in(container)
+    cards_are_asides = _cards_are_asides(container)
 
     def flush() -> None:
         if buf:
@@ -407,11 +460,12 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             and (
                 tag in _SKIP_IN_BODY
                 or named_chrome(el)
-                or is_hidden(el)
+                or (is_hidden(el) and not _unvoiced_prose(el))
                 or _CAPTION_CLASS.search(el.get("class") or "")
                 or (tag in ("div", "td", "table", "section") and _is_link_block(el))
                 or (tag == "dl" and _is_field_list(el))
                 or (tag in ("div", "section", "aside") and _headed_by_related(el))
+                or (tag in ("div", "section", "li") and _is_teaser_card(el) and cards_are_asides())
             )
         ):
             if tag == "dl" and out and len(out[-1]) <= 30 and not out[-1].endswith(("。", ".", ":", "：")):
@@ -436,7 +490,8 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
         if block:
             flush()
         elif cell and buf:
-            buf.append(" ")
+            # cells of one row stay one line, set apart as the document readers set them
+            buf.append(" | " if any(not part.isspace() for part in buf) else " ")
         if el.text:
             buf.append(el.text)
         for child in el:
@@ -460,7 +515,7 @@ def _body_lines(lines: list[str], title_key: str) -> list[str]:
         if len(text) <= 80 and (
             _CHROME_LINE.search(text)
             or _META_LINE.match(text)
-            or (index < 5 and (_DATE_ONLY.match(text) or _BYLINE.match(text)))
+            or (index < 5 and (_DATE_ONLY.match(text) or _BYLINE.match(text) or _dated_furniture(text)))
             or _CREDIT_LINE.match(text)
             or not _WORDISH.search(text)
             or _META_LINE.match(_DATE_LEAD.sub("", text, count=1))
@@ -476,6 +531,12 @@ def _body_lines(lines: list[str], title_key: str) -> list[str]:
     while kept and _RELATED_HEADING.match(kept[-1]):
         kept.pop()
     return kept
+
+
+def _dated_furniture(text: str) -> bool:
+    """A date followed by page furniture on one line: "Oct 18, 2019 · 8 min read"."""
+    rest = _DATE_LEAD.sub("", text, count=1).lstrip(_SEPARATOR_CHARS)
+    return bool(rest) and rest != text and _CHROME_LINE.search(rest) is not None
 
 
 def _text_len(paragraphs: list[str]) -> int:
@@ -640,18 +701,12 @@ def _group(
     chrome: Callable[[HtmlElement], bool],
     content: dict[HtmlElement, float],
     lengths: dict[HtmlElement, int],
+    joined: set[HtmlElement],
 ) -> list[HtmlElement]:
     """The body around a winning block: wrappers that add nothing are climbed, then siblings cut
-    apart by ads or "companion column" markup (same tag and class, text inside) are joined."""
-    node = top
-    size = _cached_len(node, lengths)
-    while True:
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html") or chrome(parent):
-            break
-        if _cached_len(parent, lengths) > size * 1.1 + 20:
-            break
-        node = parent
+    apart by ads or "companion column" markup (same tag and class, text inside) are joined. A
+    parent taken because such chunks hold its prose is added to *joined*."""
+    node = _climb(top, chrome, lengths)
     parent = node.getparent()
     if parent is None or parent.tag in ("body", "html"):
         return [node]
@@ -678,8 +733,31 @@ def _group(
             members.append(sib)
     if len(members) > 2 and sum(content.get(m, 0.0) for m in members) >= 0.8 * content.get(parent, 0.0):
         # the parent is the body: taking it keeps the headings, lists and tables between chunks
-        return [parent]
+        whole = _table_of(parent)
+        if sum(_signature(m) == sig for m in members) > 2:
+            joined.add(whole)
+        return [whole]
     return members
+
+
+def _climb(
+    node: HtmlElement, chrome: Callable[[HtmlElement], bool], lengths: dict[HtmlElement, int]
+) -> HtmlElement:
+    """The outermost wrapper of *node* that adds next to no text."""
+    size = _cached_len(node, lengths)
+    while True:
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html") or chrome(parent):
+            return node
+        if _cached_len(parent, lengths) > size * 1.1 + 20:
+            return node
+        node = parent
+
+
+def _table_of(rows: HtmlElement) -> HtmlElement:
+    """The table around a body of rows: its heading row and caption belong with them."""
+    parent = rows.getparent()
+    return parent if rows.tag in ("tbody", "thead", "tfoot") and parent is not None else rows
 
 
 def _prose_sibling(
@@ -785,8 +863,9 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
     candidates = []
     seen: set[HtmlElement] = set()
     lengths: dict[HtmlElement, int] = {}  # candidates share ancestors: measure each once
+    joined: set[HtmlElement] = set()
     for _, el in ranked[:8]:
-        members = _group(el, chrome, content, lengths)
+        members = _group(el, chrome, content, lengths, joined)
         if members[0] in seen:
             continue
         seen.add(members[0])
@@ -795,7 +874,7 @@ def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement
         candidates.append((total * _marker_bonus(members[0]), len(candidates), members, affinity))
         if len(candidates) == 5:
             break
-    return _order_candidates(_drop_nested_parts(candidates, content, heading))
+    return _order_candidates(_drop_nested_parts(candidates, content, heading, joined))
 
 
 def _promote_common_ancestor(
@@ -829,20 +908,36 @@ def _drop_nested_parts(
     candidates: list[tuple[float, int, list[HtmlElement], int]],
     content: dict[HtmlElement, float],
     heading: HtmlElement | None,
+    joined: set[HtmlElement],
 ) -> list[tuple[float, int, list[HtmlElement], int]]:
     """Leave out a candidate that lies inside another one holding clearly more prose: it is a
     part of that body (its first section, the lead block of a live blog), and its deeper
-    position next to the headline must not win over the whole."""
+    position next to the headline must not win over the whole. A whole made of chunks of one
+    kind (see :func:`_group`) needs only to hold more: its other chunks are the article's
+    continuation, not the other column of the page."""
     kept = []
     for cand in candidates:
         part = sum(content.get(m, 0.0) for m in cand[2])
         if not any(
-            other is not cand
-            and _whole_prose(other[2][0], cand[2][0], content, heading) >= _WHOLE_OVER_PART * part
+            other is not cand and _holds_part(other[2][0], cand[2][0], part, content, heading, joined)
             for other in candidates
         ):
             kept.append(cand)
     return kept
+
+
+def _holds_part(
+    whole: HtmlElement,
+    part: HtmlElement,
+    part_prose: float,
+    content: dict[HtmlElement, float],
+    heading: HtmlElement | None,
+    joined: set[HtmlElement],
+) -> bool:
+    """Whether *part* is a part of the body *whole* (see :func:`_drop_nested_parts`)."""
+    if whole in joined and _contains(whole, part):
+        return content.get(whole, 0.0) > part_prose
+    return _whole_prose(whole, part, content, heading) >= _WHOLE_OVER_PART * part_prose
 
 
 def _whole_prose(
@@ -919,6 +1014,101 @@ def _lead_paragraphs(container: HtmlElement, title: str) -> list[str]:
     return leads
 
 
+_STANDFIRST_TAGS = frozenset({"p", "div", "h2", "h3", "h4", "span"})
+_STANDFIRST_MAX_REGION = 1500  # more text than this between headline and body is no standfirst
+_STANDFIRST_MAX_BLOCKS = 2
+
+
+def _standfirst(tree: HtmlElement, container: HtmlElement, title: str) -> list[str]:
+    """The summary paragraph set between the headline and the body container ("dek",
+    "standfirst", "excerpt"): sites print it in the article's header, outside the body's wrapper.
+    Only running text qualifies (sentence-shaped, few links, not the text of a picture's box,
+    not the headline again), and only when little else stands between headline and body: a
+    region full of text is a teaser block or a second column, not a lead."""
+    body = tree.find(".//body")
+    heading = _title_heading(body if body is not None else tree, title)
+    if heading is None or _contains(container, heading) or _contains(heading, container):
+        return []
+    shared = next((a for a in heading.iterancestors() if _contains(a, container)), None)
+    if shared is None or shared.tag in ("body", "html"):
+        return []
+    region = _between(shared, heading, container)
+    members = set(region)
+    if _text_len([text_of(el) for el in region if el.getparent() not in members]) > _STANDFIRST_MAX_REGION:
+        return []
+    title_key = re.sub(r"\W+", "", title).lower()
+    leads = [el for el in region if _is_standfirst(el) and not _repeats_title(text_of(el), title_key)]
+    if not leads or len(leads) > _STANDFIRST_MAX_BLOCKS:
+        return []
+    return list(dict.fromkeys(t for el in leads for t in paragraphs_of(el, title)))
+
+
+def _repeats_title(text: str, title_key: str) -> bool:
+    """Whether *text* is the headline again, maybe with a kicker ("Meinung …") or a site name."""
+    key = re.sub(r"\W+", "", text).lower()
+    if not key or not title_key:
+        return False
+    short, long_ = sorted((key, title_key), key=len)
+    return short in long_ or _title_overlap(key, title_key) >= 0.8
+
+
+def _between(shared: HtmlElement, heading: HtmlElement, container: HtmlElement) -> list[HtmlElement]:
+    """Elements of *shared* after the heading (not in it) and before the container (not
+    around it)."""
+    found: list[HtmlElement] = []
+    passed = False
+    skip = set(heading.iterdescendants()) | set(container.iterancestors())
+    for el in shared.iter():
+        if el is container:
+            break
+        if el is heading:
+            passed = True
+        elif passed and isinstance(el.tag, str) and el not in skip:
+            found.append(el)
+    return found
+
+
+def _is_standfirst(el: HtmlElement) -> bool:
+    """A leaf block of running text with few links, not the text of a picture's box, in no
+    caption or chrome."""
+    if el.tag not in _STANDFIRST_TAGS or any(c.tag in _BLOCK for c in el if isinstance(c.tag, str)):
+        return False
+    text = text_of(el)
+    if not 40 <= len(text) <= 500 or not _running_text(text) or _link_density(el) > 0.2:
+        return False
+    parent = el.getparent()
+    pictured = parent is not None and next(parent.iter("img", "picture", "video", "figure"), None) is not None
+    if pictured and len(text_of(parent)) <= 2 * len(text) + 20:
+        return False  # the text of a small box around a picture: its caption
+    return not any(
+        a.tag in ("h1", "figure", "figcaption", "nav", "aside", "footer", "form", "button", "noscript")
+        or _CAPTION_CLASS.search(a.get("class") or "")
+        or is_hidden(a)
+        or has_hard_name(a)
+        for a in (el, *el.iterancestors())
+    )
+
+
+_MARKUP = re.compile(r"<\w+[^>]*>")
+
+
+def _running_text(text: str) -> bool:
+    """Prose rather than a label, a dateline or markup shown as text: a sentence mark, or eight
+    words or more of which most start in lower case; few digits, no tags."""
+    if sum(c.isdigit() for c in text) > 0.1 * len(text) or _MARKUP.search(text):
+        return False
+    if _SENTENCE.search(text):
+        return True
+    words = text.split()
+    return len(words) >= 8 and sum(w[0].islower() for w in words) * 2 >= len(words)
+
+
+def _title_overlap(key: str, title_key: str) -> float:
+    """Share of *key*'s character bigrams that are the title's: a headline re-set with a kicker."""
+    grams = {title_key[i : i + 2] for i in range(len(title_key) - 1)}
+    return sum(key[i : i + 2] in grams for i in range(len(key) - 1)) / max(1, len(key) - 1)
+
+
 def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -> Body:
     """Paragraphs of the article body, the container they came from and the engine used."""
     events: list[str] = []
@@ -930,16 +1120,18 @@ def find_body(tree: HtmlElement, title: str = "", selector: str | None = None) -
         events.append("selector_fallback")
     chunks = _known_container(tree)
     if chunks:
-        paragraphs = _lead_paragraphs(chunks[0], title)
-        for chunk in chunks:
-            paragraphs += paragraphs_of(chunk, title)
-        paragraphs = drop_repeated_furniture(paragraphs)
+        leads = _lead_paragraphs(chunks[0], title)
+        texts = [p for chunk in chunks for p in paragraphs_of(chunk, title)]
+        paragraphs = drop_repeated_furniture(leads + texts)
+        if paragraphs and not leads:
+            paragraphs = [t for t in _standfirst(tree, chunks[0], title) if t not in paragraphs] + paragraphs
         if _text_len(paragraphs) >= _MIN_CONTAINER_CHARS:
             return Body(paragraphs, chunks[0], "container", events)
     for members in _density_groups(tree, title):
         paragraphs = drop_repeated_furniture([p for member in members for p in paragraphs_of(member, title)])
         if paragraphs:
-            return Body(paragraphs, members[0], "density", events)
+            lead = [t for t in _standfirst(tree, members[0], title) if t not in paragraphs]
+            return Body(lead + paragraphs, members[0], "density", events)
     return Body([], None, "none", events)
 
 

@@ -1,0 +1,89 @@
+"""Body failure classes shown by development-part real pages, asserted on those pages: each test
+names the class and checks the text the class used to lose or let in (the floors in
+``test_realpages_extraction`` hold the overall scores; these say what was fixed)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import pytest
+
+from benchmarks._realpages import RealPage, load_pages
+from crawler.extraction import extract_article
+from crawler.offline import OfflineExtractor
+
+
+@functools.cache
+def _pages() -> dict[str, RealPage]:
+    return {p.key: p for p in load_pages(part="dev")}
+
+
+def paragraphs(key: str) -> list[str]:
+    page = _pages().get(key)
+    if page is None:
+        pytest.skip(f"real page {key} is not in the development part")
+    logging.disable(logging.WARNING)
+    try:
+        return OfflineExtractor().extract(page.raw, page.url)["paragraphs"]
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def test_an_article_in_chunks_of_one_kind_is_read_to_its_end() -> None:
+    """The headline sits in the first of three same-class chunks: the body is all three, not the
+    first chunk that happens to be nearest the headline."""
+    body = paragraphs("readability/lazy-image-1")
+    assert any(p.startswith("CPU profiling is really a must-have tool") for p in body)
+    assert any(p.startswith("The larger is a box (a function call)") for p in body)
+
+
+@pytest.mark.parametrize(
+    ("key", "lead"),
+    [
+        ("fundus/RollingStone_V1", '"She is a very talented woman," she said of her son'),
+        ("en_news/guardian_valencia_fire_20240224", "Police in Spanish city continue to search debris"),
+        ("fundus/BerlinerZeitung_V1", "Ein Mann bot sein Sperma mindestens zwölf Kliniken"),
+        # the body's wrapper follows the lead: its own text is no crowd between headline and body
+        ("fundus/DailyStar_V1", "Brits who want to save money on a trip to Walt Disney World"),
+    ],
+)
+def test_the_standfirst_between_headline_and_body_opens_the_body(key: str, lead: str) -> None:
+    body = paragraphs(key)
+    assert body[0].startswith(lead)
+    assert sum(p.startswith(lead) for p in body) == 1
+
+
+@pytest.mark.parametrize(
+    ("key", "not_lead"),
+    [
+        ("fundus/SRF_V1", "Klicken, um die Teilen-Funktion"),  # a button's label
+        ("en_news/npr_geomagnetic_storm_noaa", "<iframe"),  # an embed's markup shown as text
+        ("fundus/Expressen_V1", "Publicerad"),  # a dateline
+    ],
+)
+def test_labels_datelines_and_markup_above_the_body_are_no_standfirst(key: str, not_lead: str) -> None:
+    assert not any(p.startswith(not_lead) for p in paragraphs(key)[:3])
+
+
+def test_paragraphs_hidden_only_from_screen_readers_are_read() -> None:
+    """A metered paywall marks the paragraphs past the fold ``aria-hidden``; they are shown."""
+    body = paragraphs("fundus/TechRadar_V1")
+    assert any(p.startswith("That's heady, terrifying, and maybe a bit of hyperbole") for p in body)
+
+
+def test_a_glossary_table_keeps_its_heading_row_and_one_line_per_term() -> None:
+    """Measured on the extraction itself: the cleaning's sentence repair joins the unpunctuated
+    heading row to the first row, a step of its own."""
+    page = _pages()["en_gov/legislation_gov_uk_cpr_glossary"]
+    body = extract_article(page.raw, page.url)["paragraphs"]
+    assert "Expression | Meaning" in body
+    assert any(p.startswith("account monitoring order | an order requiring") for p in body)
+
+
+def test_teaser_cards_between_the_paragraphs_are_left_out() -> None:
+    """Public broadcasters set cards for other stories (picture, linked headline, blurb, "mehr")
+    inside the article's column."""
+    body = paragraphs("fundus/NDR_V1")
+    assert not any(p.startswith("Zahnarzt Jost Jahn hat den Himmelskörper") for p in body)
+    assert any("Meteoriten" in p for p in body)
