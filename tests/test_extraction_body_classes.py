@@ -303,3 +303,52 @@ def test_a_date_followed_by_furniture_at_the_top_is_left_out(line: str) -> None:
         f"<h1>River restoration plan approved</h1><div class='story'><p>{line}</p>{paras(PARAS)}</div>"
     )
     assert body_of(html) == PARAS
+
+
+TERMS = [
+    ("Acid rain", "Precipitation made acidic by sulphur and nitrogen oxides released when fuels are burned."),
+    ("Adaptation", "Adjustment of natural or human systems to expected climate change and its effects."),
+    ("Biodiversity", "The variety of life on Earth at every level, from genes to whole ecosystems."),
+    ("Mitigation", "Human action to reduce the sources or enhance the sinks of greenhouse gases."),
+]
+GLOSSARY_INTRO = (
+    "<h1>Glossary of environmental terms</h1><p>This glossary explains terms used in our reports.</p>"
+)
+FOLDED_ENTRIES = {
+    "usa-accordion (hidden panel, button with aria-expanded)": (
+        '<div class="usa-accordion__heading"><button class="usa-accordion__button" aria-expanded="false"'
+        ' aria-controls="t{i}">{term}</button></div><div id="t{i}" class="usa-accordion__content" hidden>'
+        "<p>{text}</p></div>"
+    ),
+    "collapse (display:none, heading holding a toggle)": (
+        '<h3><button data-bs-toggle="collapse" data-bs-target="#t{i}">{term}</button></h3>'
+        '<div id="t{i}" class="collapse" style="display:none"><p>{text}</p></div>'
+    ),
+    "tab panel (role, hidden attribute)": '<h3>{term}</h3><div role="tabpanel" hidden><p>{text}</p></div>',
+}
+
+
+@pytest.mark.parametrize("shape", sorted(FOLDED_ENTRIES))
+def test_folded_panels_of_a_glossary_or_faq_are_read_with_their_headings(shape: str) -> None:
+    """Accordions, collapses and tabs hide their prose until a click: it is the page's content.
+    The toggle's text is the entry's heading."""
+    entries = "".join(
+        FOLDED_ENTRIES[shape].format(i=i, term=term, text=text) for i, (term, text) in enumerate(TERMS)
+    )
+    body = body_of(page(f"<main>{GLOSSARY_INTRO}{entries}</main>", title="Glossary of environmental terms"))
+    joined = "\n".join(body)
+    assert all(text in joined for _, text in TERMS), body
+    assert all(term in joined for term, _ in TERMS), body
+
+
+def test_hidden_notes_beside_bare_buttons_stay_hidden() -> None:
+    """A follow prompt or a disclaimer behind a plain button, a hidden subscriber notice: no
+    wired disclosure, so they stay out."""
+    hidden = (
+        '<button class="followAuthorBtn" type="button">Follow</button>'
+        '<div class="notLoggedIn" style="display: none;">Please sign in to follow this author.</div>'
+        '<div class="inline-backup-paywall" style="display:none">This story is available exclusively to'
+        " subscribers. Become a member and start reading now.</div>"
+    )
+    body = body_of(page(f"<article><h1>River restoration plan approved</h1>{paras(PARAS)}{hidden}</article>"))
+    assert body == PARAS

@@ -59,6 +59,7 @@ from crawler.extraction._dom import (
     is_hidden,
     is_landmark_chrome,
     is_out_of_sight,
+    name_tokens,
     norm,
     select,
     text_of,
@@ -425,6 +426,74 @@ def _cards_are_asides(container: HtmlElement) -> Callable[[], bool]:
     return judge
 
 
+_DISCLOSURE_WORDS = frozenset(
+    {
+        "accordion",
+        "collapse",
+        "collapsible",
+        "expandable",
+        "expander",
+        "faq",
+        "answer",
+        "tabpanel",
+        "pane",
+        "drawer",
+        "disclosure",
+        "toggle",
+    }
+)
+_TOGGLE_ATTRIBUTES = ("aria-expanded", "aria-controls", "data-toggle", "data-bs-toggle", "data-target")
+
+
+def _is_toggle(el: HtmlElement) -> bool:
+    """A control wired to open a folded panel (``aria-expanded``, ``aria-controls``, a
+    collapse toggle), or a ``<summary>``; a bare button (follow, share, info) is not one."""
+    return el.tag == "summary" or any(el.get(a) is not None for a in _TOGGLE_ATTRIBUTES)
+
+
+def _opened_by_toggle(el: HtmlElement) -> bool:
+    """Whether the element right before *el* is its toggle, or a heading holding it (the shape
+    of an accordion item, a FAQ entry or a tab)."""
+    prev = el.getprevious()
+    while prev is not None and not isinstance(prev.tag, str):
+        prev = prev.getprevious()
+    if prev is None:
+        return False
+    if _is_toggle(prev):
+        return True
+    return prev.tag in (*_HEADINGS, "dt") and any(_is_toggle(c) for c in prev.iterdescendants())
+
+
+def _folded_prose(el: HtmlElement) -> bool:
+    """A hidden panel of running text that a reader opens with a click (accordion items, FAQ
+    answers, glossary definitions, tabs): it is the page's content, folded, not chrome. Known by
+    a disclosure name or role, or a toggle right before it, and by prose inside with few links."""
+    if el.get("role") in ("dialog", "alertdialog") or has_hard_name(el):
+        return False
+    named = el.get("role") == "tabpanel" or any(t in _DISCLOSURE_WORDS for t in name_tokens(el))
+    if not (named or _opened_by_toggle(el)):
+        return False
+    return _SENTENCE.search(text_of(el)) is not None and _link_density(el) < 0.5
+
+
+def _labels_folded_panel(el: HtmlElement) -> bool:
+    """A button whose panel of folded prose follows it: its text is that entry's heading (the
+    term of a glossary, the question of a FAQ), not a control's label."""
+    if el.tag != "button":
+        return False
+    for node in (el, el.getparent()):
+        if node is None:
+            return False
+        nxt = node.getnext()
+        while nxt is not None and not isinstance(nxt.tag, str):
+            nxt = nxt.getnext()
+        if nxt is not None:
+            return is_hidden(nxt) and _folded_prose(nxt)
+        if len(node) > 1 or node is not el:
+            break
+    return False
+
+
 def _unvoiced_prose(el: HtmlElement) -> bool:
     """A paragraph of running text hidden only from screen readers (``aria-hidden``, which
     metered paywalls put on the paragraphs they may later blur): it is on the screen."""
@@ -450,7 +519,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
 
     def walk(el: HtmlElement, top: bool = False) -> None:
         tag = el.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS:
+        if not isinstance(tag, str) or (tag in SKIP_TAGS and not _labels_folded_panel(el)):
             return
         parent = el.getparent()
         quote_footer = tag == "footer" and parent is not None and parent.tag == "blockquote"  # attribution
@@ -460,7 +529,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             and (
                 tag in _SKIP_IN_BODY
                 or named_chrome(el)
-                or (is_hidden(el) and not _unvoiced_prose(el))
+                or (is_hidden(el) and not _unvoiced_prose(el) and not _folded_prose(el))
                 or _CAPTION_CLASS.search(el.get("class") or "")
                 or (tag in ("div", "td", "table", "section") and _is_link_block(el))
                 or (tag == "dl" and _is_field_list(el))
