@@ -324,6 +324,9 @@ def iter_text(el: HtmlElement, *, skip_chrome: bool = False) -> Iterator[str]:
             yield child.tail
 
 
+named_elements = etree.XPath("descendant-or-self::*[@class or @id or @itemprop]")
+"""Elements with a class, id or itemprop, in document order (found by libxml2, not a Python walk)."""
+
 _page_texts: dict[HtmlElement, str] | None = None
 
 

@@ -51,6 +51,7 @@ from crawler.extraction._dom import (
     is_hard_chrome,
     is_hidden,
     is_landmark_chrome,
+    named_elements,
     norm,
     select,
     text_of,
@@ -506,9 +507,7 @@ _BY_CLASS, _BY_ID, _BY_ITEMPROP = _selector_index()
 def _container_matches(tree: HtmlElement) -> dict[int, list[HtmlElement]]:
     """Elements matching each container selector, by the selector's rank, in document order."""
     found: dict[int, list[HtmlElement]] = {}
-    for el in tree.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in named_elements(tree):
         get = el.get
         ranks = []
         cls = get("class")
