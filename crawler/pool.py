@@ -26,7 +26,8 @@ crash is counted. The pool is shut down when the spider closes.
 Settings: ECOPOLICY_EXTRACT_WORKERS (int; default: the machine's cores minus one, at least one;
 0 or 1 extracts in-process). Stats: ``extraction/pool/workers``, ``extraction/pool/pages``,
 ``extraction/pool/worker_crashed``, ``extraction/pool/retried_in_process``;
-``cleaning/<step>/computed_ahead`` counts the step results a worker computed.
+``extraction/pool/cleaned_ahead/<step>`` counts the step results a worker computed and the
+crawl process used.
 """
 
 from __future__ import annotations

@@ -163,7 +163,7 @@ class CleaningPipeline:
         key = _core_key(self.step, paragraphs, options)
         if key is not None and (ahead := _PRECOMPUTED.pop(key, None)) is not None:
             if self._stats is not None:
-                self._stats.inc_value(f"cleaning/{self.step}/computed_ahead")
+                self._stats.inc_value(f"extraction/pool/cleaned_ahead/{self.step}")
             return ahead
         result = core(paragraphs, **options)
         if _recording is not None and key is not None:

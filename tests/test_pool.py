@@ -85,7 +85,7 @@ def test_cleaning_ahead_in_a_worker_gives_the_record_in_process_cleaning_gives()
     precompute(ahead)
     assert _cleaned(extractor, fields, url) == expected
     assert not _PRECOMPUTED  # every step took its result
-    assert extractor.stats["cleaning/dedupe/computed_ahead"] == 1
+    assert extractor.stats["extraction/pool/cleaned_ahead/dedupe"] == 1
 
 
 def test_a_result_computed_ahead_is_not_used_for_other_inputs():
@@ -135,8 +135,8 @@ def test_a_crawl_with_two_workers_emits_the_records_of_an_in_process_crawl(tmp_p
     articles = [item for item in pooled["items"] if item.get("kind", "article") == "article"]
     assert pooled["stats"]["extraction/pool/pages"] >= len(articles)  # documents are read apart
     assert "extraction/pool/pages" not in in_process["stats"]
-    assert pooled["stats"]["cleaning/dedupe/computed_ahead"] >= len(articles) - 1
-    assert "cleaning/dedupe/computed_ahead" not in in_process["stats"]
+    assert pooled["stats"]["extraction/pool/cleaned_ahead/dedupe"] >= len(articles) - 1
+    assert "extraction/pool/cleaned_ahead/dedupe" not in in_process["stats"]
 
 
 CRASH = textwrap.dedent(
