@@ -11,21 +11,33 @@ What crosses the process boundary is small and plain: the page bytes, the URL, t
 the source as pickled bytes (about 2 KB, unpickled once per worker and kept). A worker answers
 with the record fields or with an extraction failure's reason, never an exception object.
 
+The worker also cleans ahead: it runs the stateless cleaning steps of the crawl's item
+pipelines (their classes and options are sent once, like the source) over a scratch copy of
+the record and sends each step's result back with its inputs. A step in the crawl process
+uses such a result only when its own inputs are exactly the same (see
+:func:`pipelines._step.precompute`), so the records are those of in-process cleaning, and the
+steps' CPU work moves to the worker; a stateful step that changes the paragraphs in between
+(per-source furniture) makes the later steps compute for themselves.
+
 A worker that dies (killed, out of memory) breaks the pool: the pool is started afresh and each
 page that was in flight is extracted in-process instead, so no page is lost to a crash; the
 crash is counted. The pool is shut down when the spider closes.
 
 Settings: ECOPOLICY_EXTRACT_WORKERS (int; default: the machine's cores minus one, at least one;
 0 or 1 extracts in-process). Stats: ``extraction/pool/workers``, ``extraction/pool/pages``,
-``extraction/pool/worker_crashed``, ``extraction/pool/retried_in_process``.
+``extraction/pool/worker_crashed``, ``extraction/pool/retried_in_process``;
+``extraction/pool/cleaned_ahead/<step>`` counts the step results a worker computed and the
+crawl process used.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import multiprocessing
 import os
 import pickle
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
@@ -34,6 +46,8 @@ from scrapy import signals
 from twisted.internet.defer import Deferred
 
 from crawler.extraction import ExtractionError, extract_article
+from crawler.records import build_record
+from pipelines._step import CleaningPipeline, CoreKey, StepResult, precompute, recording
 
 if TYPE_CHECKING:
     from typing import Self
@@ -48,7 +62,12 @@ logger = logging.getLogger(__name__)
 Outcome = tuple[str, Any, str]
 """``("ok", fields, "")`` or ``("error", reason, message)``: what a worker sends back."""
 
+Ahead = list[tuple[CoreKey, StepResult]]
+"""Cleaning-step results a worker computed, with their inputs."""
+
 _SOURCES: dict[bytes, Source] = {}  # in a worker: pickled source -> Source, unpickled once
+_CLEANERS: dict[bytes, list[CleaningPipeline]] = {}  # in a worker: pickled steps -> pipelines
+_AHEAD_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # the steps do not read it
 
 
 def default_workers() -> int:
@@ -64,12 +83,43 @@ def extract_outcome(body: bytes, url: str, source: Source | None, encoding: str 
         return ("error", exc.reason, str(exc))
 
 
-def _work(body: bytes, url: str, source_blob: bytes, encoding: str | None) -> Outcome:
+def _work(
+    body: bytes, url: str, source_blob: bytes, encoding: str | None, cleaning_blob: bytes = b""
+) -> tuple[Outcome, Ahead]:
     """The task a worker runs (a module-level function, so it pickles by name)."""
     source = _SOURCES.get(source_blob)
     if source is None and source_blob:
         source = _SOURCES[source_blob] = pickle.loads(source_blob)  # our own parent's bytes
-    return extract_outcome(body, url, source, encoding)
+    outcome = extract_outcome(body, url, source, encoding)
+    if outcome[0] != "ok" or not cleaning_blob:
+        return outcome, []
+    steps = _CLEANERS.get(cleaning_blob)
+    if steps is None:
+        steps = _CLEANERS[cleaning_blob] = [
+            _step(cls, options) for cls, options in pickle.loads(cleaning_blob)
+        ]
+    return outcome, clean_ahead(outcome[1], url, source, steps)
+
+
+def _step(cls: type[CleaningPipeline], options: dict[str, Any]) -> CleaningPipeline:
+    """A cleaning step as the crawl built it, without stats and audit (the crawl process keeps both)."""
+    step = cls(None, **options)
+    step.audit = False
+    return step
+
+
+def clean_ahead(fields: dict[str, Any], url: str, source: Source | None, steps: Sequence[Any]) -> Ahead:
+    """The results of *steps* on a scratch record of *fields* (which stay as they are)."""
+    record: Any = build_record(
+        fields, url=url, source_key=source.key if source is not None else "", crawled_at=_AHEAD_TIME
+    )
+    with recording() as results:
+        try:
+            for step in steps:
+                record = step.process_item(record)
+        except Exception:  # the crawl process runs the step again and reports the error
+            logger.debug("Cleaning ahead stopped on %s", url, exc_info=True)
+    return results
 
 
 def _warm() -> int:
@@ -77,13 +127,13 @@ def _warm() -> int:
     return os.getpid()
 
 
-def _as_deferred(future: Future[Outcome]) -> Deferred[Outcome]:
+def _as_deferred(future: Future[tuple[Outcome, Ahead]]) -> Deferred[tuple[Outcome, Ahead]]:
     """A Deferred fired on the reactor thread when *future* (resolved in a pool thread) is done."""
     from twisted.internet import reactor
 
-    deferred: Deferred[Outcome] = Deferred()
+    deferred: Deferred[tuple[Outcome, Ahead]] = Deferred()
 
-    def fire(done: Future[Outcome]) -> None:
+    def fire(done: Future[tuple[Outcome, Ahead]]) -> None:
         error = done.exception()
         if error is not None:
             deferred.errback(error)
@@ -113,6 +163,7 @@ class ExtractionPool:
         self._on_open: Any = None
         self._executor: ProcessPoolExecutor | None = None
         self._blobs: dict[str, bytes] = {}
+        self._cleaning_blob = b""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -125,6 +176,7 @@ class ExtractionPool:
         pool = cls(workers, None)
 
         def opened() -> None:
+            pool.clean_ahead_with(getattr(getattr(crawler.engine, "scraper", None), "itemproc", None))
             pool.open(crawler.stats)
 
         pool._on_open = opened  # signal connections are weak references: keep the handler alive
@@ -147,6 +199,15 @@ class ExtractionPool:
             self._executor.submit(_warm)
         self._stats.set_value("extraction/pool/workers", self.workers)
 
+    def clean_ahead_with(self, itemproc: Any) -> None:
+        """Have the workers run the stateless cleaning steps among *itemproc*'s pipelines."""
+        steps = [
+            (type(p), p.options)
+            for p in getattr(itemproc, "middlewares", ())
+            if isinstance(p, CleaningPipeline) and p.stateless
+        ]
+        self._cleaning_blob = pickle.dumps(steps, protocol=pickle.HIGHEST_PROTOCOL) if steps else b""
+
     def close(self) -> None:
         """Stop the workers; pages still queued are not extracted (the spider is closing)."""
         if self._executor is not None:
@@ -161,14 +222,15 @@ class ExtractionPool:
         from scrapy.utils.defer import maybe_deferred_to_future
 
         try:
-            future = executor.submit(_work, body, url, self._blob(source), encoding)
-            outcome = await maybe_deferred_to_future(_as_deferred(future))
+            future = executor.submit(_work, body, url, self._blob(source), encoding, self._cleaning_blob)
+            outcome, ahead = await maybe_deferred_to_future(_as_deferred(future))
         except BrokenProcessPool:
             self._restart(executor)
             self._stats.inc_value("extraction/pool/retried_in_process")
             logger.warning("An extraction worker died; extracting %s in the crawl process", url)
             return extract_outcome(body, url, source, encoding)
         self._stats.inc_value("extraction/pool/pages")
+        precompute(ahead)
         return outcome
 
     def _blob(self, source: Source | None) -> bytes:

@@ -12,6 +12,8 @@ into the record's ``removed`` list (see :mod:`pipelines.audit`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,6 +23,7 @@ from scrapy.exceptions import NotConfigured
 from pipelines.audit import AUDIT_SETTING, TRIMMED, entries, extracted_positions
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
     from typing import Self
 
     from scrapy.crawler import Crawler
@@ -77,6 +80,50 @@ def filter_result(paragraphs: list[str], removed: dict[int, str]) -> StepResult:
     return result
 
 
+CoreKey = tuple[str, tuple[str, ...], tuple[tuple[str, Any], ...]]
+"""``(step, input paragraphs, core keyword arguments)``: everything a pure core's result depends on."""
+
+_PRECOMPUTED: dict[CoreKey, StepResult] = {}
+"""Core results computed ahead in an extraction worker, each used once (see :func:`precompute`)."""
+_PRECOMPUTED_LIMIT = 4096
+_recording: list[tuple[CoreKey, StepResult]] | None = None
+
+
+def _core_key(step: str, paragraphs: Sequence[str], options: dict[str, Any]) -> CoreKey | None:
+    """The key of one core call, or None when an option cannot be hashed (then never shared)."""
+    key = (step, tuple(paragraphs), tuple(sorted(options.items())))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+@contextmanager
+def recording() -> Iterator[list[tuple[CoreKey, StepResult]]]:
+    """Collect every core result computed inside the block, with its key (an extraction worker
+    cleans ahead this way, see :mod:`crawler.pool`)."""
+    global _recording
+    outer, _recording = _recording, []
+    try:
+        yield _recording
+    finally:
+        _recording = outer
+
+
+def precompute(results: Sequence[tuple[CoreKey, StepResult]]) -> None:
+    """Offer core results computed elsewhere; a step uses one only for exactly the same inputs.
+
+    Cores are pure functions of their key, so a result found here is the result the step would
+    compute; one whose inputs differ (a stateful step in between changed the paragraphs) is
+    never asked for and ages out, oldest first, past ``_PRECOMPUTED_LIMIT`` entries.
+    """
+    for key, result in results:
+        _PRECOMPUTED[key] = result
+    while len(_PRECOMPUTED) > _PRECOMPUTED_LIMIT:
+        del _PRECOMPUTED[next(iter(_PRECOMPUTED))]
+
+
 class CleaningPipeline:
     """Base of the cleaning item pipelines: one pure core, wrapped for Scrapy.
 
@@ -85,6 +132,8 @@ class CleaningPipeline:
     """
 
     step: ClassVar[str] = ""
+    stateless: ClassVar[bool] = True
+    """Whether the step's result depends on the record alone, so a worker may compute it ahead."""
     audit: bool = True
     """Whether removed text goes into the record's ``removed`` list (``ECOPOLICY_AUDIT_REMOVED``)."""
 
@@ -108,6 +157,18 @@ class CleaningPipeline:
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
         raise NotImplementedError
+
+    def run_core(self, core: Callable[..., StepResult], paragraphs: list[str], **options: Any) -> StepResult:
+        """``core(paragraphs, **options)``, or the same result computed ahead by a worker."""
+        key = _core_key(self.step, paragraphs, options)
+        if key is not None and (ahead := _PRECOMPUTED.pop(key, None)) is not None:
+            if self._stats is not None:
+                self._stats.inc_value(f"extraction/pool/cleaned_ahead/{self.step}")
+            return ahead
+        result = core(paragraphs, **options)
+        if _recording is not None and key is not None:
+            _recording.append((key, result))
+        return result
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)

@@ -135,6 +135,7 @@ EN_STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=8192)
 def nfkc(text: str) -> str:
     """*text* in NFKC form; the quick check spares the rewrite for text already in it.
 

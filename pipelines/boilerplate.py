@@ -754,7 +754,7 @@ class BoilerplatePipeline(CleaningPipeline):
         return {"related_headings": tuple(settings.getlist("ECOPOLICY_BOILERPLATE_RELATED_HEADINGS"))}
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
-        result = strip_boilerplate(paragraphs, **self.options)
+        result = self.run_core(strip_boilerplate, paragraphs, **self.options)
         extracted = adapter.get("origin")
         if isinstance(extracted, str) and extracted:
             # The page's own value may run on into the next field ("X Views: 1,024").

@@ -644,7 +644,7 @@ class DedupePipeline(CleaningPipeline):
         }
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
-        result = dedupe_paragraphs(paragraphs, **self.options)
+        result = self.run_core(dedupe_paragraphs, paragraphs, **self.options)
         adapter["truncated"] = truncation_after_removals(
             bool(adapter.get("truncated")), bool(adapter.get("paywalled")), result.paragraphs
         )

@@ -383,6 +383,7 @@ class FurniturePipeline(CleaningPipeline):
     """Remove the lines the source's counts mark as furniture; record each removal."""
 
     step = "furniture"
+    stateless = False  # reads and writes the per-source counts
 
     def __init__(
         self, stats: StatsCollector | None = None, *, settings: BaseSettings, read_only: bool, **options: Any

@@ -83,4 +83,4 @@ class NormalisePipeline(CleaningPipeline):
     step = "normalise"
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
-        return normalise_paragraphs(paragraphs)
+        return self.run_core(normalise_paragraphs, paragraphs)

@@ -465,7 +465,7 @@ class PaywallPipeline(CleaningPipeline):
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
         markers = (*self.options.get("markers", ()), *self._source_markers(adapter.get("source")))
         marked = bool(adapter.get("paywall_markup"))  # the page declares restricted access
-        result = strip_paywall(paragraphs, markers=markers, marked=marked)
+        result = self.run_core(strip_paywall, paragraphs, markers=markers, marked=marked)
         adapter["paywalled"] = bool(adapter.get("paywalled")) or result.paywalled
         adapter["truncated"] = bool(adapter.get("truncated")) or result.truncated
         return result

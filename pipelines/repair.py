@@ -533,4 +533,4 @@ class RepairPipeline(CleaningPipeline):
         return {"max_heading_words": settings.getint("ECOPOLICY_REPAIR_MAX_HEADING_WORDS", 20)}
 
     def clean(self, adapter: ItemAdapter, paragraphs: list[str]) -> StepResult:
-        return repair_paragraphs(paragraphs, **self.options)
+        return self.run_core(repair_paragraphs, paragraphs, **self.options)

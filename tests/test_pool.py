@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import subprocess
@@ -12,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from crawler.extraction import extract_article
-from crawler.pool import _work, default_workers, extract_outcome
+from crawler.offline import OfflineExtractor
+from crawler.pool import _step, _work, clean_ahead, default_workers, extract_outcome
+from crawler.records import build_record
+from pipelines._step import _PRECOMPUTED, CleaningPipeline, StepResult, precompute
 
 from .conftest import REPO
 
@@ -30,11 +34,12 @@ VOLATILE = ("crawled_at", "id")
 
 def test_a_worker_task_answers_what_in_process_extraction_answers():
     expected = extract_article(PAGE, "http://x.test/news/t1.html", None, encoding="utf-8")
-    status, fields, _ = _work(PAGE, "http://x.test/news/t1.html", b"", "utf-8")
+    (status, fields, _), ahead = _work(PAGE, "http://x.test/news/t1.html", b"", "utf-8")
     assert status == "ok"
     assert {k: v for k, v in fields.items() if k != "events"} == {
         k: v for k, v in expected.items() if k != "events"
     }
+    assert ahead == []  # no cleaning steps were sent
     assert default_workers() >= 1
 
 
@@ -43,6 +48,58 @@ def test_an_extraction_failure_crosses_the_process_boundary_as_its_reason():
     assert status == "error"
     assert reason == "empty_page"
     assert message
+
+
+NOISY = (
+    b"<html><head><title>Permit notice</title></head><body><h1>Ecology notice on emission permits</h1>"
+    b"<p>Source: Ministry of Ecology</p>"
+    b"<p>The bureau issued notice 7 on emission permits for the northern district this week.</p>"
+    b"<p>The department reviewed 259 applications this quarter and refused eleven of them.</p>"
+    b"<p>The bureau issued notice 7 on emission permits for the northern district this week.</p>"
+    b"<p>Share: Facebook | X</p></body></html>"
+)
+
+
+def _cleaned(extractor: OfflineExtractor, fields: dict, url: str) -> dict:
+    item = build_record(dict(fields), url=url, source_key="local", crawled_at=datetime.datetime(2024, 1, 6))
+    for pipeline in extractor._pipelines:
+        item = pipeline.process_item(item)
+    return dict(item)
+
+
+def test_cleaning_ahead_in_a_worker_gives_the_record_in_process_cleaning_gives():
+    url = "http://x.test/news/t2.html"
+    extractor = OfflineExtractor()
+    fields = extract_article(NOISY, url, None, encoding="utf-8")
+    fields.pop("events")
+    expected = _cleaned(extractor, fields, url)
+    assert expected["removed"]  # the page has something to clean: the test compares real work
+    steps = [
+        _step(type(p), p.options)
+        for p in extractor._pipelines
+        if isinstance(p, CleaningPipeline) and p.stateless
+    ]
+    ahead = clean_ahead(fields, url, None, steps)
+    assert [key[0] for key, _ in ahead] == ["normalise", "boilerplate", "paywall", "dedupe", "repair"]
+    _PRECOMPUTED.clear()
+    precompute(ahead)
+    assert _cleaned(extractor, fields, url) == expected
+    assert not _PRECOMPUTED  # every step took its result
+    assert extractor.stats["extraction/pool/cleaned_ahead/dedupe"] == 1
+
+
+def test_a_result_computed_ahead_is_not_used_for_other_inputs():
+    url = "http://x.test/news/t2.html"
+    fields = extract_article(NOISY, url, None, encoding="utf-8")
+    extractor = OfflineExtractor()
+    steps = [_step(type(p), p.options) for p in extractor._pipelines if isinstance(p, CleaningPipeline)]
+    _PRECOMPUTED.clear()
+    precompute(clean_ahead(fields, url, None, steps))
+    changed = {**fields, "paragraphs": fields["paragraphs"][:-1]}  # as a stateful step in between would
+    dedupe = next(p for p in extractor._pipelines if p.step == "dedupe")
+    result = dedupe.run_core(lambda paragraphs, **_: StepResult(["computed here"]), changed["paragraphs"])
+    assert result.paragraphs == ["computed here"]
+    _PRECOMPUTED.clear()
 
 
 def run_demo(tmp: Path, workers: int) -> dict:
@@ -78,6 +135,8 @@ def test_a_crawl_with_two_workers_emits_the_records_of_an_in_process_crawl(tmp_p
     articles = [item for item in pooled["items"] if item.get("kind", "article") == "article"]
     assert pooled["stats"]["extraction/pool/pages"] >= len(articles)  # documents are read apart
     assert "extraction/pool/pages" not in in_process["stats"]
+    assert pooled["stats"]["extraction/pool/cleaned_ahead/dedupe"] >= len(articles) - 1
+    assert "extraction/pool/cleaned_ahead/dedupe" not in in_process["stats"]
 
 
 CRASH = textwrap.dedent(

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import lxml.html
 from lxml import etree
 
-from crawler.extraction._dom import select_text
+from crawler.extraction._dom import one_page, select_text
 from crawler.extraction._lines import visible_lines
 from crawler.extraction.access import paywall_markup
 from crawler.extraction.body import Body, find_body, page_text
@@ -251,6 +251,17 @@ def extract_article(
     *encoding* is the charset from the HTTP ``Content-Type`` header, if any; *now* freezes the
     clock used to reject future dates (default: the current UTC time).
     """
+    with one_page():
+        return _extract(html, url, source, encoding, now)
+
+
+def _extract(
+    html: str | bytes,
+    url: str,
+    source: Source | None,
+    encoding: str | None,
+    now: datetime.datetime | None,
+) -> dict[str, Any]:
     events: list[str] = []
     check_size(html)  # bounds: size before decoding, depth and element counts after parsing
     text = _decoded(html, encoding, events)

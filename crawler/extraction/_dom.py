@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -328,6 +329,45 @@ def iter_text(el: HtmlElement, *, skip_chrome: bool = False) -> Iterator[str]:
             yield child.tail
 
 
+named_elements = etree.XPath("descendant-or-self::*[@class or @id or @itemprop]")
+"""Elements with a class, id or itemprop, in document order (found by libxml2, not a Python walk)."""
+
+_page_texts: dict[HtmlElement, str] | None = None
+
+
+@contextmanager
+def one_page() -> Iterator[None]:
+    """Within the block, :func:`text_of` answers each element once: the body, chrome and link
+    checks ask for the text of the same nested blocks many times. The tree must not change
+    inside the block (extraction only reads it)."""
+    global _page_texts
+    outer, _page_texts = _page_texts, {}
+    try:
+        yield
+    finally:
+        _page_texts = outer
+
+
 def text_of(el: HtmlElement) -> str:
     """Normalised visible text of *el* (scripts and styles excluded)."""
-    return norm(" ".join(iter_text(el)))
+    texts = _page_texts
+    if texts is None:
+        return norm(" ".join(iter_text(el)))
+    text = texts.get(el)
+    return _composed_text(el, texts) if text is None else text
+
+
+def _composed_text(el: HtmlElement, texts: dict[HtmlElement, str]) -> str:
+    """:func:`text_of` built from the children's (each computed once): normalising joins the
+    pieces' words with single spaces, so joining the normalised pieces gives the same string."""
+    if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+        texts[el] = ""
+        return ""
+    parts = [norm(el.text)] if el.text else []
+    for child in el:
+        known = texts.get(child)
+        parts.append(_composed_text(child, texts) if known is None else known)
+        if child.tail:
+            parts.append(norm(child.tail))
+    text = texts[el] = " ".join(filter(None, parts))
+    return text

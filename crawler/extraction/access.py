@@ -30,6 +30,7 @@ _TIER = etree.XPath(
     " or translate(@name,'ARTICLECONTENTIER','articlecontentier')='article:content_tier']/@content"
 )
 _NAMED = etree.XPath("//body//*[@class or @id]")
+_NAME_VALUES = etree.XPath("//body//*/@class | //body//*/@id", smart_strings=False)
 _RESTRICTED_TIERS = frozenset({"metered", "locked", "premium", "subscriber", "paid"})
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 # Whole-token names of gate containers: one token, or two tokens side by side.
@@ -106,6 +107,10 @@ def _names_a_gate(value: str) -> bool:
 
 
 def _has_gate_container(tree: HtmlElement) -> bool:
+    # One search over all the names first: most pages name nothing with a hint word, and no
+    # hint can span two names (a hint word holds no whitespace).
+    if not _NAME_HINT.search("\n".join(_NAME_VALUES(tree))):
+        return False
     for element in _NAMED(tree):
         names = f"{element.get('class') or ''} {element.get('id') or ''}"
         if _NAME_HINT.search(names) and _names_a_gate(names):

@@ -60,6 +60,7 @@ from crawler.extraction._dom import (
     is_landmark_chrome,
     is_out_of_sight,
     name_tokens,
+    named_elements,
     norm,
     select,
     text_of,
@@ -636,9 +637,7 @@ _BY_CLASS, _BY_ID, _BY_ITEMPROP = _selector_index()
 def _container_matches(tree: HtmlElement) -> dict[int, list[HtmlElement]]:
     """Elements matching each container selector, by the selector's rank, in document order."""
     found: dict[int, list[HtmlElement]] = {}
-    for el in tree.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in named_elements(tree):
         get = el.get
         ranks = []
         cls = get("class")

@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lxml import etree
+
 from crawler.extraction.errors import EmptyPageError, ExtractionError
 
 if TYPE_CHECKING:
@@ -78,15 +80,22 @@ def reparse_too_deep(text: str) -> HtmlElement:
     return tree
 
 
+# The nodes ``tree.iter()`` yields (elements, comments, processing instructions), counted by
+# libxml2 instead of one Python object per node.
+_NODES = etree.XPath(
+    "count(descendant-or-self::*) + count(descendant::comment())"
+    " + count(descendant::processing-instruction())"
+)
+_PARAGRAPHS = etree.XPath("count(descendant-or-self::p)")
+
+
 def check_tree(tree: HtmlElement) -> None:
     """Refuse a parsed page with too many elements or paragraphs."""
-    paragraphs = 0
-    for elements, element in enumerate(tree.iter(), start=1):
-        paragraphs += element.tag == "p"
-        if elements > LIMITS.max_elements:
-            raise ExtractionError(
-                f"the page has over {LIMITS.max_elements:,} elements", reason="too_many_elements"
-            )
+    if int(_NODES(tree)) > LIMITS.max_elements:
+        raise ExtractionError(
+            f"the page has over {LIMITS.max_elements:,} elements", reason="too_many_elements"
+        )
+    paragraphs = int(_PARAGRAPHS(tree))
     if paragraphs > LIMITS.max_paragraphs:
         raise ExtractionError(
             f"the page has {paragraphs:,} paragraphs, over the limit of {LIMITS.max_paragraphs:,}",
