@@ -246,3 +246,11 @@ def starts_lowercase(text: str) -> bool:
     """
     stripped = text.lstrip(" \"'“‘(")
     return bool(stripped) and stripped[0].isalpha() and stripped[0].islower() and stripped[0].isascii()
+
+
+TABLE_CELL_SEPARATOR = " | "  # how extraction and the document readers join a table row's cells
+
+
+def is_table_row(text: str) -> bool:
+    """A line extraction built from a table row: a whole unit, never part of a sentence or a copy."""
+    return TABLE_CELL_SEPARATOR in text

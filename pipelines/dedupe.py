@@ -51,6 +51,7 @@ from pipelines._text import (
     comparison_key,
     ends_sentence,
     is_cjk_text,
+    is_table_row,
     length_units,
     numbers,
     starts_lowercase,
@@ -424,8 +425,12 @@ def _row(p: _Para, min_tokens: int) -> bool:
     """A short line that is not a sentence: a row of a list or a table, a caption, a credit.
 
     Such lines repeat on purpose (a meal plan's "Breakfast: oats", a table's "Total"), so a
-    repeat of one is not taken for a copy.
+    repeat of one is not taken for a copy. A line whose cells extraction set apart with " | "
+    is a table row whatever its length: rows of one table share their template by design (a
+    glossary's "… order | an order requiring a financial institution to …").
     """
+    if is_table_row(p.text):
+        return True
     return len(p.tokens) < min_tokens or (not p.well_formed and length_units(p.text) <= 20)
 
 

@@ -28,7 +28,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from pipelines._step import CleaningPipeline, StepResult
-from pipelines._text import CJK_CLASS, ends_sentence, is_cjk_text, starts_lowercase
+from pipelines._text import CJK_CLASS, ends_sentence, is_cjk_text, is_table_row, starts_lowercase
 from pipelines.paywall import gate_line, stub_strength
 
 if TYPE_CHECKING:
@@ -497,7 +497,7 @@ def repair_paragraphs(paragraphs: list[str], *, max_heading_words: int = 20) -> 
     out = result.paragraphs
     sources = result.sources
     for i, text in enumerate(paragraphs):
-        if out:
+        if out and not (is_table_row(out[-1]) or is_table_row(text)):  # a table's rows are whole
             prev = out[-1]
             if _label_only(prev) and _title_line(text):
                 out[-1] = f"{prev} {text}"

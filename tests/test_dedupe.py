@@ -180,3 +180,18 @@ def test_a_list_entry_naming_bodies_the_page_names_elsewhere_is_not_a_stitched_c
     )
     result = dedupe_paragraphs([entry, OTHER, council, task_force])
     assert result.paragraphs == [entry, OTHER, council, task_force]
+
+
+def test_rows_of_one_table_are_never_copies_of_each_other():
+    """A glossary table's rows share their template (a real legislation glossary lost a row as a
+    "near copy" of the row above it); extraction sets cells apart with " | "."""
+    rows = [
+        "account monitoring order | an order requiring a financial institution to provide account"
+        " information of a specified description for the purposes of an investigation;",
+        "customer information order | an order requiring a financial institution to provide certain"
+        " information held by them relating to a customer for the purposes of an investigation;",
+        "Term | Meaning",
+        "Term | Meaning",
+    ]
+    intro = "This glossary is a guide to the meaning of certain legal expressions used in the rules."
+    assert dedupe_paragraphs([intro, *rows]).paragraphs == [intro, *rows]

@@ -118,3 +118,14 @@ def test_pipeline_through_factory():
     assert crawler.stats.get_value("cleaning/repair/sentences_joined") == 1
     with pytest.raises(NotConfigured):
         build_from_crawler(RepairPipeline, get_crawler(StubSpider, {"ECOPOLICY_REPAIR_ENABLED": "0"}))
+
+
+def test_a_tables_rows_are_never_joined():
+    """The heading row "Expression | Meaning" is no open sentence, and a row starting in lower
+    case is no rest of one: each row of a table stays a paragraph of its own."""
+    rows = [
+        "Expression | Meaning",
+        "account monitoring order | an order requiring a bank to provide account information;",
+        "affidavit | a written, sworn, statement of evidence",
+    ]
+    assert repair_paragraphs(rows).paragraphs == rows
