@@ -127,7 +127,7 @@ def policy_repeat(count: int, work: Path) -> dict[str, Any]:
     with SiteProcess(count) as site:
         plan = [("first", {}), ("repeat", {}), ("repeat, revisit off", {"ECOPOLICY_REVISIT_ENABLED": False})]
         for name, extra in plan:
-            settings = {"ECOPOLICY_STATE_DIR": str(state), "ECOPOLICY_EXTRACT_WORKERS": 1, **extra}
+            settings = {"ECOPOLICY_STATE_DIR": str(state), "ECOPOLICY_EXTRACT_WORKERS": 0, **extra}
             out = work / f"policy-{len(runs)}"
             runs[name] = measured_crawl("policy", count, out, base_url=site.base_url, settings=settings)
     rows = []

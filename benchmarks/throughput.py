@@ -9,10 +9,10 @@ crawler runs under cProfile to break CPU time per article down by stage.
 and 20,000) writes ``benchmarks/results/throughput.json``.
 
 ``python -m benchmarks.throughput --workers [--quick]`` compares extraction in-process
-(``ECOPOLICY_EXTRACT_WORKERS=1``) with a pool of two worker processes: at 16 and 64 concurrent
-requests, interleaved triples (baseline, 1 worker, 2 workers, order rotated each time) over
-one 3,000-article site (three triples; quick: 1,000 articles, one triple; ``--turns N`` sets
-the number of triples); each full crawl's rate is divided by the baseline's of the same triple.
+(``ECOPOLICY_EXTRACT_WORKERS=0``) with pools of one and two worker processes: at 16 and 64 concurrent
+requests, interleaved rounds (baseline, in-process, 1 worker, 2 workers, order rotated each
+time) over one 3,000-article site (three rounds; quick: 1,000 articles, one round; ``--turns N``
+sets the number of rounds); each full crawl's rate is divided by the baseline's of the same round.
 Writes ``benchmarks/results/throughput_workers.json``.
 """
 
@@ -158,12 +158,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     return result
 
 
-WORKER_RUNS = ("baseline", "1 worker", "2 workers")
+WORKER_RUNS = ("baseline", "0 workers", "1 worker", "2 workers")
 
 
 def _worker_triple(size: int, concurrency: int, turn: int, work: Path, base_url: str) -> dict[str, Any]:
-    """One baseline and two full crawls (1 and 2 extraction workers) in a rotated order."""
-    order = WORKER_RUNS[turn % 3 :] + WORKER_RUNS[: turn % 3]
+    """One baseline and three full crawls (0, 1 and 2 extraction workers) in a rotated order."""
+    order = WORKER_RUNS[turn % len(WORKER_RUNS) :] + WORKER_RUNS[: turn % len(WORKER_RUNS)]
     runs: dict[str, Any] = {}
     for name in order:
         settings: dict[str, Any] = {"CONCURRENT_REQUESTS": concurrency}
@@ -176,7 +176,7 @@ def _worker_triple(size: int, concurrency: int, turn: int, work: Path, base_url:
 
 
 def workers_main(quick: bool, turns: int = 0) -> dict[str, Any]:
-    """Extraction in-process against a two-process pool, as ratios to the plain Scrapy baseline."""
+    """Extraction in-process against pools of one and two processes, as ratios to plain Scrapy."""
     size, default_turns = (1000, 1) if quick else (3000, 3)
     turns = turns or default_turns
     rows: list[list[Any]] = []

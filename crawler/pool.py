@@ -2,7 +2,7 @@
 
 Extraction is pure CPU work on one page (bytes in, a dict of record fields out). In-process it
 blocks the reactor, so a crawl is bound to one core however many the machine has. With
-``ECOPOLICY_EXTRACT_WORKERS`` above 1 the spider hands each page to a pool of that many worker
+``ECOPOLICY_EXTRACT_WORKERS`` of 1 or more the spider hands each page to a pool of that many worker
 processes and awaits the answer; downloads, pipelines and the seen-store stay on the reactor,
 so the items, their pipelines and the exactly-once commit are the same as in-process (Scrapy
 does not close the spider while a callback is awaiting, so no page is lost at the end).
@@ -23,8 +23,9 @@ A worker that dies (killed, out of memory) breaks the pool: the pool is started 
 page that was in flight is extracted in-process instead, so no page is lost to a crash; the
 crash is counted. The pool is shut down when the spider closes.
 
-Settings: ECOPOLICY_EXTRACT_WORKERS (int; default: the machine's cores minus one, at least one;
-0 or 1 extracts in-process). Stats: ``extraction/pool/workers``, ``extraction/pool/pages``,
+Settings: ECOPOLICY_EXTRACT_WORKERS (int; default: the machine's cores minus one;
+0 extracts in-process; one worker already frees the reactor's core). Stats:
+``extraction/pool/workers``, ``extraction/pool/pages``,
 ``extraction/pool/worker_crashed``, ``extraction/pool/retried_in_process``;
 ``extraction/pool/cleaned_ahead/<step>`` counts the step results a worker computed and the
 crawl process used.
@@ -71,8 +72,9 @@ _AHEAD_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # the steps do
 
 
 def default_workers() -> int:
-    """The machine's cores minus one (the reactor keeps one), at least one."""
-    return max(1, (os.cpu_count() or 1) - 1)
+    """The machine's cores minus one: the reactor keeps one. On a one-core machine that is none
+    (in-process): a worker would only take turns with the reactor and add the copying."""
+    return max(0, (os.cpu_count() or 1) - 1)
 
 
 def extract_outcome(body: bytes, url: str, source: Source | None, encoding: str | None) -> Outcome:
@@ -155,7 +157,7 @@ class _NoStats:
 
 
 class ExtractionPool:
-    """Extract pages in worker processes (or in-process with fewer than two workers)."""
+    """Extract pages in worker processes (or in-process with none)."""
 
     def __init__(self, workers: int, stats: StatsCollector | None) -> None:
         self.workers = workers
@@ -186,7 +188,7 @@ class ExtractionPool:
 
     @property
     def in_process(self) -> bool:
-        return self.workers <= 1
+        return self.workers < 1
 
     def open(self, stats: StatsCollector | None = None) -> None:
         """Start the workers (not for in-process extraction); count in *stats* when given."""

@@ -49,7 +49,8 @@ ECOPOLICY_QUIET_TRACEBACKS = ["scrapy.downloadermiddlewares.robotstxt"]
 # --- extraction off the reactor --------------------------------------------------------------
 ECOPOLICY_EXTRACT_WORKERS: int | None = None
 """Worker processes extracting articles and cleaning them ahead (crawler.pool): None = the
-machine's cores minus one, at least one; 0 or 1 extracts and cleans in the crawl process."""
+machine's cores minus one; 0 extracts and cleans in the crawl process; 1 already
+moves that work off the reactor's core."""
 
 # --- pipelines -----------------------------------------------------------------------------
 # Cleaning steps (50-590) come from the pipelines package; the record is then finalised
