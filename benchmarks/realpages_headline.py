@@ -6,6 +6,8 @@ Run after refreshing the real-page results (``R=benchmarks/results/realpages``):
     python -m benchmarks.extraction_realworld --part dev --json $R/after-dev.json
     python -m benchmarks.cleaning_realpages --part test --json $R/after-cleaning-test.json
     python -m benchmarks.cleaning_realpages --part dev --json $R/after-cleaning-dev.json
+    python -m benchmarks.snippets_realpages --part test --json $R/after-snippets-test.json
+    python -m benchmarks.snippets_realpages --part dev --json $R/after-snippets-dev.json
     python -m benchmarks.realpages_headline
 
 The ``first-sight-*`` files were measured once, before any rule was changed for these pages, and
@@ -100,6 +102,31 @@ def _cleaning_section() -> list[str]:
     ]
 
 
+SNIPPET_BASELINE = "snippets-at-d553ed4"  # the code before the snippet score existed
+
+
+def _snippet_section() -> list[str]:
+    rows = [
+        "### Snippets: is each opening of an article paragraph in, each furniture block out?",
+        "",
+        "Pooled precision/recall/F1 of up to four *with* and four *without* snippets a page, drawn"
+        " mechanically from the truth (`python -m benchmarks.snippets_realpages`, method in its"
+        " docstring). Before = the code at the commit the score was introduced at.",
+        "",
+        "| part | language | pages | ours before | ours after | trafilatura | readability |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for part in ("test", "dev"):
+        before, after = _load(f"{SNIPPET_BASELINE}-{part}.json"), _load(f"after-snippets-{part}.json")
+        for group in GROUPS:
+            b, a = before[group], after[group]
+            rows.append(
+                f"| {part} | {LABELS[group]} | {a['pages']} | {b['ours']['f1']:.3f} | {a['ours']['f1']:.3f} |"
+                f" {a['trafilatura']['f1']:.3f} | {a['readability']['f1']:.3f} |"
+            )
+    return [*rows, ""]
+
+
 def headline() -> str:
     return "\n".join(
         [
@@ -118,6 +145,7 @@ def headline() -> str:
             "",
             *_extraction_section(),
             *_cleaning_section(),
+            *_snippet_section(),
         ]
     )
 
