@@ -196,3 +196,12 @@ def test_validate_reads_every_record_file_below_a_folder(crawled, tmp_path):
     empty = run_cli("validate", str(tmp_path))
     assert empty.returncode == 1
     assert "no record files" in empty.stderr
+
+
+def test_validate_names_a_device_as_not_a_regular_file_and_a_missing_path_as_missing(tmp_path):
+    device = run_cli("validate", "/dev/zero")
+    assert device.returncode == 1
+    assert "/dev/zero: not a regular file" in device.stderr
+    missing = run_cli("validate", str(tmp_path / "nothing.jsonl"))
+    assert missing.returncode == 1
+    assert "nothing.jsonl: no such file" in missing.stderr

@@ -147,6 +147,13 @@ def record_files(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _not_readable_reason(path: Path) -> str:
+    """Why *path* is not read: a device or pipe would stream forever, so only regular files are."""
+    if path.exists():
+        return "not a regular file (a device, pipe or socket)"
+    return "no such file"
+
+
 def run(args: argparse.Namespace) -> int:
     caps = _caps()
     failed = 0
@@ -155,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         failed += 1
     for path in record_files(args.files):
         if not path.is_file():
-            print(f"{path}: no such file", file=sys.stderr)
+            print(f"{path}: {_not_readable_reason(path)}", file=sys.stderr)
             failed += 1
             continue
         report = check_file(path, caps)
