@@ -39,6 +39,33 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     return settings
 
 
+_URL_EDGE = "".join(chr(code) for code in range(0x21))  # C0 controls and space
+_URL_INSIDE = str.maketrans("", "", "\t\n\r")
+
+
+def checked_page(html: object) -> str | bytes:
+    """*html* as str or bytes; what is not a page is refused in one clear line, not deep inside."""
+    if isinstance(html, bytearray | memoryview):
+        return bytes(html)
+    if not isinstance(html, str | bytes):
+        raise TypeError(f"html must be str or bytes, got {type(html).__name__}")
+    return html
+
+
+def checked_url(url: object) -> str:
+    """*url* as a browser reads it: edge controls and spaces stripped, tabs and newlines removed.
+
+    A URL pasted from a file often carries its line ending; kept, it would land in the record's
+    ``url`` and its fingerprint, and the same article would have two identities.
+    """
+    if not isinstance(url, str):
+        raise TypeError(f"url must be str, got {type(url).__name__}")
+    cleaned = url.strip(_URL_EDGE).translate(_URL_INSIDE)
+    if not cleaned:
+        raise ValueError("url is empty")
+    return cleaned
+
+
 class OfflineExtractor:
     """Extraction followed by the crawl's item pipelines, for pages already on disk."""
 
@@ -80,6 +107,8 @@ class OfflineExtractor:
         Raises :class:`crawler.extraction.ExtractionError` when the page gives no record and
         :class:`scrapy.exceptions.DropItem` when a pipeline drops it (empty body, invalid).
         """
+        html = checked_page(html)
+        url = checked_url(url)
         if isinstance(source, str):
             source = get_source(source)
         now = now or datetime.datetime.now(datetime.UTC)

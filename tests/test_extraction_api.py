@@ -204,3 +204,32 @@ def test_any_markup_gives_a_record_or_an_extraction_error(parts: list[str], char
         assert tuple(got) == RECORD_KEYS
         assert got["paragraphs"]
         assert all(isinstance(p, str) and p for p in got["paragraphs"])
+
+
+LONE_SURROGATE = " \ud800"
+LONG_PAGE = "<html><head><title>T</title></head><body><article>{}</article></body></html>".format(
+    "".join(
+        f"<p>Paragraph {i} of the notice sets out what the agency requires of water firms{LONE_SURROGATE if i == 3 else ''} this year.</p>"
+        for i in range(9)
+    )
+)
+
+
+def test_a_lone_surrogate_costs_one_character_not_the_rest_of_the_page():
+    got = extract_article(LONG_PAGE, "https://example.org/notice", now=NOW)
+    assert len(got["paragraphs"]) == 9
+    assert "\ufffd" in got["paragraphs"][3]
+    assert "decode_replaced" in got["events"]
+
+
+def test_the_public_api_strips_line_endings_from_the_url_and_refuses_non_pages():
+    import crawler
+
+    record = crawler.extract(LONG_PAGE.replace(LONE_SURROGATE, ""), " https://example.org/notice\r\n")
+    assert record["url"] == "https://example.org/notice"
+    with pytest.raises(TypeError, match="html must be str or bytes, got NoneType"):
+        crawler.extract(None, "https://example.org/notice")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="url must be str, got NoneType"):
+        crawler.extract(LONG_PAGE, None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="url is empty"):
+        crawler.extract(LONG_PAGE, "\r\n")

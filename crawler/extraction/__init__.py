@@ -167,10 +167,30 @@ def _find_body_or_fallback(
     return tree, body, paragraphs
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(text: str, events: list[str]) -> str:
+    """*text* with each surrogate code point replaced by U+FFFD, counted as ``decode_replaced``.
+
+    A surrogate is no character: lxml stops reading a text at the first one, so a page holding
+    one (a str built from broken JSON or a bad ``surrogateescape`` round trip) lost every
+    paragraph after it.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        events.append("decode_replaced")
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def _decoded(html: str | bytes, encoding: str | None, events: list[str]) -> str:
     """The page as text (bytes are decoded by declared, sniffed or guessed charset)."""
     if not isinstance(html, bytes):
-        return html
+        return _without_lone_surrogates(html, events)
     decoded = decode_html(html, encoding)
     if decoded.replaced:
         events.append("decode_replaced")
