@@ -50,6 +50,7 @@ FALLBACK_EVENTS = (
     "body_density",
     "soup_fallback",
     "body_trafilatura",
+    "body_script_payload",
     "body_page_text",
     "date_from_htmldate",
 )

@@ -23,6 +23,8 @@ gave a record is listed in ``events``, which the crawl adds to its stats as
 ``body_density``          no known content container; the text-density scorer chose the body
 ``soup_fallback``         lxml's parse gave no body; BeautifulSoup's more tolerant parse did
 ``body_trafilatura``      neither parse gave a body our engines trust; trafilatura's did
+``body_script_payload``   no engine found a body in the markup; the article came from the page's
+                          scripts (escaped HTML in a JavaScript or JSON string)
 ``body_page_text``        no engine found a body; the page's visible text (chrome left out) is it
 ``title_from_body``       the page names no headline anywhere; the body's first sentence is the title
 """
@@ -54,6 +56,7 @@ from crawler.extraction.metadata import (
     find_canonical,
     find_origin,
 )
+from crawler.extraction.payload import payload_paragraphs
 from crawler.extraction.title import find_title, title_from_body
 
 if TYPE_CHECKING:
@@ -132,6 +135,12 @@ def _trafilatura_paragraphs(text: str, url: str) -> list[str]:
     return lines if any(len(line) >= _MIN_FALLBACK_LINE for line in lines) else []
 
 
+def _body_paragraphs(tree: HtmlElement, title: str) -> list[str]:
+    """The body engine's paragraphs of a tree built apart from the page (its own text cache)."""
+    with one_page():
+        return find_body(tree, title).paragraphs
+
+
 def _find_body_or_fallback(
     text: str, tree: HtmlElement, url: str, title: str, selector: str | None, events: list[str]
 ) -> tuple[HtmlElement, Body, list[str]]:
@@ -156,6 +165,11 @@ def _find_body_or_fallback(
         paragraphs = _trafilatura_paragraphs(text, url)
         if paragraphs:
             events.append("body_trafilatura")
+    if not paragraphs:
+        # a client-rendered page: the article is data in its scripts, not markup
+        paragraphs = payload_paragraphs(tree, title, _body_paragraphs)
+        if paragraphs:
+            events.append("body_script_payload")
     if not paragraphs:
         # a page of a few short lines ("Test", a list of three words) is still its own text
         body = page_text(tree, title)
