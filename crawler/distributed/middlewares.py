@@ -3,7 +3,9 @@
 :class:`TaskDoneMiddleware` (downloader middleware, next to the engine) reports every request
 taken from the shared queue once it has a response or a final error, including requests
 refused by later middlewares (robots.txt, offsite) which never reach the downloader and for
-which Scrapy sends no signal.
+which Scrapy sends no signal. A request that failed because *Redis* did (a middleware asking
+the shared seen-store for validators during an outage) did not fail at the site: it is
+scheduled again, so it waits for Redis instead of being counted done and lost.
 
 :class:`SeedFrontierMiddleware` (spider middleware) replaces the spider's start requests by a
 one-time seed of the shared queue: the first worker of a crawl takes the seed lock and puts
@@ -12,7 +14,8 @@ up to their page limit, so that many workers have work from the first second (a 
 grows one list page at a time keeps all but one worker waiting). Later workers seed nothing.
 
 Both raise NotConfigured unless ``ECOPOLICY_REDIS_URL`` is set.
-Stats: ``distributed/seeded`` (requests seeded by this worker), ``distributed/seed_skipped``.
+Stats: ``distributed/seeded`` (requests seeded by this worker), ``distributed/seed_skipped``,
+``distributed/rescheduled_after_redis_error``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
 from scrapy.exceptions import NotConfigured
 
 from crawler.distributed.frontier import frontier_requests
@@ -48,6 +52,7 @@ class TaskDoneMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self._signals = crawler.signals
+        self._stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -58,8 +63,16 @@ class TaskDoneMiddleware:
         self._signals.send_catch_log(task_left_downloader, request=request)
         return response
 
-    def process_exception(self, request: Request, exception: Exception) -> None:
+    def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        if isinstance(exception, RedisError):
+            # The crawl's own store failed, not the site. Counted done, the task would be
+            # forgotten at commit with no record delivered; scheduled again, it replaces the
+            # task and waits in the scheduler's backlog until Redis answers.
+            self._stats.inc_value("distributed/rescheduled_after_redis_error")
+            logger.debug("Redis failed while %s was prepared (%s): scheduled again", request.url, exception)
+            return request.replace(dont_filter=True)
         self._signals.send_catch_log(task_left_downloader, request=request)
+        return None
 
 
 class SeedFrontierMiddleware:
