@@ -152,3 +152,20 @@ def test_a_killed_worker_loses_nothing(site, server, prefix, tmp_path):
     assert not any(output.rglob("*w0.jsonl")), "the killed worker cannot have finished a file"
     assert_exactly_once(site, emitted(output))
     assert not server.exists(inflight), "the killed worker's tasks must have been given back"
+
+
+def test_articles_whose_requests_meet_a_redis_error_are_fetched_again_not_lost(
+    site, server, prefix, tmp_path
+):
+    from crawler import settings as project
+
+    seam = "tests.faults.redis_seam.RedisFailsOnceForSomeArticles"
+    middlewares = {**project.DOWNLOADER_MIDDLEWARES, seam: 586}
+    output = tmp_path / "out"
+    done = run_crawl(
+        site, output, prefix, "-s", f"DOWNLOADER_MIDDLEWARES={middlewares!r}", "--loglevel", "INFO"
+    )
+    assert_exactly_once(site, emitted(output))
+    assert f"'distributed/rescheduled_after_redis_error': {site.articles // 10}," in done.stderr
+    (summary,) = output.rglob("*.summary.json")
+    assert json.loads(summary.read_text(encoding="utf-8"))["errors"]["fetch_failed"] == {}

@@ -57,3 +57,24 @@ class StopRedisAfterRename:
             except OSError:
                 return
             time.sleep(0.05)
+
+
+class RedisFailsOnceForSomeArticles:
+    """A downloader middleware that fails the first attempt at every tenth article with a Redis error.
+
+    It stands where the revisit and validator middlewares ask the shared seen-store about an
+    article, which is where a Redis outage meets a request on its way to the site. Loaded with
+    ``-s DOWNLOADER_MIDDLEWARES={..., 'tests.faults.redis_seam.RedisFailsOnceForSomeArticles': 586}``.
+    """
+
+    def __init__(self) -> None:
+        self.failed: set[str] = set()
+
+    def process_request(self, request: object) -> None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        url = getattr(request, "url", "")
+        number = url.rsplit("_", 1)[-1].removesuffix(".html")
+        if "/news/t" in url and number.isdigit() and int(number) % 10 == 0 and url not in self.failed:
+            self.failed.add(url)
+            raise RedisConnectionError("Error 111 connecting to 127.0.0.1. Connection refused.")
