@@ -56,6 +56,11 @@ moves that work off the reactor's core."""
 # Cleaning steps (50-590) come from the pipelines package; the record is then finalised
 # (text, content hash) and validated against the published schema before it is exported.
 # Since/seen/near-duplicate steps (650-750) are the stateful ones of scheduled runs (below).
+# Every item pipeline is synchronous, so the items of one response (an article gives one
+# record) are never processed side by side; Scrapy starts CONCURRENT_ITEMS asyncio tasks for
+# every response's output, and its default of 100 made that bookkeeping a large part of the
+# crawl process's own work.
+CONCURRENT_ITEMS = 8
 ITEM_PIPELINES = {
     **CLEANING_PIPELINES,
     "pipelines.finalise.FinalisePipeline": 600,
@@ -196,5 +201,6 @@ ECOPOLICY_REDIS_OUTAGE_TIMEOUT = 30.0
 # Pending requests wait in a private disk queue (crawler.scheduler), not in memory, unless
 # another scheduler (scale-out, JOBDIR) is in use.
 ECOPOLICY_DISK_QUEUE = True
+SCHEDULER_DISK_QUEUE = "crawler.scheduler.MethodNameLifoDiskQueue"  # Scrapy's, callbacks named once
 ADDONS["crawler.scheduler.DiskQueueAddon"] = 10
 ADDONS["crawler.dupefilter.NamingDupeFilterAddon"] = 10  # an article merged by a redirect is named

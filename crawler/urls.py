@@ -7,6 +7,7 @@ Feeds add ``utm_*`` parameters, list pages link with fragments, portals mix ``ht
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
@@ -20,11 +21,15 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 INDEX_PAGES = ("index.html", "index.htm", "index.shtml", "index.php", "default.htm", "default.html")
 
 
+@lru_cache(maxsize=16384)
 def canonicalize_url(url: str) -> str:
     """Return *url* without fragment, tracking parameters, default port or a trailing ``index.html``.
 
     The scheme is kept (a site may serve both) but ``http`` and ``https`` variants share an
     :func:`url_key`. Query parameters are sorted so their order does not matter.
+
+    Discovery, the request fingerprint and the record each ask for the same URL's form, so
+    the most recent answers are kept (a pure function of the string).
 
     >>> canonicalize_url("HTTP://Example.org:80/a/index.html?utm_source=rss&b=2&a=1#top")
     'http://example.org/a/?a=1&b=2'

@@ -57,32 +57,41 @@ _SCRIPT_MARKS: tuple[tuple[str, tuple[bytes, ...], re.Pattern[bytes]], ...] = (
     ),
 )
 _SCRIPT_WINDOW = 65536
-_PHRASES = re.compile(
-    "|".join(
-        re.escape(p)
-        for p in (
-            "请开启JavaScript",
-            "请启用JavaScript",
-            "请打开JavaScript",
-            "开启JavaScript",
-            "启用JavaScript",
-            "您的浏览器不支持JavaScript",
-            "Please enable JavaScript",
-            "enable JavaScript and cookies",
-            "Just a moment...",
-            "Checking your browser",
-            "您的访问请求可能对网站造成安全威胁",
-            "当前访问疑似黑客攻击",
-            "网站防火墙",
-            "创宇盾",
-            "访问被拒绝",
-            "Access Denied",
-        )
-    ).encode("utf-8")
-    + b"|"
-    + "|".join(re.escape(p) for p in ("请开启JavaScript", "网站防火墙", "访问被拒绝")).encode("gb18030"),
-    re.IGNORECASE,
+_PHRASE_TEXTS = (
+    "请开启JavaScript",
+    "请启用JavaScript",
+    "请打开JavaScript",
+    "开启JavaScript",
+    "启用JavaScript",
+    "您的浏览器不支持JavaScript",
+    "Please enable JavaScript",
+    "enable JavaScript and cookies",
+    "Just a moment...",
+    "Checking your browser",
+    "您的访问请求可能对网站造成安全威胁",
+    "当前访问疑似黑客攻击",
+    "网站防火墙",
+    "创宇盾",
+    "访问被拒绝",
+    "Access Denied",
 )
+_GB_PHRASE_TEXTS = ("请开启JavaScript", "网站防火墙", "访问被拒绝")
+_PHRASE_BYTES = tuple(p.encode("utf-8") for p in _PHRASE_TEXTS) + tuple(
+    p.encode("gb18030") for p in _GB_PHRASE_TEXTS
+)
+_PHRASES = re.compile(b"|".join(re.escape(p) for p in _PHRASE_BYTES), re.IGNORECASE)
+# A bytes pattern ignores case for ASCII letters only, as bytes.lower() does: a page whose
+# lower-cased bytes hold none of the lower-cased phrases cannot match, and is passed over
+# with substring searches instead of the expression (which tries every phrase at every byte).
+_PHRASES_LOWER = tuple(p.lower() for p in _PHRASE_BYTES)
+
+
+def _has_phrase(body: bytes) -> bool:
+    """Whether *body* holds a challenge phrase (case ignored for ASCII letters)."""
+    lowered = body.lower()
+    if not any(phrase in lowered for phrase in _PHRASES_LOWER):
+        return False
+    return _PHRASES.search(body) is not None
 
 
 def blocked_reason(
@@ -106,7 +115,7 @@ def blocked_reason(
             return reason
     if status in statuses:
         return f"http_{status}"
-    if len(body) <= max_body and _PHRASES.search(body):
+    if len(body) <= max_body and _has_phrase(body):
         return "js_challenge"
     return None
 
