@@ -206,7 +206,7 @@ def test_a_double_sigterm_claims_only_what_was_delivered_and_removes_its_part_fi
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == EXIT_SOURCE_FAILED, stderr[-2000:]
     assert "demo: 0 record(s) emitted" in stdout
-    assert "not delivered" in stderr.strip().splitlines()[-1]
+    assert "not delivered" in stderr.strip().splitlines()[-1], stderr[-3000:]
     assert delivered(out) == []
     assert leftovers(out) == []
 
