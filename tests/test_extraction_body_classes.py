@@ -352,3 +352,86 @@ def test_hidden_notes_beside_bare_buttons_stay_hidden() -> None:
     )
     body = body_of(page(f"<article><h1>River restoration plan approved</h1>{paras(PARAS)}{hidden}</article>"))
     assert body == PARAS
+
+
+NOTICE = (
+    "根据《中华人民共和国环境保护法》等有关规定，现将2023年第三季度环境违法案件查处情况予以公布，"
+    "接受社会监督。各有关单位要切实履行生态环境保护主体责任，依法依规开展生产经营活动。"
+)
+PENALTIES = [
+    ("1", "某某化工有限公司", "超标排放水污染物", "25.6"),
+    ("2", "某某建材有限公司", "未批先建", "12.0"),
+    ("3", "某某纸业有限公司", "不正常运行污染防治设施", "31.5"),
+]
+
+
+def _cell(text: str) -> str:
+    span = f'<span style="font-size:14px">{text}</span>'
+    return f'<td style="border:1px solid"><p style="text-align:center">{span}</p></td>'
+
+
+def test_table_cells_wrapped_in_paragraphs_stay_one_row_per_line() -> None:
+    """A notice's table pasted from a word processor wraps every cell's text in a paragraph: each
+    row is still one line, its cells set apart, never one line per cell (short cells standing
+    alone are then taken for a list's entries or headings and cut)."""
+    head = ("序号", "单位名称", "违法行为", "罚款金额（万元）")
+    table = (
+        "<table><tbody><tr>"
+        + "".join(_cell(h) for h in head)
+        + "</tr>"
+        + "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in PENALTIES)
+        + "</tbody></table>"
+    )
+    html = page(
+        f"<h1>2023年第三季度环境违法案件查处情况</h1><div class='TRS_Editor'><p>{NOTICE}</p>{table}</div>",
+        title="2023年第三季度环境违法案件查处情况",
+    )
+    assert body_of(html) == [NOTICE, " | ".join(head), *(" | ".join(row) for row in PENALTIES)]
+
+
+def test_a_layout_table_is_still_read_block_by_block() -> None:
+    """A row whose cell holds a page column (a long run of paragraphs) is layout, not a record:
+    its paragraphs stay paragraphs."""
+    column = paras(PARAS + MORE)
+    html = page(
+        "<h1>River restoration plan approved</h1>"
+        f"<table><tr><td>{column}</td><td><p>{PARAS[0]}</p></td></tr></table>"
+    )
+    assert body_of(html)[: len(PARAS)] == PARAS
+
+
+def test_a_table_heading_cell_named_header_is_the_tables_not_chrome() -> None:
+    """A layout word in a table cell's class ("header_cell") names the table's heading row, not
+    the page's banner: the heading row stays with its rows."""
+    stages = ("General UX", "UI review", "Final review")
+    rows = [("Load map", "done", "done", "open"), ("Save map", "done", "open", "open")]
+    table = (
+        "<table class='finished_gui_table'><tbody><tr><td></td>"
+        + "".join(f"<td class='header_cell'>{s}</td>" for s in stages)
+        + "</tr>"
+        + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+        + "</tbody></table>"
+    )
+    html = page(f"<h1>River restoration plan approved</h1><div class='post'>{paras(PARAS)}{table}</div>")
+    assert body_of(html) == [*PARAS, " | ".join(stages), *(" | ".join(row) for row in rows)]
+
+
+def test_links_in_the_value_cell_of_a_labelled_row_are_the_value() -> None:
+    """A fact sheet's row (a ``th`` label, a ``td`` value) whose value is a list of links or a
+    run of links gives its value, not a menu to leave out."""
+    names = ("English", "Māori", "NZ Sign Language")
+    languages = "".join(f'<li><a href="/wiki/{w}">{w}</a></li>' for w in names)
+    links = " ".join(f'<a href="/wiki/{w}">{w}</a>' for w in ("Unitary", "parliamentary", "monarchy"))
+    box = (
+        "<table class='infobox'><tbody>"
+        "<tr><th scope='row'>Official languages</th>"
+        f"<td><div class='plainlist'><ul>{languages}</ul></div></td></tr>"
+        f"<tr><th scope='row'>Government</th><td>{links}</td></tr>"
+        "</tbody></table>"
+    )
+    html = page(f"<h1>River restoration plan approved</h1><div class='post'>{box}{paras(PARAS)}</div>")
+    assert body_of(html) == [
+        "Official languages | English Māori NZ Sign Language",
+        "Government | Unitary parliamentary monarchy",
+        *PARAS,
+    ]

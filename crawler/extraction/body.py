@@ -362,8 +362,8 @@ def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
     """Chrome inside a body container: by tag, role or a hard name always; by a weak class/id
     word only when the element holds less than half the container's text or is mostly links
     (a wrapper named "…-tag-selector" around every paragraph is the article, not a tag list),
-    never inside a paragraph's running text, and not by a layout word when it is a heading or
-    holds a paragraph of prose."""
+    never inside a paragraph's running text, and not by a layout word when it is a heading, a
+    part of a table or holds a paragraph of prose."""
     size = 0
 
     def judge(el: HtmlElement) -> bool:
@@ -373,7 +373,7 @@ def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
         word = chrome_name(el) if el.tag not in ("article", "main") else ""
         if not word or _inside_sentence(el):
             return False
-        if word in _LAYOUT_WORDS and (el.tag in _HEADINGS or _holds_prose(el)):
+        if word in _LAYOUT_WORDS and (el.tag in _HEADINGS or el.tag in _TABLE_PARTS or _holds_prose(el)):
             return False
         if not size:
             size = _solid_len(container.text_content()) or 1
@@ -383,6 +383,9 @@ def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
 
 
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# Parts of a table: a layout word names the table's own heading row or cell there ("header_cell",
+# "thead-side"), never the page's banner or sidebar.
+_TABLE_PARTS = frozenset({"thead", "tbody", "tfoot", "tr", "th", "td", "caption"})
 
 
 def _holds_prose(el: HtmlElement) -> bool:
@@ -518,12 +521,15 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             if text:
                 out.append(text)
 
+    row: list[HtmlElement] = []  # the data row being read as one line, if any
+
     def walk(el: HtmlElement, top: bool = False) -> None:
         tag = el.tag
         if not isinstance(tag, str) or (tag in SKIP_TAGS and not _labels_folded_panel(el)):
             return
         parent = el.getparent()
         quote_footer = tag == "footer" and parent is not None and parent.tag == "blockquote"  # attribution
+        value = bool(row) and _in_value_cell(el, row[0])
         if (
             not top
             and not quote_footer
@@ -532,7 +538,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
                 or named_chrome(el)
                 or (is_hidden(el) and not _unvoiced_prose(el) and not _folded_prose(el))
                 or _CAPTION_CLASS.search(el.get("class") or "")
-                or (tag in ("div", "td", "table", "section") and _is_link_block(el))
+                or (tag in ("div", "td", "table", "section") and not value and _is_link_block(el))
                 or (tag == "dl" and _is_field_list(el))
                 or (tag in ("div", "section", "aside") and _headed_by_related(el))
                 or (tag in ("div", "section", "li") and _is_teaser_card(el) and cards_are_asides())
@@ -542,10 +548,23 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
                 flush()
                 out.pop()  # the block's own heading ("Details")
             return
-        if tag in ("ul", "ol") and _is_link_list(el):
+        if tag in ("ul", "ol") and not value and _is_link_list(el):
             flush()
             if out and _RELATED_HEADING.match(out[-1]):
                 out.pop()
+            return
+        if row and (tag == "br" or tag in _BLOCK):
+            # inside a data row a block or a break only sets words apart: the row stays one line
+            buf.append(" ")
+            walk_children(el)
+            buf.append(" ")
+            return
+        if tag == "tr" and _is_data_row(el):
+            flush()
+            row.append(el)
+            walk_children(el)
+            row.clear()
+            flush()
             return
         if tag == "br":
             flush()
@@ -562,18 +581,62 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
         elif cell and buf:
             # cells of one row stay one line, set apart as the document readers set them
             buf.append(" | " if any(not part.isspace() for part in buf) else " ")
+        walk_children(el)
+        if block:
+            flush()
+
+    def walk_children(el: HtmlElement) -> None:
         if el.text:
             buf.append(el.text)
         for child in el:
             walk(child)
             if child.tail:
                 buf.append(child.tail)
-        if block:
-            flush()
 
     walk(container, top=True)
     flush()  # a container that is no block itself (a td, the body) ends with its last run
     return _body_lines(out, title_key)
+
+
+_ROW_MAX_CHARS = 1000
+_CELL_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote")
+
+
+def _is_data_row(tr: HtmlElement) -> bool:
+    """A table row of two cells or more, short enough to be one record (unit | address | date):
+    it is read as one line with its cells set apart even when each cell wraps its text in a
+    paragraph, as pasted documents' tables do. A row of a layout table, whose cell holds a page
+    column (a nested table, two paragraphs of prose or more), is read block by block."""
+    cells = [c for c in tr if c.tag in ("td", "th")]
+    if len(cells) < 2 or len(text_of(tr)) > _ROW_MAX_CHARS:
+        return False
+    return not any(_holds_column(cell) for cell in cells)
+
+
+def _holds_column(cell: HtmlElement) -> bool:
+    """Whether a table cell holds a part of the page rather than a value: a nested table, or two
+    paragraphs of sentence-length prose."""
+    if next(cell.iterdescendants("table"), None) is not None:
+        return True
+    prose = 0
+    for block in cell.iterdescendants(*_CELL_BLOCKS):
+        if any(child.tag in _CELL_BLOCKS for child in block):
+            continue  # a wrapper: its paragraphs count, not it
+        text = text_of(block)
+        if len(text) >= 80 and _SENTENCE.search(text) is not None:
+            prose += 1
+            if prose >= 2:
+                return True
+    return False
+
+
+def _in_value_cell(el: HtmlElement, tr: HtmlElement) -> bool:
+    """Whether *el* is (or sits in) the ``td`` of a labelled row (``th`` label, ``td`` value, as
+    in an infobox or a notice's fact sheet): links there are the value ("Official languages:
+    English, Māori"), not a menu."""
+    if not any(c.tag == "th" for c in tr):
+        return False
+    return any(node.tag == "td" and node.getparent() is tr for node in (el, *el.iterancestors()))
 
 
 def _body_lines(lines: list[str], title_key: str) -> list[str]:
