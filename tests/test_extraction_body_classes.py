@@ -435,3 +435,21 @@ def test_links_in_the_value_cell_of_a_labelled_row_are_the_value() -> None:
         "Government | Unitary parliamentary monarchy",
         *PARAS,
     ]
+
+
+def test_an_entry_heading_set_in_a_header_heads_its_text() -> None:
+    """A listing of a government site's highlights sets each entry's heading in a ``<header>``
+    of its own, before the entry's text (a picture may stand between): the heading is the
+    body's, not a banner. A header that opens the body (the article's own) is still left out."""
+    entries = [(f"Open data release {n}", p) for n, p in enumerate(PARAS, 1)]
+    listing = "".join(
+        f"<div class='highlight'><header><h2 class='entry-title'>{head}</h2></header>"
+        f"<div class='featured-image'><img src='x.jpg'></div><article><p>{text}</p></article></div>"
+        for head, text in entries
+    )
+    html = page(
+        "<h1>Highlights</h1><main><header><h2>Highlights from the open data programme</h2></header>"
+        f"<div class='listing'><p>{MORE[0]}</p>{listing}</div></main>",
+        title="Highlights",
+    )
+    assert body_of(html) == [MORE[0], *(line for entry in entries for line in entry)]

@@ -534,7 +534,7 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             not top
             and not quote_footer
             and (
-                tag in _SKIP_IN_BODY
+                (tag in _SKIP_IN_BODY and not _heads_section(el, container, title_key))
                 or named_chrome(el)
                 or (is_hidden(el) and not _unvoiced_prose(el) and not _folded_prose(el))
                 or _CAPTION_CLASS.search(el.get("class") or "")
@@ -637,6 +637,45 @@ def _in_value_cell(el: HtmlElement, tr: HtmlElement) -> bool:
     if not any(c.tag == "th" for c in tr):
         return False
     return any(node.tag == "td" and node.getparent() is tr for node in (el, *el.iterancestors()))
+
+
+def _heads_section(el: HtmlElement, container: HtmlElement, title_key: str) -> bool:
+    """A ``<header>`` inside the body that holds nothing but one sub-heading (``h2``–``h6``) and
+    is followed by the prose it heads: the heading of an entry or a part of the body (a
+    listing's item, a report's section). A banner carries a logo, links or a byline besides; a
+    teaser card's header sits in a link or heads a blurb; the article's own header repeats the
+    title or opens the container."""
+    if el.tag != "header" or next(el.iterancestors("a"), None) is not None:
+        return False
+    headings = list(el.iter(*_HEADINGS))
+    if len(headings) != 1 or next(el.iter("a", "img", "nav", "form", "time"), None) is not None:
+        return False
+    text = text_of(el)
+    if not text or text != text_of(headings[0]) or _repeats_title(text, title_key):
+        return False
+    # the next block with text (a picture may stand between a heading and its text)
+    following = next((s for s in el.itersiblings() if isinstance(s.tag, str) and text_of(s)), None)
+    return following is not None and _heads_prose(following) and _text_before(el, container)
+
+
+def _heads_prose(el: HtmlElement) -> bool:
+    """Whether *el* is running text a heading can head: a sentence of some length, few links."""
+    text = text_of(el)
+    return len(text) >= 60 and _SENTENCE.search(text) is not None and _link_density(el) < 0.3
+
+
+def _text_before(el: HtmlElement, container: HtmlElement) -> bool:
+    """Whether some text of *container* comes before *el*."""
+    node = el
+    while node is not container and node is not None:
+        parent = node.getparent()
+        if parent is None:
+            return False
+        before = (sib for sib in node.itersiblings(preceding=True) if isinstance(sib.tag, str))
+        if norm(parent.text) or any(text_of(sib) or norm(sib.tail) for sib in before):
+            return True
+        node = parent
+    return False
 
 
 def _body_lines(lines: list[str], title_key: str) -> list[str]:
