@@ -453,3 +453,29 @@ def test_an_entry_heading_set_in_a_header_heads_its_text() -> None:
         title="Highlights",
     )
     assert body_of(html) == [MORE[0], *(line for entry in entries for line in entry)]
+
+
+def test_a_summary_panel_beside_the_transcript_panel_is_part_of_the_body() -> None:
+    """A release page built of panels (header, title, summary, video, transcript) puts a summary
+    of a few paragraphs in a panel of the same family before the long transcript: both are the
+    page's text; the family's header and media panes are not."""
+    summary = [
+        "In this week's address, the Vice President laid out the plan to make two years of college free.",
+        "Access to higher education has a tangible impact on a student's success, and on wages later.",
+        "Making two years of community college free is good for workers, for companies and for the economy.",
+    ]
+    transcript = [
+        f"{text} Speaker {n} closed the point there, and the room agreed."
+        for n, text in enumerate(PARAS + MORE + PARAS + MORE, 1)
+    ]
+    html = page(
+        "<div class='panel-col'>"
+        "<div class='panel-pane pane-custom'><div>The White House</div><div>For Immediate Release</div></div>"
+        "<div class='panel-pane pane-node-title'><h1>River restoration plan approved</h1></div>"
+        f"<div class='panel-pane pane-entity-field pane-node-field-body'>{paras(summary)}</div>"
+        "<div class='panel-pane pane-views'><iframe src='https://video.example.org/x'></iframe></div>"
+        "<div class='panel-pane pane-custom pane-2'><a href='/a.mp4'>MP4</a><a href='/a.mp3'>MP3</a></div>"
+        f"<div class='panel-pane pane-entity-field pane-node-field-transcript'>{paras(transcript)}</div>"
+        "</div>"
+    )
+    assert body_of(html) == summary + transcript

@@ -15,10 +15,12 @@ independent ground truth, ``benchmarks/extraction_realworld.py``):
    grandparent, weighted by length and punctuation, discounted by link density). The best
    candidates are widened to the whole body (wrappers that add no text are climbed; sibling blocks
    of the same tag and class, or prose siblings, are joined; the closest ancestor of several strong
-   candidates is taken for an article cut into wrapped chunks), a part nested in a candidate with
-   half again its prose gives way to it (any more prose, when the whole is made of three or more
-   chunks of one kind), and a candidate in the title heading's column beats a sidebar of teasers
-   unless it holds a fifth of its text or less. A body of table rows takes its table.
+   candidates is taken for an article cut into wrapped chunks; a sibling panel of the same class
+   family made of prose paragraphs with next to no links joins too, as a summary above a
+   transcript), a part nested in a candidate with half again its prose gives way to it (any
+   more prose, when the whole is made of three or more chunks of one kind), and a candidate in
+   the title heading's column beats a sidebar of teasers unless it holds a fifth of its text or
+   less. A body of table rows takes its table.
 
 A standfirst set between the headline and the body container (the dek in the article's header)
 opens the body when it is running text and little else stands between the two.
@@ -29,15 +31,16 @@ wrapper is weak evidence that loses to the content: an element holding the headl
 of the page's prose, or half of it with few links, is the article's (comments, consent and related
 stories excepted).
 
-Inside the container a walker emits one paragraph per block (``p``, headings, list items, table
-rows with their cells set apart by " | ", ``br``-separated runs) and skips chrome: landmarks,
-hidden elements (a paragraph of prose hidden only from screen readers is shown, and stays),
-link-only lists, blocks headed "Related"/"相关", teaser cards for other stories (picture, linked
-heading, blurb) unless cards make up the body, chrome-named elements that hold little of the
-container's text (never a heading or a paragraph of prose for a mere layout word), and short
-lines that are page furniture
-(打印本页, 字号, Share this page, lines repeated between paragraphs) or metadata (来源：…, dates
-and bylines at the top, photo credits).
+Inside the container a walker emits one paragraph per block (``p``, headings, list items,
+``br``-separated runs; a table row of short cells is one line with its cells set apart by " | ",
+even when each cell wraps its text in a paragraph, and the links of a labelled row's value cell
+are its value) and skips chrome: landmarks (but not a ``<header>`` holding only the heading of
+the text after it), hidden elements (a paragraph of prose hidden only from screen readers is
+shown, and stays), link-only lists, blocks headed "Related"/"相关", teaser cards for other stories
+(picture, linked heading, blurb) unless cards make up the body, chrome-named elements that hold
+little of the container's text (never a heading, a table part or a paragraph of prose for a mere
+layout word), and short lines that are page furniture (打印本页, 字号, Share this page, lines
+repeated between paragraphs) or metadata (来源：…, dates and bylines at the top, photo credits).
 
 :func:`page_text` is the last resort for pages with no block long enough to score.
 """
@@ -899,7 +902,7 @@ def _group(
             and content.get(sib, 0.0) > 0
             and not chrome(sib)
         )
-        if sib is node or same or _prose_sibling(sib, node, chrome, content):
+        if sib is node or same or _prose_sibling(sib, node, chrome, content) or _kin_panel(sib, node, chrome):
             members.append(sib)
     if len(members) > 2 and sum(content.get(m, 0.0) for m in members) >= 0.8 * content.get(parent, 0.0):
         # the parent is the body: taking it keeps the headings, lists and tables between chunks
@@ -949,6 +952,23 @@ def _prose_sibling(
         return False
     text = text_of(sib)
     return len(text) >= 80 and _SENTENCE.search(text) is not None and _link_density(sib) < 0.25
+
+
+def _kin_panel(sib: HtmlElement, node: HtmlElement, chrome: Callable[[HtmlElement], bool]) -> bool:
+    """A sibling panel of the body's own component family (same tag, a class word in common:
+    "panel-pane pane-entity-field …") made of two paragraphs of prose or more with next to no
+    links: the other part of one page's text (a release's summary above its transcript, an
+    attachment section below a notice). Teaser lists, captions, media links and the family's
+    header panes hold fewer prose paragraphs or are link-heavy."""
+    if not isinstance(sib.tag, str) or sib is node or sib.tag != node.tag or chrome(sib):
+        return False
+    if not set((sib.get("class") or "").split()) & set((node.get("class") or "").split()):
+        return False
+    if _link_density(sib) >= 0.1:
+        return False
+    paragraphs = [text_of(p) for p in sib.iter("p")]
+    prose = [t for t in paragraphs if len(t) >= 80 and _SENTENCE.search(t) is not None]
+    return len(prose) >= 2 and sum(map(len, paragraphs)) >= 0.8 * len(text_of(sib))
 
 
 def _inherited(root: HtmlElement, own: Callable[[HtmlElement], bool]) -> Callable[[HtmlElement], bool]:
