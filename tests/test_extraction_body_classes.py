@@ -479,3 +479,17 @@ def test_a_summary_panel_beside_the_transcript_panel_is_part_of_the_body() -> No
         "</div>"
     )
     assert body_of(html) == summary + transcript
+
+
+def test_a_row_of_promotion_links_is_no_record() -> None:
+    """Promotion tiles set as one table row (each cell a linked slogan) are not a record: the row
+    is not joined into one line, so its lines stay open to the furniture checks."""
+    tiles = "".join(
+        f'<td><p><a href="/app{n}"><b>{label}</b></a></p><p><img src="t{n}.png"></p></td>'
+        for n, label in enumerate(("财经客户端：", "打新神器："))
+    )
+    html = page(
+        f"<h1>River restoration plan approved</h1><div class='post'>{paras(PARAS)}"
+        f"<table><tbody><tr>{tiles}</tr></tbody></table></div>"
+    )
+    assert "财经客户端： | 打新神器：" not in body_of(html)

@@ -609,11 +609,22 @@ def _is_data_row(tr: HtmlElement) -> bool:
     """A table row of two cells or more, short enough to be one record (unit | address | date):
     it is read as one line with its cells set apart even when each cell wraps its text in a
     paragraph, as pasted documents' tables do. A row of a layout table, whose cell holds a page
-    column (a nested table, two paragraphs of prose or more), is read block by block."""
+    column (a nested table, two paragraphs of prose or more), or a row of links only is read
+    block by block."""
     cells = [c for c in tr if c.tag in ("td", "th")]
-    if len(cells) < 2 or len(text_of(tr)) > _ROW_MAX_CHARS:
+    if len(cells) < 2 or len(text_of(tr)) > _ROW_MAX_CHARS or _is_link_row(cells):
         return False
     return not any(_holds_column(cell) for cell in cells)
+
+
+def _is_link_row(cells: list[HtmlElement]) -> bool:
+    """A row whose every cell with text is a link (promotion tiles, a menu set as a table): no
+    record, it is read block by block and its lines judged as furniture."""
+    filled = [c for c in cells if _solid_len(c.text_content())]
+    return all(
+        sum(_solid_len(a.text_content()) for a in c.iter("a")) >= 0.9 * _solid_len(c.text_content())
+        for c in filled
+    )
 
 
 def _holds_column(cell: HtmlElement) -> bool:
