@@ -352,3 +352,144 @@ def test_hidden_notes_beside_bare_buttons_stay_hidden() -> None:
     )
     body = body_of(page(f"<article><h1>River restoration plan approved</h1>{paras(PARAS)}{hidden}</article>"))
     assert body == PARAS
+
+
+NOTICE = (
+    "根据《中华人民共和国环境保护法》等有关规定，现将2023年第三季度环境违法案件查处情况予以公布，"
+    "接受社会监督。各有关单位要切实履行生态环境保护主体责任，依法依规开展生产经营活动。"
+)
+PENALTIES = [
+    ("1", "某某化工有限公司", "超标排放水污染物", "25.6"),
+    ("2", "某某建材有限公司", "未批先建", "12.0"),
+    ("3", "某某纸业有限公司", "不正常运行污染防治设施", "31.5"),
+]
+
+
+def _cell(text: str) -> str:
+    span = f'<span style="font-size:14px">{text}</span>'
+    return f'<td style="border:1px solid"><p style="text-align:center">{span}</p></td>'
+
+
+def test_table_cells_wrapped_in_paragraphs_stay_one_row_per_line() -> None:
+    """A notice's table pasted from a word processor wraps every cell's text in a paragraph: each
+    row is still one line, its cells set apart, never one line per cell (short cells standing
+    alone are then taken for a list's entries or headings and cut)."""
+    head = ("序号", "单位名称", "违法行为", "罚款金额（万元）")
+    table = (
+        "<table><tbody><tr>"
+        + "".join(_cell(h) for h in head)
+        + "</tr>"
+        + "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in PENALTIES)
+        + "</tbody></table>"
+    )
+    html = page(
+        f"<h1>2023年第三季度环境违法案件查处情况</h1><div class='TRS_Editor'><p>{NOTICE}</p>{table}</div>",
+        title="2023年第三季度环境违法案件查处情况",
+    )
+    assert body_of(html) == [NOTICE, " | ".join(head), *(" | ".join(row) for row in PENALTIES)]
+
+
+def test_a_layout_table_is_still_read_block_by_block() -> None:
+    """A row whose cell holds a page column (a long run of paragraphs) is layout, not a record:
+    its paragraphs stay paragraphs."""
+    column = paras(PARAS + MORE)
+    html = page(
+        "<h1>River restoration plan approved</h1>"
+        f"<table><tr><td>{column}</td><td><p>{PARAS[0]}</p></td></tr></table>"
+    )
+    assert body_of(html)[: len(PARAS)] == PARAS
+
+
+def test_a_table_heading_cell_named_header_is_the_tables_not_chrome() -> None:
+    """A layout word in a table cell's class ("header_cell") names the table's heading row, not
+    the page's banner: the heading row stays with its rows."""
+    stages = ("General UX", "UI review", "Final review")
+    rows = [("Load map", "done", "done", "open"), ("Save map", "done", "open", "open")]
+    table = (
+        "<table class='finished_gui_table'><tbody><tr><td></td>"
+        + "".join(f"<td class='header_cell'>{s}</td>" for s in stages)
+        + "</tr>"
+        + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+        + "</tbody></table>"
+    )
+    html = page(f"<h1>River restoration plan approved</h1><div class='post'>{paras(PARAS)}{table}</div>")
+    assert body_of(html) == [*PARAS, " | ".join(stages), *(" | ".join(row) for row in rows)]
+
+
+def test_links_in_the_value_cell_of_a_labelled_row_are_the_value() -> None:
+    """A fact sheet's row (a ``th`` label, a ``td`` value) whose value is a list of links or a
+    run of links gives its value, not a menu to leave out."""
+    names = ("English", "Māori", "NZ Sign Language")
+    languages = "".join(f'<li><a href="/wiki/{w}">{w}</a></li>' for w in names)
+    links = " ".join(f'<a href="/wiki/{w}">{w}</a>' for w in ("Unitary", "parliamentary", "monarchy"))
+    box = (
+        "<table class='infobox'><tbody>"
+        "<tr><th scope='row'>Official languages</th>"
+        f"<td><div class='plainlist'><ul>{languages}</ul></div></td></tr>"
+        f"<tr><th scope='row'>Government</th><td>{links}</td></tr>"
+        "</tbody></table>"
+    )
+    html = page(f"<h1>River restoration plan approved</h1><div class='post'>{box}{paras(PARAS)}</div>")
+    assert body_of(html) == [
+        "Official languages | English Māori NZ Sign Language",
+        "Government | Unitary parliamentary monarchy",
+        *PARAS,
+    ]
+
+
+def test_an_entry_heading_set_in_a_header_heads_its_text() -> None:
+    """A listing of a government site's highlights sets each entry's heading in a ``<header>``
+    of its own, before the entry's text (a picture may stand between): the heading is the
+    body's, not a banner. A header that opens the body (the article's own) is still left out."""
+    entries = [(f"Open data release {n}", p) for n, p in enumerate(PARAS, 1)]
+    listing = "".join(
+        f"<div class='highlight'><header><h2 class='entry-title'>{head}</h2></header>"
+        f"<div class='featured-image'><img src='x.jpg'></div><article><p>{text}</p></article></div>"
+        for head, text in entries
+    )
+    html = page(
+        "<h1>Highlights</h1><main><header><h2>Highlights from the open data programme</h2></header>"
+        f"<div class='listing'><p>{MORE[0]}</p>{listing}</div></main>",
+        title="Highlights",
+    )
+    assert body_of(html) == [MORE[0], *(line for entry in entries for line in entry)]
+
+
+def test_a_summary_panel_beside_the_transcript_panel_is_part_of_the_body() -> None:
+    """A release page built of panels (header, title, summary, video, transcript) puts a summary
+    of a few paragraphs in a panel of the same family before the long transcript: both are the
+    page's text; the family's header and media panes are not."""
+    summary = [
+        "In this week's address, the Vice President laid out the plan to make two years of college free.",
+        "Access to higher education has a tangible impact on a student's success, and on wages later.",
+        "Making two years of community college free is good for workers, for companies and for the economy.",
+    ]
+    transcript = [
+        f"{text} Speaker {n} closed the point there, and the room agreed."
+        for n, text in enumerate(PARAS + MORE + PARAS + MORE, 1)
+    ]
+    html = page(
+        "<div class='panel-col'>"
+        "<div class='panel-pane pane-custom'><div>The White House</div><div>For Immediate Release</div></div>"
+        "<div class='panel-pane pane-node-title'><h1>River restoration plan approved</h1></div>"
+        f"<div class='panel-pane pane-entity-field pane-node-field-body'>{paras(summary)}</div>"
+        "<div class='panel-pane pane-views'><iframe src='https://video.example.org/x'></iframe></div>"
+        "<div class='panel-pane pane-custom pane-2'><a href='/a.mp4'>MP4</a><a href='/a.mp3'>MP3</a></div>"
+        f"<div class='panel-pane pane-entity-field pane-node-field-transcript'>{paras(transcript)}</div>"
+        "</div>"
+    )
+    assert body_of(html) == summary + transcript
+
+
+def test_a_row_of_promotion_links_is_no_record() -> None:
+    """Promotion tiles set as one table row (each cell a linked slogan) are not a record: the row
+    is not joined into one line, so its lines stay open to the furniture checks."""
+    tiles = "".join(
+        f'<td><p><a href="/app{n}"><b>{label}</b></a></p><p><img src="t{n}.png"></p></td>'
+        for n, label in enumerate(("财经客户端：", "打新神器："))
+    )
+    html = page(
+        f"<h1>River restoration plan approved</h1><div class='post'>{paras(PARAS)}"
+        f"<table><tbody><tr>{tiles}</tr></tbody></table></div>"
+    )
+    assert "财经客户端： | 打新神器：" not in body_of(html)

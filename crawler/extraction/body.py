@@ -15,10 +15,12 @@ independent ground truth, ``benchmarks/extraction_realworld.py``):
    grandparent, weighted by length and punctuation, discounted by link density). The best
    candidates are widened to the whole body (wrappers that add no text are climbed; sibling blocks
    of the same tag and class, or prose siblings, are joined; the closest ancestor of several strong
-   candidates is taken for an article cut into wrapped chunks), a part nested in a candidate with
-   half again its prose gives way to it (any more prose, when the whole is made of three or more
-   chunks of one kind), and a candidate in the title heading's column beats a sidebar of teasers
-   unless it holds a fifth of its text or less. A body of table rows takes its table.
+   candidates is taken for an article cut into wrapped chunks; a sibling panel of the same class
+   family made of prose paragraphs with next to no links joins too, as a summary above a
+   transcript), a part nested in a candidate with half again its prose gives way to it (any
+   more prose, when the whole is made of three or more chunks of one kind), and a candidate in
+   the title heading's column beats a sidebar of teasers unless it holds a fifth of its text or
+   less. A body of table rows takes its table.
 
 A standfirst set between the headline and the body container (the dek in the article's header)
 opens the body when it is running text and little else stands between the two.
@@ -29,15 +31,16 @@ wrapper is weak evidence that loses to the content: an element holding the headl
 of the page's prose, or half of it with few links, is the article's (comments, consent and related
 stories excepted).
 
-Inside the container a walker emits one paragraph per block (``p``, headings, list items, table
-rows with their cells set apart by " | ", ``br``-separated runs) and skips chrome: landmarks,
-hidden elements (a paragraph of prose hidden only from screen readers is shown, and stays),
-link-only lists, blocks headed "Related"/"相关", teaser cards for other stories (picture, linked
-heading, blurb) unless cards make up the body, chrome-named elements that hold little of the
-container's text (never a heading or a paragraph of prose for a mere layout word), and short
-lines that are page furniture
-(打印本页, 字号, Share this page, lines repeated between paragraphs) or metadata (来源：…, dates
-and bylines at the top, photo credits).
+Inside the container a walker emits one paragraph per block (``p``, headings, list items,
+``br``-separated runs; a table row of short cells is one line with its cells set apart by " | ",
+even when each cell wraps its text in a paragraph, and the links of a labelled row's value cell
+are its value) and skips chrome: landmarks (but not a ``<header>`` holding only the heading of
+the text after it), hidden elements (a paragraph of prose hidden only from screen readers is
+shown, and stays), link-only lists, blocks headed "Related"/"相关", teaser cards for other stories
+(picture, linked heading, blurb) unless cards make up the body, chrome-named elements that hold
+little of the container's text (never a heading, a table part or a paragraph of prose for a mere
+layout word), and short lines that are page furniture (打印本页, 字号, Share this page, lines
+repeated between paragraphs) or metadata (来源：…, dates and bylines at the top, photo credits).
 
 :func:`page_text` is the last resort for pages with no block long enough to score.
 """
@@ -362,8 +365,8 @@ def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
     """Chrome inside a body container: by tag, role or a hard name always; by a weak class/id
     word only when the element holds less than half the container's text or is mostly links
     (a wrapper named "…-tag-selector" around every paragraph is the article, not a tag list),
-    never inside a paragraph's running text, and not by a layout word when it is a heading or
-    holds a paragraph of prose."""
+    never inside a paragraph's running text, and not by a layout word when it is a heading, a
+    part of a table or holds a paragraph of prose."""
     size = 0
 
     def judge(el: HtmlElement) -> bool:
@@ -373,7 +376,7 @@ def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
         word = chrome_name(el) if el.tag not in ("article", "main") else ""
         if not word or _inside_sentence(el):
             return False
-        if word in _LAYOUT_WORDS and (el.tag in _HEADINGS or _holds_prose(el)):
+        if word in _LAYOUT_WORDS and (el.tag in _HEADINGS or el.tag in _TABLE_PARTS or _holds_prose(el)):
             return False
         if not size:
             size = _solid_len(container.text_content()) or 1
@@ -383,6 +386,9 @@ def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
 
 
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# Parts of a table: a layout word names the table's own heading row or cell there ("header_cell",
+# "thead-side"), never the page's banner or sidebar.
+_TABLE_PARTS = frozenset({"thead", "tbody", "tfoot", "tr", "th", "td", "caption"})
 
 
 def _holds_prose(el: HtmlElement) -> bool:
@@ -518,21 +524,24 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
             if text:
                 out.append(text)
 
+    row: list[HtmlElement] = []  # the data row being read as one line, if any
+
     def walk(el: HtmlElement, top: bool = False) -> None:
         tag = el.tag
         if not isinstance(tag, str) or (tag in SKIP_TAGS and not _labels_folded_panel(el)):
             return
         parent = el.getparent()
         quote_footer = tag == "footer" and parent is not None and parent.tag == "blockquote"  # attribution
+        value = bool(row) and _in_value_cell(el, row[0])
         if (
             not top
             and not quote_footer
             and (
-                tag in _SKIP_IN_BODY
+                (tag in _SKIP_IN_BODY and not _heads_section(el, container, title_key))
                 or named_chrome(el)
                 or (is_hidden(el) and not _unvoiced_prose(el) and not _folded_prose(el))
                 or _CAPTION_CLASS.search(el.get("class") or "")
-                or (tag in ("div", "td", "table", "section") and _is_link_block(el))
+                or (tag in ("div", "td", "table", "section") and not value and _is_link_block(el))
                 or (tag == "dl" and _is_field_list(el))
                 or (tag in ("div", "section", "aside") and _headed_by_related(el))
                 or (tag in ("div", "section", "li") and _is_teaser_card(el) and cards_are_asides())
@@ -542,10 +551,23 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
                 flush()
                 out.pop()  # the block's own heading ("Details")
             return
-        if tag in ("ul", "ol") and _is_link_list(el):
+        if tag in ("ul", "ol") and not value and _is_link_list(el):
             flush()
             if out and _RELATED_HEADING.match(out[-1]):
                 out.pop()
+            return
+        if row and (tag == "br" or tag in _BLOCK):
+            # inside a data row a block or a break only sets words apart: the row stays one line
+            buf.append(" ")
+            walk_children(el)
+            buf.append(" ")
+            return
+        if tag == "tr" and _is_data_row(el):
+            flush()
+            row.append(el)
+            walk_children(el)
+            row.clear()
+            flush()
             return
         if tag == "br":
             flush()
@@ -562,18 +584,112 @@ def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
         elif cell and buf:
             # cells of one row stay one line, set apart as the document readers set them
             buf.append(" | " if any(not part.isspace() for part in buf) else " ")
+        walk_children(el)
+        if block:
+            flush()
+
+    def walk_children(el: HtmlElement) -> None:
         if el.text:
             buf.append(el.text)
         for child in el:
             walk(child)
             if child.tail:
                 buf.append(child.tail)
-        if block:
-            flush()
 
     walk(container, top=True)
     flush()  # a container that is no block itself (a td, the body) ends with its last run
     return _body_lines(out, title_key)
+
+
+_ROW_MAX_CHARS = 1000
+_CELL_BLOCKS = ("p", "div", "li", "h2", "h3", "h4", "h5", "h6", "blockquote")
+
+
+def _is_data_row(tr: HtmlElement) -> bool:
+    """A table row of two cells or more, short enough to be one record (unit | address | date):
+    it is read as one line with its cells set apart even when each cell wraps its text in a
+    paragraph, as pasted documents' tables do. A row of a layout table, whose cell holds a page
+    column (a nested table, two paragraphs of prose or more), or a row of links only is read
+    block by block."""
+    cells = [c for c in tr if c.tag in ("td", "th")]
+    if len(cells) < 2 or len(text_of(tr)) > _ROW_MAX_CHARS or _is_link_row(cells):
+        return False
+    return not any(_holds_column(cell) for cell in cells)
+
+
+def _is_link_row(cells: list[HtmlElement]) -> bool:
+    """A row whose every cell with text is a link (promotion tiles, a menu set as a table): no
+    record, it is read block by block and its lines judged as furniture."""
+    filled = [c for c in cells if _solid_len(c.text_content())]
+    return all(
+        sum(_solid_len(a.text_content()) for a in c.iter("a")) >= 0.9 * _solid_len(c.text_content())
+        for c in filled
+    )
+
+
+def _holds_column(cell: HtmlElement) -> bool:
+    """Whether a table cell holds a part of the page rather than a value: a nested table, or two
+    paragraphs of sentence-length prose."""
+    if next(cell.iterdescendants("table"), None) is not None:
+        return True
+    prose = 0
+    for block in cell.iterdescendants(*_CELL_BLOCKS):
+        if any(child.tag in _CELL_BLOCKS for child in block):
+            continue  # a wrapper: its paragraphs count, not it
+        text = text_of(block)
+        if len(text) >= 80 and _SENTENCE.search(text) is not None:
+            prose += 1
+            if prose >= 2:
+                return True
+    return False
+
+
+def _in_value_cell(el: HtmlElement, tr: HtmlElement) -> bool:
+    """Whether *el* is (or sits in) the ``td`` of a labelled row (``th`` label, ``td`` value, as
+    in an infobox or a notice's fact sheet): links there are the value ("Official languages:
+    English, Māori"), not a menu."""
+    if not any(c.tag == "th" for c in tr):
+        return False
+    return any(node.tag == "td" and node.getparent() is tr for node in (el, *el.iterancestors()))
+
+
+def _heads_section(el: HtmlElement, container: HtmlElement, title_key: str) -> bool:
+    """A ``<header>`` inside the body that holds nothing but one sub-heading (``h2``–``h6``) and
+    is followed by the prose it heads: the heading of an entry or a part of the body (a
+    listing's item, a report's section). A banner carries a logo, links or a byline besides; a
+    teaser card's header sits in a link or heads a blurb; the article's own header repeats the
+    title or opens the container."""
+    if el.tag != "header" or next(el.iterancestors("a"), None) is not None:
+        return False
+    headings = list(el.iter(*_HEADINGS))
+    if len(headings) != 1 or next(el.iter("a", "img", "nav", "form", "time"), None) is not None:
+        return False
+    text = text_of(el)
+    if not text or text != text_of(headings[0]) or _repeats_title(text, title_key):
+        return False
+    # the next block with text (a picture may stand between a heading and its text)
+    following = next((s for s in el.itersiblings() if isinstance(s.tag, str) and text_of(s)), None)
+    return following is not None and _heads_prose(following) and _text_before(el, container)
+
+
+def _heads_prose(el: HtmlElement) -> bool:
+    """Whether *el* is running text a heading can head: a sentence of some length, few links."""
+    text = text_of(el)
+    return len(text) >= 60 and _SENTENCE.search(text) is not None and _link_density(el) < 0.3
+
+
+def _text_before(el: HtmlElement, container: HtmlElement) -> bool:
+    """Whether some text of *container* comes before *el*."""
+    node = el
+    while node is not container and node is not None:
+        parent = node.getparent()
+        if parent is None:
+            return False
+        before = (sib for sib in node.itersiblings(preceding=True) if isinstance(sib.tag, str))
+        if norm(parent.text) or any(text_of(sib) or norm(sib.tail) for sib in before):
+            return True
+        node = parent
+    return False
 
 
 def _body_lines(lines: list[str], title_key: str) -> list[str]:
@@ -797,7 +913,7 @@ def _group(
             and content.get(sib, 0.0) > 0
             and not chrome(sib)
         )
-        if sib is node or same or _prose_sibling(sib, node, chrome, content):
+        if sib is node or same or _prose_sibling(sib, node, chrome, content) or _kin_panel(sib, node, chrome):
             members.append(sib)
     if len(members) > 2 and sum(content.get(m, 0.0) for m in members) >= 0.8 * content.get(parent, 0.0):
         # the parent is the body: taking it keeps the headings, lists and tables between chunks
@@ -847,6 +963,23 @@ def _prose_sibling(
         return False
     text = text_of(sib)
     return len(text) >= 80 and _SENTENCE.search(text) is not None and _link_density(sib) < 0.25
+
+
+def _kin_panel(sib: HtmlElement, node: HtmlElement, chrome: Callable[[HtmlElement], bool]) -> bool:
+    """A sibling panel of the body's own component family (same tag, a class word in common:
+    "panel-pane pane-entity-field …") made of two paragraphs of prose or more with next to no
+    links: the other part of one page's text (a release's summary above its transcript, an
+    attachment section below a notice). Teaser lists, captions, media links and the family's
+    header panes hold fewer prose paragraphs or are link-heavy."""
+    if not isinstance(sib.tag, str) or sib is node or sib.tag != node.tag or chrome(sib):
+        return False
+    if not set((sib.get("class") or "").split()) & set((node.get("class") or "").split()):
+        return False
+    if _link_density(sib) >= 0.1:
+        return False
+    paragraphs = [text_of(p) for p in sib.iter("p")]
+    prose = [t for t in paragraphs if len(t) >= 80 and _SENTENCE.search(t) is not None]
+    return len(prose) >= 2 and sum(map(len, paragraphs)) >= 0.8 * len(text_of(sib))
 
 
 def _inherited(root: HtmlElement, own: Callable[[HtmlElement], bool]) -> Callable[[HtmlElement], bool]:
