@@ -215,6 +215,9 @@ def workers_main(quick: bool, turns: int = 0) -> dict[str, Any]:
 if __name__ == "__main__":
     import sys
 
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        print(__doc__)
+        sys.exit(0)
     if "--workers" in sys.argv[1:]:
         args = sys.argv[1:]
         turns = int(args[args.index("--turns") + 1]) if "--turns" in args else 0
