@@ -25,7 +25,8 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from scrapy.exceptions import NotConfigured
 
 from crawler.distributed.frontier import frontier_requests
@@ -47,6 +48,12 @@ def _require_redis(crawler: Crawler) -> None:
         raise NotConfigured("ECOPOLICY_REDIS_URL is not set")
 
 
+_REDIS_UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+_REDIS_ATTEMPTS = "ecopolicy_redis_attempts"
+MAX_REDIS_RESCHEDULES = 5
+"""Times one request is scheduled again after Redis was unreachable; then it fails as usual."""
+
+
 class TaskDoneMiddleware:
     """Send :data:`task_left_downloader` for each request's outcome."""
 
@@ -64,13 +71,17 @@ class TaskDoneMiddleware:
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> Request | None:
-        if isinstance(exception, RedisError):
-            # The crawl's own store failed, not the site. Counted done, the task would be
-            # forgotten at commit with no record delivered; scheduled again, it replaces the
-            # task and waits in the scheduler's backlog until Redis answers.
+        attempts = request.meta.get(_REDIS_ATTEMPTS, 0)
+        if isinstance(exception, _REDIS_UNREACHABLE) and attempts < MAX_REDIS_RESCHEDULES:
+            # The crawl's own store was unreachable, not the site. Counted done, the task would
+            # be forgotten at commit with no record delivered; scheduled again, it replaces the
+            # task and waits in the scheduler's backlog until Redis answers. The cap keeps a
+            # Redis that keeps dropping connections from cycling one request for ever.
             self._stats.inc_value("distributed/rescheduled_after_redis_error")
             logger.debug("Redis failed while %s was prepared (%s): scheduled again", request.url, exception)
-            return request.replace(dont_filter=True)
+            again = request.replace(dont_filter=True)
+            again.meta[_REDIS_ATTEMPTS] = attempts + 1
+            return again
         self._signals.send_catch_log(task_left_downloader, request=request)
         return None
 

@@ -9,11 +9,12 @@ was lost for good; the crawl schedules it again instead.
 from __future__ import annotations
 
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 from twisted.internet.error import ConnectionRefusedError as SiteRefused
 
-from crawler.distributed.middlewares import TaskDoneMiddleware
+from crawler.distributed.middlewares import MAX_REDIS_RESCHEDULES, TaskDoneMiddleware
 from crawler.distributed.queue import ReliablePriorityQueue
 from crawler.distributed.signals import task_left_downloader
 
@@ -45,4 +46,21 @@ def test_a_failure_at_the_site_finishes_the_task():
     middleware, finished, _ = middleware_and_finished()
     request = task_request()
     assert middleware.process_exception(request, SiteRefused()) is None
+    assert finished == [request]
+
+
+def test_a_request_is_scheduled_again_a_bounded_number_of_times():
+    middleware, finished, _ = middleware_and_finished()
+    request = task_request()
+    for _ in range(MAX_REDIS_RESCHEDULES):
+        request = middleware.process_exception(request, RedisConnectionError("Error 111 connecting"))
+        assert isinstance(request, Request)
+    assert middleware.process_exception(request, RedisConnectionError("Error 111 connecting")) is None
+    assert finished == [request]
+
+
+def test_an_error_answer_from_a_reachable_redis_is_not_waited_for():
+    middleware, finished, _ = middleware_and_finished()
+    request = task_request()
+    assert middleware.process_exception(request, ResponseError("WRONGTYPE")) is None
     assert finished == [request]
