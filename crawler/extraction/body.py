@@ -391,10 +391,14 @@ _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _TABLE_PARTS = frozenset({"thead", "tbody", "tfoot", "tr", "th", "td", "caption"})
 
 
+def _reads_as_prose(text: str, min_chars: int = 80) -> bool:
+    """Whether *text* is running text: at least *min_chars* long, with a sentence in it."""
+    return len(text) >= min_chars and _SENTENCE.search(text) is not None
+
+
 def _holds_prose(el: HtmlElement) -> bool:
     """Whether *el* holds a paragraph of running text: sentence-length, punctuated, few links."""
-    text = text_of(el)
-    return len(text) >= 150 and _SENTENCE.search(text) is not None and _link_density(el) < 0.3
+    return _reads_as_prose(text_of(el), 150) and _link_density(el) < 0.3
 
 
 _CARD_MAX_CHARS = 400
@@ -636,8 +640,7 @@ def _holds_column(cell: HtmlElement) -> bool:
     for block in cell.iterdescendants(*_CELL_BLOCKS):
         if any(child.tag in _CELL_BLOCKS for child in block):
             continue  # a wrapper: its paragraphs count, not it
-        text = text_of(block)
-        if len(text) >= 80 and _SENTENCE.search(text) is not None:
+        if _reads_as_prose(text_of(block)):
             prose += 1
             if prose >= 2:
                 return True
@@ -674,8 +677,7 @@ def _heads_section(el: HtmlElement, container: HtmlElement, title_key: str) -> b
 
 def _heads_prose(el: HtmlElement) -> bool:
     """Whether *el* is running text a heading can head: a sentence of some length, few links."""
-    text = text_of(el)
-    return len(text) >= 60 and _SENTENCE.search(text) is not None and _link_density(el) < 0.3
+    return _reads_as_prose(text_of(el), 60) and _link_density(el) < 0.3
 
 
 def _text_before(el: HtmlElement, container: HtmlElement) -> bool:
@@ -962,7 +964,7 @@ def _prose_sibling(
     if sib.tag != "p":
         return False
     text = text_of(sib)
-    return len(text) >= 80 and _SENTENCE.search(text) is not None and _link_density(sib) < 0.25
+    return _reads_as_prose(text) and _link_density(sib) < 0.25
 
 
 def _kin_panel(sib: HtmlElement, node: HtmlElement, chrome: Callable[[HtmlElement], bool]) -> bool:
@@ -978,7 +980,7 @@ def _kin_panel(sib: HtmlElement, node: HtmlElement, chrome: Callable[[HtmlElemen
     if _link_density(sib) >= 0.1:
         return False
     paragraphs = [text_of(p) for p in sib.iter("p")]
-    prose = [t for t in paragraphs if len(t) >= 80 and _SENTENCE.search(t) is not None]
+    prose = [t for t in paragraphs if _reads_as_prose(t)]
     return len(prose) >= 2 and sum(map(len, paragraphs)) >= 0.8 * len(text_of(sib))
 
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
 
 import lxml.html
 from lxml import etree
@@ -53,16 +52,18 @@ def _html_strings(text: str, depth: int) -> Iterator[str]:
             decoded = json.loads(literal)
         except ValueError:
             continue
-        nested = _html_strings(decoded, depth + 1) if depth < _MAX_DEPTH else iter(())
-        if decoded.lstrip()[:1] in ("{", "["):  # JSON kept as a string: its strings hold the HTML
-            yield from nested
-        elif _RAW_PARAGRAPH.search(decoded):
+        # JSON kept as a string (``"{\"html\": \"<p>…\"}"``): its own strings hold the HTML
+        is_json = decoded.lstrip()[:1] in ("{", "[")
+        if not is_json and _RAW_PARAGRAPH.search(decoded):
             yield decoded
-        else:
-            yield from nested
+        elif depth < _MAX_DEPTH:
+            yield from _html_strings(decoded, depth + 1)
 
 
-def payload_paragraphs(tree: HtmlElement, title: str, read_body: Any) -> list[str]:
+ReadBody = Callable[[HtmlElement, str], list[str]]
+
+
+def payload_paragraphs(tree: HtmlElement, title: str, read_body: ReadBody) -> list[str]:
     """The paragraphs of the richest script-held article, ``[]`` when none looks like one.
 
     *read_body* turns a tree into paragraphs (the body engine, so captions, bylines and
@@ -76,13 +77,13 @@ def payload_paragraphs(tree: HtmlElement, title: str, read_body: Any) -> list[st
     return best
 
 
-def _fragment_paragraphs(fragment: str, title: str, read_body: Any) -> list[str]:
+def _fragment_paragraphs(fragment: str, title: str, read_body: ReadBody) -> list[str]:
     """Paragraphs of an HTML fragment, read as the article element of a page of its own."""
     try:
         page = lxml.html.document_fromstring(f"<html><body><article>{fragment}</article></body></html>")
     except (etree.ParserError, ValueError):
         return []
-    return list(read_body(page, title))
+    return read_body(page, title)
 
 
 def _chars(paragraphs: list[str]) -> int:
