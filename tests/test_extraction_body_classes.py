@@ -492,4 +492,6 @@ def test_a_row_of_promotion_links_is_no_record() -> None:
         f"<h1>River restoration plan approved</h1><div class='post'>{paras(PARAS)}"
         f"<table><tbody><tr>{tiles}</tr></tbody></table></div>"
     )
-    assert "财经客户端： | 打新神器：" not in body_of(html)
+    body = body_of(html)
+    assert "财经客户端： | 打新神器：" not in body
+    assert not any(" | " in line for line in body), body
