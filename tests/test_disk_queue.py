@@ -87,3 +87,32 @@ def test_a_stateless_crawl_queues_on_disk():
         demo = json.loads(out.read_text())["demo"]
     assert demo["items"]
     assert demo["stats"]["scheduler/enqueued/disk"] == demo["stats"]["scheduler/enqueued"]
+
+
+def test_the_project_queue_writes_callbacks_by_name_as_scrapy_does_and_keeps_others_in_memory(tmp_path):
+    from crawler import settings as project
+
+    crawler = get_crawler(_Spider, {
+        "ECOPOLICY_DISK_QUEUE_DIR": str(tmp_path),
+        "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.ScrapyPriorityQueue",
+        "SCHEDULER_DISK_QUEUE": project.SCHEDULER_DISK_QUEUE,
+    })  # fmt: skip
+    spider = _Spider()
+    crawler.spider = spider
+    scheduler = DiskQueueScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    for n in range(3):  # the name is looked up once and reused
+        scheduler.enqueue_request(Request(f"http://x.test/{n}.html", callback=spider.parse_article,
+                                          errback=spider.article_failed))  # fmt: skip
+    scheduler.enqueue_request(Request("http://x.test/lambda.html", callback=lambda response: None))
+    got = [scheduler.next_request() for _ in range(4)]
+    by_url = {r.url: r for r in got}
+    for n in range(3):
+        request = by_url[f"http://x.test/{n}.html"]
+        assert request.callback == spider.parse_article
+        assert request.errback == spider.article_failed
+    assert callable(by_url["http://x.test/lambda.html"].callback)
+    stats = crawler.stats.get_stats()
+    assert stats["scheduler/enqueued/disk"] == 3
+    assert stats["scheduler/unserializable"] == 1
+    scheduler.close("finished")
