@@ -369,6 +369,13 @@ def _stitched(p: _Para, others: list[_Para], threshold: float) -> bool:
     return sum(mask) >= (threshold + 0.1) * len(p.tokens) and not _borrows_names(p, mask)
 
 
+def _contributors_at_most_one(p: _Para, candidates: list[_Para]) -> bool:
+    """Whether fewer than two paragraphs share enough long shingles with *p* to be pieces of it:
+    then :func:`_stitched` says no whatever the other tests say, and they are not run."""
+    floor = 0.15 * len(p.long_shingles)
+    return not p.long_shingles or sum(len(p.long_shingles & q.long_shingles) >= floor for q in candidates) < 2
+
+
 def _borrows_names(p: _Para, mask: bytearray) -> bool:
     """Whether most content words of the borrowed runs are names (capitalised mid-sentence)."""
     if p.cjk or not p.entities:
@@ -463,7 +470,8 @@ class _Dedupe:
         pair = (a.index, b.index)
         if pair not in self.facts:
             rows = _row(a, self.min_tokens) and _row(b, self.min_tokens)  # two entries of one list
-            self.facts[pair] = rows or _distinct_facts(a, b) or not _facts_agree(a, b)
+            # The cheap tests first: the alignment in _distinct_facts only when they leave it open.
+            self.facts[pair] = rows or not _facts_agree(a, b) or _distinct_facts(a, b)
         return self.facts[pair]
 
 
@@ -502,13 +510,12 @@ def _stitched_pass(state: _Dedupe, live: list[_Para], neighbours: dict[int, list
     """Stitched copies: covered by several others together, by none alone."""
     by_index = {p.index: p for p in state.paras}
     for p in live:
-        if len(neighbours[p.index]) < 2:
-            continue
-        others = [by_index[j] for j in neighbours[p.index] if not state.distinct(p, by_index[j])]
+        candidates = [by_index[j] for j in neighbours[p.index]]
+        if _contributors_at_most_one(p, candidates) or _heading_shaped(p.text):
+            continue  # a heading sums up its section in the section's own words
+        others = [q for q in candidates if not state.distinct(p, q)]
         if any(_retelling(p, q) for q in others):
             continue  # a near copy, judged pairwise
-        if _heading_shaped(p.text):
-            continue  # a section heading sums up its section in the section's own words
         if _stitched(p, others, state.threshold):
             state.drop(p.index, "stitched", None, "pieced together from other paragraphs of the page")
 
