@@ -17,7 +17,9 @@ the record and sends each step's result back with its inputs. A step in the craw
 uses such a result only when its own inputs are exactly the same (see
 :func:`pipelines._step.precompute`), so the records are those of in-process cleaning, and the
 steps' CPU work moves to the worker; a stateful step that changes the paragraphs in between
-(per-source furniture) makes the later steps compute for themselves.
+(per-source furniture) makes the later steps compute for themselves. Later pipelines offer
+other per-record work the same way (:class:`AheadTask`: the content hash, the near-duplicate
+signature, the furniture keys of the lines), so the crawl process mostly reads and writes.
 
 A worker that dies (killed, out of memory) breaks the pool: the pool is started afresh and each
 page that was in flight is extracted in-process instead, so no page is lost to a crash; the
@@ -28,7 +30,7 @@ Settings: ECOPOLICY_EXTRACT_WORKERS (int; default: the machine's cores minus one
 ``extraction/pool/workers``, ``extraction/pool/pages``,
 ``extraction/pool/worker_crashed``, ``extraction/pool/retried_in_process``;
 ``extraction/pool/cleaned_ahead/<step>`` counts the step results a worker computed and the
-crawl process used.
+crawl process used, ``extraction/pool/computed_ahead/<name>`` the same for :class:`AheadTask` work.
 """
 
 from __future__ import annotations
@@ -38,9 +40,11 @@ import logging
 import multiprocessing
 import os
 import pickle
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -48,7 +52,7 @@ from twisted.internet.defer import Deferred
 
 from crawler.extraction import ExtractionError, extract_article
 from crawler.records import build_record
-from pipelines._step import CleaningPipeline, CoreKey, StepResult, precompute, recording
+from pipelines._step import AHEAD_TAKEN, CleaningPipeline, CoreKey, precompute, recording
 
 if TYPE_CHECKING:
     from typing import Self
@@ -63,11 +67,29 @@ logger = logging.getLogger(__name__)
 Outcome = tuple[str, Any, str]
 """``("ok", fields, "")`` or ``("error", reason, message)``: what a worker sends back."""
 
-Ahead = list[tuple[CoreKey, StepResult]]
-"""Cleaning-step results a worker computed, with their inputs."""
+Ahead = list[tuple[CoreKey, Any]]
+"""Cleaning-step results (and other per-record text work) a worker computed, with their inputs."""
+
+
+@dataclass(frozen=True)
+class AheadTask:
+    """Per-record work of a later item pipeline that a worker can do ahead.
+
+    *function* (module-level, so it pickles by name) is called with the record's paragraphs
+    and *options*: the paragraphs as extracted (``stage="extracted"``) or after the stateless
+    cleaning steps (``stage="cleaned"``). It shares its result through
+    :func:`pipelines._step.computed_ahead`, so the pipeline calling it in the crawl process
+    finds the result when its inputs are the same. A pipeline offers its tasks from an
+    ``ahead_tasks()`` method.
+    """
+
+    stage: str
+    function: Callable[..., Any]
+    options: tuple[tuple[str, Any], ...] = ()
+
 
 _SOURCES: dict[bytes, Source] = {}  # in a worker: pickled source -> Source, unpickled once
-_CLEANERS: dict[bytes, list[CleaningPipeline]] = {}  # in a worker: pickled steps -> pipelines
+_CLEANERS: dict[bytes, tuple[list[CleaningPipeline], list[AheadTask]]] = {}  # in a worker, unpickled once
 _AHEAD_TIME = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # the steps do not read it
 
 
@@ -95,12 +117,11 @@ def _work(
     outcome = extract_outcome(body, url, source, encoding)
     if outcome[0] != "ok" or not cleaning_blob:
         return outcome, []
-    steps = _CLEANERS.get(cleaning_blob)
-    if steps is None:
-        steps = _CLEANERS[cleaning_blob] = [
-            _step(cls, options) for cls, options in pickle.loads(cleaning_blob)
-        ]
-    return outcome, clean_ahead(outcome[1], url, source, steps)
+    cleaners = _CLEANERS.get(cleaning_blob)
+    if cleaners is None:
+        step_specs, tasks = pickle.loads(cleaning_blob)
+        cleaners = _CLEANERS[cleaning_blob] = ([_step(cls, options) for cls, options in step_specs], tasks)
+    return outcome, clean_ahead(outcome[1], url, source, *cleaners)
 
 
 def _step(cls: type[CleaningPipeline], options: dict[str, Any]) -> CleaningPipeline:
@@ -110,18 +131,32 @@ def _step(cls: type[CleaningPipeline], options: dict[str, Any]) -> CleaningPipel
     return step
 
 
-def clean_ahead(fields: dict[str, Any], url: str, source: Source | None, steps: Sequence[Any]) -> Ahead:
-    """The results of *steps* on a scratch record of *fields* (which stay as they are)."""
+def clean_ahead(
+    fields: dict[str, Any],
+    url: str,
+    source: Source | None,
+    steps: Sequence[Any],
+    tasks: Sequence[AheadTask] = (),
+) -> Ahead:
+    """The results of *steps* and *tasks* on a scratch record of *fields* (which stay as they are)."""
     record: Any = build_record(
         fields, url=url, source_key=source.key if source is not None else "", crawled_at=_AHEAD_TIME
     )
     with recording() as results:
         try:
+            _run_tasks(tasks, "extracted", record["paragraphs"])
             for step in steps:
                 record = step.process_item(record)
+            _run_tasks(tasks, "cleaned", record["paragraphs"])
         except Exception:  # the crawl process runs the step again and reports the error
             logger.debug("Cleaning ahead stopped on %s", url, exc_info=True)
     return results
+
+
+def _run_tasks(tasks: Sequence[AheadTask], stage: str, paragraphs: list[str]) -> None:
+    for task in tasks:
+        if task.stage == stage:
+            task.function(list(paragraphs), **dict(task.options))
 
 
 def _warm() -> int:
@@ -166,6 +201,7 @@ class ExtractionPool:
         self._executor: ProcessPoolExecutor | None = None
         self._blobs: dict[str, bytes] = {}
         self._cleaning_blob = b""
+        self._taken_before = Counter(AHEAD_TAKEN)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -202,16 +238,18 @@ class ExtractionPool:
         self._stats.set_value("extraction/pool/workers", self.workers)
 
     def clean_ahead_with(self, itemproc: Any) -> None:
-        """Have the workers run the stateless cleaning steps among *itemproc*'s pipelines."""
-        steps = [
-            (type(p), p.options)
-            for p in getattr(itemproc, "middlewares", ())
-            if isinstance(p, CleaningPipeline) and p.stateless
-        ]
-        self._cleaning_blob = pickle.dumps(steps, protocol=pickle.HIGHEST_PROTOCOL) if steps else b""
+        """Have the workers run the stateless cleaning steps among *itemproc*'s pipelines, and the
+        per-record work other pipelines offer as :class:`AheadTask` (hash, signature, keys)."""
+        pipelines = getattr(itemproc, "middlewares", ())
+        steps = [(type(p), p.options) for p in pipelines if isinstance(p, CleaningPipeline) and p.stateless]
+        tasks = [task for p in pipelines if hasattr(p, "ahead_tasks") for task in p.ahead_tasks()]
+        work = (steps, tasks)
+        self._cleaning_blob = pickle.dumps(work, protocol=pickle.HIGHEST_PROTOCOL) if steps or tasks else b""
 
     def close(self) -> None:
         """Stop the workers; pages still queued are not extracted (the spider is closing)."""
+        for name, taken in (AHEAD_TAKEN - self._taken_before).items():
+            self._stats.set_value(f"extraction/pool/computed_ahead/{name}", taken)
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None

@@ -12,6 +12,7 @@ into the record's ``removed`` list (see :mod:`pipelines.audit`).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,10 +84,12 @@ def filter_result(paragraphs: list[str], removed: dict[int, str]) -> StepResult:
 CoreKey = tuple[str, tuple[str, ...], tuple[tuple[str, Any], ...]]
 """``(step, input paragraphs, core keyword arguments)``: everything a pure core's result depends on."""
 
-_PRECOMPUTED: dict[CoreKey, StepResult] = {}
+_PRECOMPUTED: dict[CoreKey, Any] = {}
 """Core results computed ahead in an extraction worker, each used once (see :func:`precompute`)."""
 _PRECOMPUTED_LIMIT = 4096
-_recording: list[tuple[CoreKey, StepResult]] | None = None
+_recording: list[tuple[CoreKey, Any]] | None = None
+AHEAD_TAKEN: Counter[str] = Counter()
+"""How many results of :func:`computed_ahead` were taken from a worker, by name, in this process."""
 
 
 def _core_key(step: str, paragraphs: Sequence[str], options: dict[str, Any]) -> CoreKey | None:
@@ -99,8 +102,28 @@ def _core_key(step: str, paragraphs: Sequence[str], options: dict[str, Any]) -> 
     return key
 
 
+def computed_ahead(
+    step: str, inputs: Sequence[str], options: dict[str, Any], compute: Callable[[], Any]
+) -> Any:
+    """``compute()``, a pure function of *inputs* and *options*, or its result computed ahead.
+
+    The same sharing as the cleaning cores' (:meth:`CleaningPipeline.run_core`) for the other
+    per-record work that depends on the text alone (the content hash, the near-duplicate
+    signature, per-source furniture keys): a worker computes it while recording, the crawl
+    process uses the result when its inputs are exactly the same.
+    """
+    key = _core_key(step, inputs, options)
+    if key is not None and key in _PRECOMPUTED:
+        AHEAD_TAKEN[step] += 1
+        return _PRECOMPUTED.pop(key)
+    value = compute()
+    if _recording is not None and key is not None:
+        _recording.append((key, value))
+    return value
+
+
 @contextmanager
-def recording() -> Iterator[list[tuple[CoreKey, StepResult]]]:
+def recording() -> Iterator[list[tuple[CoreKey, Any]]]:
     """Collect every core result computed inside the block, with its key (an extraction worker
     cleans ahead this way, see :mod:`crawler.pool`)."""
     global _recording
@@ -111,7 +134,7 @@ def recording() -> Iterator[list[tuple[CoreKey, StepResult]]]:
         _recording = outer
 
 
-def precompute(results: Sequence[tuple[CoreKey, StepResult]]) -> None:
+def precompute(results: Sequence[tuple[CoreKey, Any]]) -> None:
     """Offer core results computed elsewhere; a step uses one only for exactly the same inputs.
 
     Cores are pure functions of their key, so a result found here is the result the step would

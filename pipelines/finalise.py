@@ -18,11 +18,15 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from pipelines._step import computed_ahead
+
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
     from scrapy.statscollectors import StatsCollector
+
+    from crawler.pool import AheadTask
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +41,22 @@ def content_hash(text: str) -> str:
     """
     normalised = _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
     return hashlib.sha1(normalised.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+def record_text(paragraphs: list[str]) -> str:
+    """The record's ``text``: its non-empty paragraphs, a blank line apart."""
+    return "\n\n".join(p for p in paragraphs if p.strip())
+
+
+def text_hash(text: str) -> str:
+    """:func:`content_hash` of a record's text, or the one an extraction worker computed for it."""
+    return computed_ahead("content_hash", (text,), {}, lambda: content_hash(text))
+
+
+def hash_ahead(paragraphs: list[str]) -> None:
+    """What a worker computes ahead for this pipeline: the hash of the cleaned text."""
+    if text := record_text(paragraphs):
+        text_hash(text)
 
 
 class FinalisePipeline:
@@ -56,6 +76,13 @@ class FinalisePipeline:
             self._stats.inc_value("finalise/dropped/empty_body")
             raise DropItem(f"Empty body after cleaning: {adapter.get('url')}", log_level="INFO")
         adapter["paragraphs"] = paragraphs
-        adapter["text"] = "\n\n".join(paragraphs)
-        adapter["content_hash"] = content_hash(adapter["text"] or adapter.get("sha256") or "")
+        adapter["text"] = record_text(paragraphs)
+        adapter["content_hash"] = (
+            text_hash(adapter["text"]) if adapter["text"] else content_hash(adapter.get("sha256") or "")
+        )
         return item
+
+    def ahead_tasks(self) -> list[AheadTask]:
+        from crawler.pool import AheadTask
+
+        return [AheadTask("cleaned", hash_ahead)]

@@ -90,7 +90,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
 from crawler.state import open_furniture_store, state_configured
-from pipelines._step import CleaningPipeline, StepResult
+from pipelines._step import CleaningPipeline, StepResult, computed_ahead
 from pipelines._text import CJK_CLASS
 from pipelines.normalise import normalise_text
 
@@ -102,6 +102,7 @@ if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
 
+    from crawler.pool import AheadTask
     from crawler.state.base import FurnitureCounts, FurnitureStore
 
 logger = logging.getLogger(__name__)
@@ -332,6 +333,25 @@ def _article_id(adapter: ItemAdapter) -> str:
     return str(adapter.get("id") or adapter.get("canonical_url") or adapter.get("url") or "")
 
 
+def learned_keys(paragraphs: list[str]) -> frozenset[str]:
+    """The keys an article adds to its source's counts: its lines' and its longest paragraphs'.
+
+    Computed ahead by an extraction worker when there is one (see :mod:`crawler.pool`).
+    """
+
+    def compute() -> frozenset[str]:
+        return frozenset(k for k in page_keys(paragraphs) if k) | frozenset(
+            prose_keys(paragraphs, PROSE_LEARNED)
+        )
+
+    return computed_ahead("furniture_learn", paragraphs, {}, compute)  # type: ignore[no-any-return]
+
+
+def learned_keys_ahead(paragraphs: list[str]) -> None:
+    """What a worker computes ahead for :class:`FurnitureLearnPipeline`."""
+    learned_keys([p for p in paragraphs if isinstance(p, str)])
+
+
 class FurnitureLearnPipeline:
     """Count each article's lines, as extracted, in the source's furniture counts."""
 
@@ -351,6 +371,12 @@ class FurnitureLearnPipeline:
     def open_spider(self) -> None:
         self._store = open_furniture_store(self._crawler.settings)
 
+    def ahead_tasks(self) -> list[AheadTask]:
+        """The article's keys, computed by an extraction worker (see :mod:`crawler.pool`)."""
+        from crawler.pool import AheadTask
+
+        return [AheadTask("extracted", learned_keys_ahead)]
+
     def close_spider(self) -> None:
         store, self._store = self._store, None
         if store is not None:
@@ -363,7 +389,7 @@ class FurnitureLearnPipeline:
         if not source or not article or not isinstance(paragraphs, list):
             return item
         texts = [p for p in paragraphs if isinstance(p, str)]
-        keys = {k for k in page_keys(texts) if k} | set(prose_keys(texts, PROSE_LEARNED))
+        keys = set(learned_keys(texts))
         stats = self._crawler.stats
         try:
             if self._store is None:

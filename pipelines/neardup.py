@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from scrapy.crawler import Crawler
 
+    from crawler.pool import AheadTask
     from crawler.state.base import NearDuplicateIndex
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,18 @@ class NearDuplicatePipeline:
 
     def open_spider(self) -> None:
         self._index = open_near_duplicate_index(self._crawler.settings)
+
+    def ahead_tasks(self) -> list[AheadTask]:
+        """The text's signature, computed by an extraction worker (see :mod:`crawler.pool`)."""
+        from crawler.pool import AheadTask
+        from crawler.state.neardup import signature_ahead
+
+        settings = self._crawler.settings
+        options = (
+            ("num_perm", settings.getint("ECOPOLICY_NEARDUP_NUM_PERM", 128)),
+            ("shingle", settings.getint("ECOPOLICY_NEARDUP_SHINGLE", 5)),
+        )
+        return [AheadTask("cleaned", signature_ahead, options)]
 
     def close_spider(self) -> None:
         if self._index is not None:

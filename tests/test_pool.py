@@ -9,15 +9,19 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from crawler.extraction import extract_article
 from crawler.offline import OfflineExtractor
-from crawler.pool import _step, _work, clean_ahead, default_workers, extract_outcome
+from crawler.pool import AheadTask, _step, _work, clean_ahead, default_workers, extract_outcome
 from crawler.records import build_record
-from pipelines._step import _PRECOMPUTED, CleaningPipeline, StepResult, precompute
+from crawler.state.neardup import minhash_signature, signature_ahead
+from pipelines._step import _PRECOMPUTED, AHEAD_TAKEN, CleaningPipeline, StepResult, precompute
+from pipelines.finalise import hash_ahead
+from pipelines.furniture import learned_keys, learned_keys_ahead
 
 from .conftest import REPO
 
@@ -103,9 +107,49 @@ def test_a_result_computed_ahead_is_not_used_for_other_inputs():
     _PRECOMPUTED.clear()
 
 
-def run_demo(tmp: Path, workers: int) -> dict:
-    spec = {"settings": {"ECOPOLICY_EXTRACT_WORKERS": workers, "ECOPOLICY_OUTPUT_ENABLED": False,
-                         "LOG_LEVEL": "WARNING"}, "crawls": [{"source": "demo"}]}  # fmt: skip
+def test_later_pipelines_take_the_hash_signature_and_keys_a_worker_computed():
+    url = "http://x.test/news/t2.html"
+    extractor = OfflineExtractor()
+    fields = extract_article(NOISY, url, None, encoding="utf-8")
+    fields.pop("events")
+    steps = [
+        _step(type(p), p.options)
+        for p in extractor._pipelines
+        if isinstance(p, CleaningPipeline) and p.stateless
+    ]
+    perm = (("num_perm", 128), ("shingle", 5))
+    tasks = [AheadTask("extracted", learned_keys_ahead), AheadTask("cleaned", hash_ahead),
+             AheadTask("cleaned", signature_ahead, perm)]  # fmt: skip
+    _PRECOMPUTED.clear()
+    expected = _cleaned(extractor, fields, url)
+    ahead = clean_ahead(fields, url, None, steps, tasks)
+    names = [key[0] for key, _ in ahead]
+    assert names == ["furniture_learn", "normalise", "boilerplate", "paywall", "dedupe", "repair",
+                     "content_hash", "neardup_signature"]  # fmt: skip
+    precompute(ahead)
+    taken = Counter(AHEAD_TAKEN)
+    assert _cleaned(extractor, fields, url) == expected  # finalise took the hash
+    extracted = build_record(
+        dict(fields), url=url, source_key="local", crawled_at=datetime.datetime(2024, 1, 6)
+    )
+    keys = learned_keys(extracted["paragraphs"])
+    signature = minhash_signature(expected["text"], num_perm=128, shingle=5)
+    assert not _PRECOMPUTED  # every result computed ahead was taken
+    assert AHEAD_TAKEN - taken == Counter({"content_hash": 1, "neardup_signature": 1, "furniture_learn": 1})
+    assert keys == learned_keys(list(extracted["paragraphs"]))  # the same as computed here
+    assert keys
+    assert (signature == minhash_signature(expected["text"], num_perm=128, shingle=5)).all()
+
+
+def run_demo(tmp: Path, workers: int, state: bool = False) -> dict:
+    settings = {
+        "ECOPOLICY_EXTRACT_WORKERS": workers,
+        "ECOPOLICY_OUTPUT_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+    }
+    if state:
+        settings["ECOPOLICY_STATE_DIR"] = str(tmp / f"state{workers}")
+    spec = {"settings": settings, "crawls": [{"source": "demo"}]}
     (tmp / f"spec{workers}.json").write_text(json.dumps(spec), encoding="utf-8")
     command = [
         sys.executable,
@@ -119,25 +163,35 @@ def run_demo(tmp: Path, workers: int) -> dict:
     return json.loads((tmp / f"out{workers}.json").read_text(encoding="utf-8"))["demo"]
 
 
+def _comparable(run: dict) -> list[dict]:
+    # The bundled site is served on a new port each run: the port and the URL hash differ.
+    items = [{k: v for k, v in item.items() if k not in VOLATILE} for item in run["items"]]
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", json.dumps(items, ensure_ascii=False))
+    # record ids hash the URL, port included: so do the ids that link articles and attachments
+    text = re.sub(r'"[0-9a-f]{40}"', '"ID"', text)
+    return sorted(json.loads(text), key=lambda item: item["url"])
+
+
 def test_a_crawl_with_two_workers_emits_the_records_of_an_in_process_crawl(tmp_path):
     in_process, pooled = run_demo(tmp_path, 0), run_demo(tmp_path, 2)
-
-    def comparable(run: dict) -> list[dict]:
-        # The bundled site is served on a new port each run: the port and the URL hash differ.
-        items = [{k: v for k, v in item.items() if k not in VOLATILE} for item in run["items"]]
-        text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", json.dumps(items, ensure_ascii=False))
-        # record ids hash the URL, port included: so do the ids that link articles and attachments
-        text = re.sub(r'"[0-9a-f]{40}"', '"ID"', text)
-        return sorted(json.loads(text), key=lambda item: item["url"])
-
-    assert comparable(pooled) == comparable(in_process)
+    assert _comparable(pooled) == _comparable(in_process)
     assert len(in_process["items"]) > 3
+    assert pooled["stats"]["extraction/pool/computed_ahead/content_hash"] >= len(pooled["items"]) // 2
     assert pooled["stats"]["extraction/pool/workers"] == 2
     articles = [item for item in pooled["items"] if item.get("kind", "article") == "article"]
     assert pooled["stats"]["extraction/pool/pages"] >= len(articles)  # documents are read apart
     assert "extraction/pool/pages" not in in_process["stats"]
     assert pooled["stats"]["extraction/pool/cleaned_ahead/dedupe"] >= len(articles) - 1
     assert "extraction/pool/cleaned_ahead/dedupe" not in in_process["stats"]
+
+
+def test_a_scheduled_crawl_with_a_worker_emits_the_records_of_an_in_process_one(tmp_path):
+    """With a state folder the furniture keys and the near-duplicate signature come from the worker."""
+    in_process, pooled = run_demo(tmp_path, 0, state=True), run_demo(tmp_path, 1, state=True)
+    assert _comparable(pooled) == _comparable(in_process)
+    assert pooled["stats"]["extraction/pool/computed_ahead/furniture_learn"] >= 3
+    assert pooled["stats"]["extraction/pool/computed_ahead/neardup_signature"] >= 3
+    assert pooled["stats"]["neardup/checked"] == in_process["stats"]["neardup/checked"]
 
 
 CRASH = textwrap.dedent(

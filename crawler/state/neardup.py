@@ -20,6 +20,8 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from crawler.state.sqlite import open_wal
+from pipelines._step import computed_ahead
+from pipelines.finalise import record_text
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -56,8 +58,20 @@ def shingles(text: str, size: int = 5) -> set[str]:
 def minhash_signature(text: str, *, num_perm: int, shingle: int) -> np.ndarray | None:
     """MinHash values of *text*'s character shingles, or None when it has none.
 
-    Shared by the SQLite and the Redis index so both judge copies alike.
+    Shared by the SQLite and the Redis index so both judge copies alike. An extraction worker
+    computes it ahead for the crawl process (:func:`signature_ahead`).
     """
+    options = {"num_perm": num_perm, "shingle": shingle}
+    return computed_ahead("neardup_signature", (text,), options, lambda: _signature(text, num_perm, shingle))
+
+
+def signature_ahead(paragraphs: list[str], *, num_perm: int, shingle: int) -> None:
+    """What a worker computes ahead for the near-duplicate check: the cleaned text's signature."""
+    if text := record_text(paragraphs):
+        minhash_signature(text, num_perm=num_perm, shingle=shingle)
+
+
+def _signature(text: str, num_perm: int, shingle: int) -> np.ndarray | None:
     grams = shingles(text, shingle)
     if not grams:
         return None
