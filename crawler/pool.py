@@ -44,7 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
@@ -76,8 +76,10 @@ class AheadTask:
     """Per-record work of a later item pipeline that a worker can do ahead.
 
     *function* (module-level, so it pickles by name) is called with the record's paragraphs
-    and *options*: the paragraphs as extracted (``stage="extracted"``) or after the stateless
-    cleaning steps (``stage="cleaned"``). It shares its result through
+    and *options*: the paragraphs as extracted (``stage="extracted"``), after the stateless
+    cleaning steps (``stage="cleaned"``), or as they reach the offering pipeline's own place
+    in the chain (``stage="here"``: a stateful cleaning step between stateless ones; the pool
+    turns it into ``"after:<the stateless step before it>"``). It shares its result through
     :func:`pipelines._step.computed_ahead`, so the pipeline calling it in the crawl process
     finds the result when its inputs are the same. A pipeline offers its tasks from an
     ``ahead_tasks()`` method.
@@ -147,6 +149,7 @@ def clean_ahead(
             _run_tasks(tasks, "extracted", record["paragraphs"])
             for step in steps:
                 record = step.process_item(record)
+                _run_tasks(tasks, f"after:{step.step}", record["paragraphs"])
             _run_tasks(tasks, "cleaned", record["paragraphs"])
         except Exception:  # the crawl process runs the step again and reports the error
             logger.debug("Cleaning ahead stopped on %s", url, exc_info=True)
@@ -157,6 +160,18 @@ def _run_tasks(tasks: Sequence[AheadTask], stage: str, paragraphs: list[str]) ->
     for task in tasks:
         if task.stage == stage:
             task.function(list(paragraphs), **dict(task.options))
+
+
+def _placed_tasks(pipelines: Sequence[Any]) -> list[AheadTask]:
+    """The tasks *pipelines* offer, a ``"here"`` task placed after the stateless step before it."""
+    tasks: list[AheadTask] = []
+    place = "extracted"
+    for pipeline in pipelines:
+        if hasattr(pipeline, "ahead_tasks"):
+            tasks += [replace(t, stage=place) if t.stage == "here" else t for t in pipeline.ahead_tasks()]
+        if isinstance(pipeline, CleaningPipeline) and pipeline.stateless:
+            place = f"after:{pipeline.step}"
+    return tasks
 
 
 def _warm() -> int:
@@ -242,7 +257,7 @@ class ExtractionPool:
         per-record work other pipelines offer as :class:`AheadTask` (hash, signature, keys)."""
         pipelines = getattr(itemproc, "middlewares", ())
         steps = [(type(p), p.options) for p in pipelines if isinstance(p, CleaningPipeline) and p.stateless]
-        tasks = [task for p in pipelines if hasattr(p, "ahead_tasks") for task in p.ahead_tasks()]
+        tasks = _placed_tasks(pipelines)
         work = (steps, tasks)
         self._cleaning_blob = pickle.dumps(work, protocol=pickle.HIGHEST_PROTOCOL) if steps or tasks else b""
 

@@ -347,6 +347,18 @@ def learned_keys(paragraphs: list[str]) -> frozenset[str]:
     return computed_ahead("furniture_learn", paragraphs, {}, compute)  # type: ignore[no-any-return]
 
 
+def judged_keys(paragraphs: list[str]) -> tuple[list[str | None], list[str]]:
+    """The line keys and the prose keys :class:`FurniturePipeline` looks up for a body.
+
+    Computed ahead by an extraction worker when there is one (see :mod:`crawler.pool`).
+    """
+
+    def compute() -> tuple[list[str | None], list[str]]:
+        return page_keys(paragraphs), prose_keys(paragraphs, PROSE_JUDGED)
+
+    return computed_ahead("furniture_judged", paragraphs, {}, compute)  # type: ignore[no-any-return]
+
+
 def learned_keys_ahead(paragraphs: list[str]) -> None:
     """What a worker computes ahead for :class:`FurnitureLearnPipeline`."""
     learned_keys([p for p in paragraphs if isinstance(p, str)])
@@ -449,6 +461,12 @@ class FurniturePipeline(CleaningPipeline):
         if self._store is None:
             self._store = open_furniture_store(self._settings, read_only=self._read_only)
 
+    def ahead_tasks(self) -> list[AheadTask]:
+        """The body's keys, computed by an extraction worker (see :mod:`crawler.pool`)."""
+        from crawler.pool import AheadTask
+
+        return [AheadTask("here", judged_keys)]
+
     def close_spider(self) -> None:
         store, self._store = self._store, None
         if store is not None:
@@ -459,8 +477,8 @@ class FurniturePipeline(CleaningPipeline):
         result = StepResult(list(paragraphs), {}, [(i,) for i in range(len(paragraphs))], {})
         if not source or not article or not paragraphs:
             return result
-        keys = without_headline(paragraphs, page_keys(paragraphs), adapter.get("title"))
-        prose = prose_keys(paragraphs, PROSE_JUDGED)
+        line_keys, prose = judged_keys(paragraphs)
+        keys = without_headline(paragraphs, line_keys, adapter.get("title"))
         present = [k for k in keys if k] + prose
         try:
             self.open_spider()

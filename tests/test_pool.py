@@ -16,12 +16,12 @@ import pytest
 
 from crawler.extraction import extract_article
 from crawler.offline import OfflineExtractor
-from crawler.pool import AheadTask, _step, _work, clean_ahead, default_workers, extract_outcome
+from crawler.pool import AheadTask, _placed_tasks, _step, _work, clean_ahead, default_workers, extract_outcome
 from crawler.records import build_record
 from crawler.state.neardup import minhash_signature, signature_ahead
 from pipelines._step import _PRECOMPUTED, AHEAD_TAKEN, CleaningPipeline, StepResult, precompute
 from pipelines.finalise import hash_ahead
-from pipelines.furniture import learned_keys, learned_keys_ahead
+from pipelines.furniture import judged_keys, learned_keys, learned_keys_ahead
 
 from .conftest import REPO
 
@@ -141,6 +141,19 @@ def test_later_pipelines_take_the_hash_signature_and_keys_a_worker_computed():
     assert (signature == minhash_signature(expected["text"], num_perm=128, shingle=5)).all()
 
 
+def test_work_offered_for_a_place_in_the_chain_runs_after_the_stateless_step_before_it():
+    """The furniture step sits between paywall and dedupe: its keys are those of paywall's output."""
+    from crawler.offline import project_settings
+    from pipelines.dedupe import DedupePipeline
+    from pipelines.furniture import FurniturePipeline
+    from pipelines.paywall import PaywallPipeline
+
+    furniture = FurniturePipeline(None, settings=project_settings({}), read_only=True)
+    chain = [PaywallPipeline(None), furniture, DedupePipeline(None)]
+    assert _placed_tasks(chain) == [AheadTask("after:paywall", judged_keys)]
+    assert _placed_tasks([furniture]) == [AheadTask("extracted", judged_keys)]
+
+
 def run_demo(tmp: Path, workers: int, state: bool = False) -> dict:
     settings = {
         "ECOPOLICY_EXTRACT_WORKERS": workers,
@@ -191,6 +204,7 @@ def test_a_scheduled_crawl_with_a_worker_emits_the_records_of_an_in_process_one(
     assert _comparable(pooled) == _comparable(in_process)
     assert pooled["stats"]["extraction/pool/computed_ahead/furniture_learn"] >= 3
     assert pooled["stats"]["extraction/pool/computed_ahead/neardup_signature"] >= 3
+    assert pooled["stats"]["extraction/pool/computed_ahead/furniture_judged"] >= 3
     assert pooled["stats"]["neardup/checked"] == in_process["stats"]["neardup/checked"]
 
 
