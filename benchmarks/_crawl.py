@@ -64,9 +64,67 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    from scrapy.crawler import CrawlerProcess
+def _fast_settings(overrides_json: str) -> dict[str, Any]:
+    """FAST with the ``--settings`` overrides; on one site the per-domain cap follows the global one."""
+    fast = {**FAST, **json.loads(overrides_json)}
+    if "CONCURRENT_REQUESTS" in fast:
+        fast["CONCURRENT_REQUESTS_PER_DOMAIN"] = fast["CONCURRENT_REQUESTS"]
+    return fast
+
+
+def _policy_setup(
+    base_url: str, site: SyntheticSite, fast: dict[str, Any], output: Path, log_file: str
+) -> tuple[Any, Any, dict[str, Any]]:
+    """Settings, spider class and spider arguments of the project's crawler on the site."""
+    from crawler.offline import project_settings
+    from crawler.spiders.policy import PolicySpider
+
+    settings = project_settings({**fast, "ECOPOLICY_OUTPUT_DIR": str(output), "LOG_FILE": log_file})
+    return settings, PolicySpider, {"source": bench_source(base_url, site, fast)}
+
+
+def _baseline_setup(
+    base_url: str, site: SyntheticSite, fast: dict[str, Any], output: Path, log_file: str
+) -> tuple[Any, Any, dict[str, Any]]:
+    """Settings, spider class and spider arguments of the plain Scrapy baseline on the site."""
     from scrapy.settings import Settings
+
+    from benchmarks.baseline_spider import BaselineSpider
+
+    settings = Settings(
+        {
+            **fast,
+            "ROBOTSTXT_OBEY": True,
+            "LOG_FILE": log_file,
+            "FEEDS": {str(output / "baseline.jsonl"): {"format": "jsonlines", "encoding": "utf-8"}},
+        }
+    )
+    points = site.start_points()
+    kwargs = {
+        "feeds": [base_url + u.lstrip("/") for u in points["feeds"]],
+        "sitemaps": [base_url + u.lstrip("/") for u in points["sitemaps"]],
+        "list_pages": [base_url + u.lstrip("/") for u, _ in points["list_pages"]],
+        "max_pages": max(pages for _, pages in points["list_pages"]),
+    }
+    return settings, BaselineSpider, kwargs
+
+
+def _timed_start(process: Any, profile: str) -> tuple[float, float]:
+    """Run the crawl (under cProfile when *profile* names a file); its CPU and wall seconds."""
+    profiler = cProfile.Profile() if profile else None
+    cpu0, wall0 = _cpu(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    process.start()
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    return _cpu() - cpu0, time.perf_counter() - wall0
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """One crawl of the synthetic site by the spider *args* name, measured."""
+    from scrapy.crawler import CrawlerProcess
 
     site = SyntheticSite(args.articles, args.seed)
     server = ThreadedSite(site) if args.server == "thread" else None
@@ -74,48 +132,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     log_file = str(output / f"{args.spider}.log")
-    fast = {**FAST, **json.loads(args.settings)}
-    if "CONCURRENT_REQUESTS" in fast:  # one site: the per-domain cap follows the global one
-        fast["CONCURRENT_REQUESTS_PER_DOMAIN"] = fast["CONCURRENT_REQUESTS"]
-
-    if args.spider == "policy":
-        from crawler.offline import project_settings
-        from crawler.spiders.policy import PolicySpider
-
-        settings = project_settings({**fast, "ECOPOLICY_OUTPUT_DIR": str(output), "LOG_FILE": log_file})
-        spider_cls: Any = PolicySpider
-        kwargs: dict[str, Any] = {"source": bench_source(base_url, site, fast)}
-    else:
-        from benchmarks.baseline_spider import BaselineSpider
-
-        settings = Settings(
-            {
-                **fast,
-                "ROBOTSTXT_OBEY": True,
-                "LOG_FILE": log_file,
-                "FEEDS": {str(output / "baseline.jsonl"): {"format": "jsonlines", "encoding": "utf-8"}},
-            }
-        )
-        points = site.start_points()
-        spider_cls = BaselineSpider
-        kwargs = {
-            "feeds": [base_url + u.lstrip("/") for u in points["feeds"]],
-            "sitemaps": [base_url + u.lstrip("/") for u in points["sitemaps"]],
-            "list_pages": [base_url + u.lstrip("/") for u, _ in points["list_pages"]],
-            "max_pages": max(pages for _, pages in points["list_pages"]),
-        }
+    fast = _fast_settings(args.settings)
+    setup = _policy_setup if args.spider == "policy" else _baseline_setup
+    settings, spider_cls, kwargs = setup(base_url, site, fast, output, log_file)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler, **kwargs)
-    profiler = cProfile.Profile() if args.profile else None
-    cpu0, wall0 = _cpu(), time.perf_counter()
-    if profiler:
-        profiler.enable()
-    process.start()
-    if profiler:
-        profiler.disable()
-        profiler.dump_stats(args.profile)
-    cpu, wall = _cpu() - cpu0, time.perf_counter() - wall0
+    cpu, wall = _timed_start(process, args.profile)
     if server:
         server.stop()
     stats = crawler.stats.get_stats() if crawler.stats else {}

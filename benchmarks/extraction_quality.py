@@ -127,7 +127,7 @@ def same_minute(got: str | None, expected: str | None) -> bool:
     return g.replace(second=0) == e.replace(second=0) and g.utcoffset() == e.utcoffset()
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
+def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="timing runs per engine (best is kept)")
     parser.add_argument(
@@ -135,35 +135,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         default=None,
         help="comma-separated family-name prefixes to score (default: the development set)",
     )
-    args = parser.parse_args(argv)
-    logging.disable(logging.WARNING)
-    prefixes = tuple(f for f in args.families.split(",") if f) if args.families else None
-    pages = load_pages(prefixes)
-    results = (
-        RESULTS
-        if prefixes is None
-        else RESULTS.with_name("extraction-" + "-".join(f.strip("_") for f in prefixes) + ".json")
-    )
+    return parser.parse_args(argv)
 
-    mine, mine_pps = timed(ours, pages, args.repeat)
-    traf, traf_pps = timed(trafilatura_body, pages, args.repeat)
-    read, read_pps = timed(readability_body, pages, args.repeat)
-    hd, hd_pps = timed(htmldate_published, pages, 1)
 
-    engines = {
-        "ours": ["\n".join(r["paragraphs"]) for r in mine],
-        "trafilatura": traf,
-        "readability-lxml": read,
-    }
-    speeds = {"ours": mine_pps, "trafilatura": traf_pps, "readability-lxml": read_pps}
-    summary: dict[str, Any] = {"pages": len(pages), "body": {}, "dates": {}, "per_page": []}
+def _results_path(prefixes: tuple[str, ...] | None) -> Path:
+    """``extraction.json`` for the development set, ``extraction-<prefixes>.json`` for a choice."""
+    if prefixes is None:
+        return RESULTS
+    return RESULTS.with_name("extraction-" + "-".join(f.strip("_") for f in prefixes) + ".json")
+
+
+def _body_scores(
+    engines: dict[str, list[str]], speeds: dict[str, float], pages: list[StoredPage]
+) -> dict[str, Any]:
+    """Per engine: mean body precision, recall and F1, speed, and the pages with chrome in the body."""
+    body = {}
     for name, bodies in engines.items():
         scores = [
             f1(b, "\n".join(p.expected["paragraphs"]), p.expected["language"])
             for b, p in zip(bodies, pages, strict=True)
         ]
         leaks = [p.case_id for b, p in zip(bodies, pages, strict=True) if any(c in b for c in CHROME)]
-        summary["body"][name] = {
+        body[name] = {
             "precision": round(sum(s[0] for s in scores) / len(scores), 4),
             "recall": round(sum(s[1] for s in scores) / len(scores), 4),
             "f1": round(sum(s[2] for s in scores) / len(scores), 4),
@@ -171,26 +164,45 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "pages_with_chrome_in_body": len(leaks),
             "chrome_pages": leaks,
         }
+    return body
+
+
+def _date_scores(
+    mine: list[dict[str, Any]], hd: list[str | None], hd_pps: float, pages: list[StoredPage]
+) -> dict[str, Any]:
+    """Ours and htmldate's: the share of dated pages whose date is right to the minute with its
+    offset, and right to the day."""
     dated = [i for i, p in enumerate(pages) if p.expected["published"]]
+    dates: dict[str, Any] = {}
     for name, values in (("ours", [r["published"] for r in mine]), ("htmldate", hd)):
         minute = sum(same_minute(values[i], pages[i].expected["published"]) for i in dated)
         day = sum(bool(values[i]) and values[i][:10] == pages[i].expected["published"][:10] for i in dated)
-        summary["dates"][name] = {
+        dates[name] = {
             "pages_with_date": len(dated),
             "published_minute_and_offset": round(minute / len(dated), 4),
             "published_day": round(day / len(dated), 4),
         }
-    summary["dates"]["htmldate"]["pages_per_second"] = round(hd_pps, 1)
-    titles = sum(r["title"] == p.expected["title"] for r, p in zip(mine, pages, strict=True))
-    summary["title_right"] = round(titles / len(pages), 4)
+    dates["htmldate"]["pages_per_second"] = round(hd_pps, 1)
+    return dates
+
+
+def _per_page(
+    ours_bodies: list[str],
+    traf: list[str],
+    mine: list[dict[str, Any]],
+    hd: list[str | None],
+    pages: list[StoredPage],
+) -> list[dict[str, Any]]:
+    """One row per page: our body scores, trafilatura's F1, and the dates and titles found."""
+    rows = []
     for i, p in enumerate(pages):
         reference, language = "\n".join(p.expected["paragraphs"]), p.expected["language"]
-        summary["per_page"].append(
+        rows.append(
             {
                 "case": p.case_id,
-                "p_ours": round(f1(engines["ours"][i], reference, language)[0], 4),
-                "r_ours": round(f1(engines["ours"][i], reference, language)[1], 4),
-                "f1_ours": round(f1(engines["ours"][i], reference, language)[2], 4),
+                "p_ours": round(f1(ours_bodies[i], reference, language)[0], 4),
+                "r_ours": round(f1(ours_bodies[i], reference, language)[1], 4),
+                "f1_ours": round(f1(ours_bodies[i], reference, language)[2], 4),
                 "f1_trafilatura": round(f1(traf[i], reference, language)[2], 4),
                 "published_ours": mine[i]["published"],
                 "published_htmldate": hd[i],
@@ -199,10 +211,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "title_expected": p.expected["title"],
             }
         )
-    results.parent.mkdir(parents=True, exist_ok=True)
-    results.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return rows
 
-    print(f"Extraction quality on {len(pages)} stored pages (best of {args.repeat} timing runs)\n")
+
+def _print_summary(summary: dict[str, Any], repeat: int) -> None:
+    """The engines' body and date tables and the share of titles right, in Markdown."""
+    print(f"Extraction quality on {summary['pages']} stored pages (best of {repeat} timing runs)\n")
     print("| engine | body P | body R | body F1 | pages/s | pages with chrome in body |")
     print("|---|---|---|---|---|---|")
     for name, b in summary["body"].items():
@@ -218,9 +232,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f" {d['pages_with_date']} |"
         )
     print(f"\ntitle right (exact): {summary['title_right']:.1%}")
+
+
+def _print_misses(per_page: list[dict[str, Any]]) -> None:
+    """The pages where ours loses content or lets chrome in (F1 under 0.95), or misses the date
+    or the title, in Markdown; nothing when there are none."""
     misses = [
         row
-        for row in summary["per_page"]
+        for row in per_page
         if row["f1_ours"] < 0.95
         or row["published_ours"] != row["published_expected"]
         or row["title_ours"] != row["title_expected"]
@@ -234,6 +253,42 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 f" {row['f1_trafilatura']:.2f} | {row['published_ours']} / {row['published_expected']} |"
                 f" {'yes' if row['title_ours'] == row['title_expected'] else 'no'} |"
             )
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run every engine over the chosen pages, write the summary and print the report."""
+    args = _parse(argv)
+    logging.disable(logging.WARNING)
+    prefixes = tuple(f for f in args.families.split(",") if f) if args.families else None
+    pages = load_pages(prefixes)
+    results = _results_path(prefixes)
+
+    mine, mine_pps = timed(ours, pages, args.repeat)
+    traf, traf_pps = timed(trafilatura_body, pages, args.repeat)
+    read, read_pps = timed(readability_body, pages, args.repeat)
+    hd, hd_pps = timed(htmldate_published, pages, 1)
+
+    engines = {
+        "ours": ["\n".join(r["paragraphs"]) for r in mine],
+        "trafilatura": traf,
+        "readability-lxml": read,
+    }
+    speeds = {"ours": mine_pps, "trafilatura": traf_pps, "readability-lxml": read_pps}
+    summary: dict[str, Any] = {
+        "pages": len(pages),
+        "body": _body_scores(engines, speeds, pages),
+        "dates": _date_scores(mine, hd, hd_pps, pages),
+        "per_page": [],
+    }
+    summary["title_right"] = round(
+        sum(r["title"] == p.expected["title"] for r, p in zip(mine, pages, strict=True)) / len(pages), 4
+    )
+    summary["per_page"] = _per_page(engines["ours"], traf, mine, hd, pages)
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    _print_summary(summary, args.repeat)
+    _print_misses(summary["per_page"])
     print(f"\nwritten: {results.relative_to(ROOT)}")
     return summary
 

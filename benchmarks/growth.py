@@ -134,49 +134,51 @@ def neardup_growth(sizes: tuple[int, ...], probes: int = 100) -> dict[str, Any]:
     return {"rows": rows, "exponent": exponent, "probes": probes}
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    quick = quick_mode(argv)
-    dedupe = dedupe_growth()
-    neardup = neardup_growth((1000, 10_000) if quick else (10_000, 100_000, 1_000_000))
-    command = COMMAND + (" --quick" if quick else "")
-    parts = [
-        f"Command: `{command}`.",
+def _dedupe_section(dedupe: dict[str, Any]) -> list[str]:
+    """The report's part on paragraph dedupe: per-page cost by body size, and its exponent."""
+    rows = [
+        [
+            r["paragraphs"],
+            round(1000 * r["seconds"], 3),
+            round(1e6 * r["seconds"] / r["paragraphs"], 1),
+            r["removed"],
+        ]
+        for r in dedupe["rows"]
+    ]
+    return [
         "Near-duplicate paragraph removal (`pipelines.dedupe.dedupe_paragraphs`), best of 3:",
-        table(
-            ["paragraphs", "ms per page", "µs per paragraph", "removed"],
-            [
-                [
-                    r["paragraphs"],
-                    round(1000 * r["seconds"], 3),
-                    round(1e6 * r["seconds"] / r["paragraphs"], 1),
-                    r["removed"],
-                ]
-                for r in dedupe["rows"]
-            ],
-        ),
+        table(["paragraphs", "ms per page", "µs per paragraph", "removed"], rows),
         f"Growth exponent (time ~ n^k): k = {dedupe['exponent']:.2f} (target <= {TARGET_EXPONENT}).",
     ]
-    parts += [
+
+
+def _neardup_section(neardup: dict[str, Any]) -> list[str]:
+    """The report's part on the cross-article index: lookup cost by records indexed."""
+    rows = [
+        [
+            r["indexed"],
+            round(r["lookup_ms"], 3),
+            round(r["copy_lookup_ms"], 3),
+            f"{r['copies_found']}/{neardup['probes']}",
+            round(r["fill_s"], 1),
+        ]
+        for r in neardup["rows"]
+    ]
+    return [
         "Cross-article near-duplicate lookup (`SqliteNearDuplicateIndex.query_or_add`), "
         f"{neardup['probes']} probes per size: a fresh article (no match, added) and a syndicated "
         "copy of it (found). The index is filled with random signatures, which is what unrelated "
         "articles look like to MinHash:",
         table(
-            ["records indexed", "ms per fresh lookup", "ms per copy lookup", "copies found", "fill s"],
-            [
-                [
-                    r["indexed"],
-                    round(r["lookup_ms"], 3),
-                    round(r["copy_lookup_ms"], 3),
-                    f"{r['copies_found']}/{neardup['probes']}",
-                    round(r["fill_s"], 1),
-                ]
-                for r in neardup["rows"]
-            ],
+            ["records indexed", "ms per fresh lookup", "ms per copy lookup", "copies found", "fill s"], rows
         ),
         f"Growth exponent of one lookup: k = {neardup['exponent']:.2f} (flat is 0).",
     ]
-    targets = [
+
+
+def _targets(dedupe: dict[str, Any], neardup: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each growth exponent against its target, as the results file records targets."""
+    return [
         {
             "name": "dedupe time growth exponent",
             "target": f"<= {TARGET_EXPONENT}",
@@ -190,11 +192,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "met": neardup["exponent"] <= 0.25,
         },
     ]
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Measure both growths, write ``results/growth.json`` and return it."""
+    quick = quick_mode(argv)
+    dedupe = dedupe_growth()
+    neardup = neardup_growth((1000, 10_000) if quick else (10_000, 100_000, 1_000_000))
+    command = COMMAND + (" --quick" if quick else "")
+    parts = [f"Command: `{command}`.", *_dedupe_section(dedupe), *_neardup_section(neardup)]
     result = {
         "title": "Cost growth: paragraph dedupe and cross-article duplicate lookup",
         "command": command,
         "quick": quick,
-        "targets": targets,
+        "targets": _targets(dedupe, neardup),
         "dedupe": dedupe,
         "neardup": neardup,
         "markdown": "\n\n".join(parts),

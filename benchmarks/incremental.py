@@ -212,18 +212,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    argv = list(argv or [])
-    args = _parse(argv)
-    quick = quick_mode(argv)
-    articles = args.articles or (1000 if quick else 10_000)
-    store_urls = args.store_urls or (100_000 if quick else 1_000_000)
-    sizes = [int(n) for n in (args.sizes or ("1000,5000" if quick else "10000,50000")).split(",") if n]
-    command = " ".join([COMMAND, *(["--quick"] if quick and "--quick" not in argv else []), *argv])
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="ecopolicy-incremental-") as tmp:
-        policy = policy_repeat(1000 if quick else 3000, Path(tmp))
-    policy_part = "\n\n".join([
+def _policy_part(policy: dict[str, Any]) -> str:
+    """The report's part on the full crawler's repeat runs in cron mode."""
+    return "\n\n".join([
         f"Full crawler in cron mode (`policy` spider, `--state`), {policy['articles']:,}-article synthetic "
         "portal (`benchmarks/sitegen.py`: dated feed, sitemaps and list pages, no validators), one "
         "extraction worker; CPU of the crawl process per known article:",
@@ -232,76 +223,74 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
               [[r["run"], r["records"], r["requests"], r["article_links"], r["articles_fetched"],
                 r["skipped_unchanged"], r["cpu_s"], r["cpu_ms_per_known_article"]] for r in policy["rows"]]),
     ])  # fmt: skip
-    if args.policy_only:
-        result = {"title": "Scheduled runs: full crawler repeat run", "command": command, "quick": quick,
-                  "policy_repeat": policy, "markdown": f"Command: `{command}`.\n\n{policy_part}"}  # fmt: skip
-        write_result("incremental_policy", result)
-        return result
-    seen = store_lookups(store_urls)
-    with tempfile.TemporaryDirectory(prefix="ecopolicy-incremental-") as tmp:
-        repeat = repeat_runs(articles, Path(tmp))
-        memory = flat_memory(sizes, Path(tmp), {articles: repeat["first"]})
-    growth = memory[-1]["peak_rss_mib"] / memory[0]["peak_rss_mib"]
+
+
+def _repeat_table(repeat: dict[str, Any]) -> str:
+    """The first run and both repeats: records, wall time, peak RSS and ratios to the first run."""
     first, unchanged, touched = (
         repeat["first"],
         repeat["repeat_unchanged_site"],
         repeat["repeat_list_page_changed"],
     )
-    parts = [
-        f"Command: `{command}` ({time.perf_counter() - started:.0f} s). Crawls are "
-        "`ecopolicy crawl --spider sitegen --state DIR` in fresh processes against a loopback site "
-        f"(`tests/sitegen.py`, {PER_PAGE} links per list page, ETag/Last-Modified and 304 answers); "
-        "peak RSS is the crawl process's `ru_maxrss`.",
-        f"Repeat runs over {articles:,} known articles, same state folder, ratios to the first run:",
-        table(
-            ["run", "records emitted", "wall s", "peak RSS MiB", "time ratio", "RSS ratio"],
+    return table(
+        ["run", "records emitted", "wall s", "peak RSS MiB", "time ratio", "RSS ratio"],
+        [
             [
-                [
-                    "first run (empty state)",
-                    first["records"],
-                    first["seconds"],
-                    first["peak_rss_mib"],
-                    1.0,
-                    1.0,
-                ],
-                [
-                    f"repeat, site unchanged (list-page requests answered 304: {repeat['list_pages_304']})",
-                    unchanged["records"],
-                    unchanged["seconds"],
-                    unchanged["peak_rss_mib"],
-                    round(repeat["time_ratio_unchanged"], 3),
-                    round(repeat["rss_ratio_unchanged"], 3),
-                ],
-                [
-                    "repeat, first list page changed, no article changed",
-                    touched["records"],
-                    touched["seconds"],
-                    touched["peak_rss_mib"],
-                    round(repeat["time_ratio_list_changed"], 3),
-                    round(repeat["rss_ratio_list_changed"], 3),
-                ],
+                "first run (empty state)",
+                first["records"],
+                first["seconds"],
+                first["peak_rss_mib"],
+                1.0,
+                1.0,
             ],
-        ),
+            [
+                f"repeat, site unchanged (list-page requests answered 304: {repeat['list_pages_304']})",
+                unchanged["records"],
+                unchanged["seconds"],
+                unchanged["peak_rss_mib"],
+                round(repeat["time_ratio_unchanged"], 3),
+                round(repeat["rss_ratio_unchanged"], 3),
+            ],
+            [
+                "repeat, first list page changed, no article changed",
+                touched["records"],
+                touched["seconds"],
+                touched["peak_rss_mib"],
+                round(repeat["time_ratio_list_changed"], 3),
+                round(repeat["rss_ratio_list_changed"], 3),
+            ],
+        ],
+    )
+
+
+def _seen_store_line(seen: dict[str, Any]) -> str:
+    """Seen-store lookup and observe rates with the number of URLs stored."""
+    return (
         f"Seen-store (SQLite) with {seen['urls']:,} URLs stored ({seen['db_mib']:.1f} MiB file, bulk load "
         f"{seen['bulk_load_s']:.1f} s): **{seen['lookups_per_s']:,.0f} lookups/s** (half of them misses), "
-        f"{seen['observes_per_s']:,.0f} observes/s (staged writes of a run batch).",
-        "Peak RSS of first crawls with state by corpus size:",
-        table(
-            ["articles", "records", "wall s", "peak RSS MiB"],
+        f"{seen['observes_per_s']:,.0f} observes/s (staged writes of a run batch)."
+    )
+
+
+def _memory_table(memory: list[dict[str, Any]]) -> str:
+    """Peak RSS of each first crawl by corpus size; a size measured by the repeat runs says so."""
+    return table(
+        ["articles", "records", "wall s", "peak RSS MiB"],
+        [
             [
-                [
-                    r["articles"],
-                    r["records"],
-                    r["seconds"],
-                    f"{r['peak_rss_mib']}" + (" (the first run above)" if r["reused"] else ""),
-                ]
-                for r in memory
-            ],
-        ),
-        f"Growth {growth:.2f}x from {sizes[0]:,} to {sizes[-1]:,} articles (target <= {TARGET_GROWTH}x).",
-        policy_part,
-    ]
-    targets = [
+                r["articles"],
+                r["records"],
+                r["seconds"],
+                f"{r['peak_rss_mib']}" + (" (the first run above)" if r["reused"] else ""),
+            ]
+            for r in memory
+        ],
+    )
+
+
+def _targets(repeat: dict[str, Any], growth: float, articles: int, sizes: list[int]) -> list[dict[str, Any]]:
+    """The repeat run's time and memory, and the memory growth, against their targets."""
+    return [
         {
             "name": f"no-change repeat run time / first run ({articles:,} articles)",
             "target": f"<= {TARGET_REPEAT_TIME}",
@@ -321,11 +310,50 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "met": growth <= TARGET_GROWTH,
         },
     ]
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the measurements, write ``results/incremental.json`` (``incremental_policy.json``
+    with ``--policy-only``) and return it."""
+    argv = list(argv or [])
+    args = _parse(argv)
+    quick = quick_mode(argv)
+    articles = args.articles or (1000 if quick else 10_000)
+    store_urls = args.store_urls or (100_000 if quick else 1_000_000)
+    sizes = [int(n) for n in (args.sizes or ("1000,5000" if quick else "10000,50000")).split(",") if n]
+    command = " ".join([COMMAND, *(["--quick"] if quick and "--quick" not in argv else []), *argv])
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ecopolicy-incremental-") as tmp:
+        policy = policy_repeat(1000 if quick else 3000, Path(tmp))
+    policy_part = _policy_part(policy)
+    if args.policy_only:
+        result = {"title": "Scheduled runs: full crawler repeat run", "command": command, "quick": quick,
+                  "policy_repeat": policy, "markdown": f"Command: `{command}`.\n\n{policy_part}"}  # fmt: skip
+        write_result("incremental_policy", result)
+        return result
+    seen = store_lookups(store_urls)
+    with tempfile.TemporaryDirectory(prefix="ecopolicy-incremental-") as tmp:
+        repeat = repeat_runs(articles, Path(tmp))
+        memory = flat_memory(sizes, Path(tmp), {articles: repeat["first"]})
+    growth = memory[-1]["peak_rss_mib"] / memory[0]["peak_rss_mib"]
+    parts = [
+        f"Command: `{command}` ({time.perf_counter() - started:.0f} s). Crawls are "
+        "`ecopolicy crawl --spider sitegen --state DIR` in fresh processes against a loopback site "
+        f"(`tests/sitegen.py`, {PER_PAGE} links per list page, ETag/Last-Modified and 304 answers); "
+        "peak RSS is the crawl process's `ru_maxrss`.",
+        f"Repeat runs over {articles:,} known articles, same state folder, ratios to the first run:",
+        _repeat_table(repeat),
+        _seen_store_line(seen),
+        "Peak RSS of first crawls with state by corpus size:",
+        _memory_table(memory),
+        f"Growth {growth:.2f}x from {sizes[0]:,} to {sizes[-1]:,} articles (target <= {TARGET_GROWTH}x).",
+        policy_part,
+    ]
     result = {
         "title": "Scheduled runs: repeat-run cost, seen-store lookups, memory by corpus size",
         "command": command,
         "quick": quick,
-        "targets": targets,
+        "targets": _targets(repeat, growth, articles, sizes),
         "seen_store": seen,
         "repeat_runs": repeat,
         "memory_by_size": memory,

@@ -152,21 +152,12 @@ def _skipped(command: str, quick: bool, reason: str) -> dict[str, Any]:
     }
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    argv = list(argv or [])
-    args = _parse(argv)
-    quick = quick_mode(argv)
-    articles = args.articles or (2000 if quick else 5000)
-    command = " ".join([COMMAND, *(["--quick"] if quick and "--quick" not in argv else []), *argv])
-    problem = redis_problem(args.redis)
-    if problem:
-        result = _skipped(command, quick, problem)
-        write_result("scaleout", result)
-        return result
-
+def _crawls(articles: int, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """The stateless reference, the single-process baseline with state, and the Redis crawls for
+    each worker count, one after the other over one loopback site; each Redis crawl gets a fresh
+    key prefix, deleted afterwards."""
     from tests.bulk_site import BulkSite
 
-    started = time.perf_counter()
     runs: dict[str, dict[str, Any]] = {}
     site = BulkSite(articles).start()
     try:
@@ -192,19 +183,26 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     _clear(args.redis, prefix)
     finally:
         site.stop()
-    memory = memory_per_100k(args.redis, 20_000 if quick else 100_000)
+    return runs
+
+
+def _speedups(runs: dict[str, dict[str, Any]], worker_counts: list[int]) -> dict[int, float]:
+    """Set each run's ratios to the baseline and to the stateless crawl; return each worker
+    count's speed-up over one Redis worker (none without a one-worker run)."""
     base = runs["baseline"]["seconds"]
     for run in runs.values():
         run["ratio_to_baseline"] = base / run["seconds"]
         run["ratio_to_stateless"] = runs["stateless"]["seconds"] / run["seconds"]
     one = runs.get("redis-1")
-    speedups = {
-        workers: one["seconds"] / runs[f"redis-{workers}"]["seconds"] for workers in args.workers if one
-    }
+    return {workers: one["seconds"] / runs[f"redis-{workers}"]["seconds"] for workers in worker_counts if one}
+
+
+def _runs_table(runs: dict[str, dict[str, Any]], speedups: dict[int, float], worker_counts: list[int]) -> str:
+    """One line per crawl: records, wall time, rate, its ratios and its speed-up."""
     labels = {
         "stateless": "1 process, no state folder (reference)",
         "baseline": "1 process, `--state DIR` (**baseline**)",
-        **{f"redis-{w}": f"`--redis` `--workers {w}`" for w in args.workers},
+        **{f"redis-{w}": f"`--redis` `--workers {w}`" for w in worker_counts},
     }
     rows = [
         [
@@ -218,32 +216,59 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ]
         for name, run in runs.items()
     ]
+    header = [
+        "crawl",
+        "records",
+        "wall s",
+        "articles/s",
+        "ratio to baseline",
+        "ratio to stateless",
+        "speed-up vs 1 Redis worker",
+    ]
+    return table(header, rows)
+
+
+def _memory_line(memory: dict[str, float]) -> str:
+    """Redis memory per 100,000 seen URLs, saying whether it was scaled from fewer."""
+    return (
+        f"Redis memory per 100,000 seen URLs (measured with {memory['measured_urls']:,}"
+        + (", scaled" if memory["measured_urls"] != 100_000 else "")
+        + f"): dupe-filter fingerprints {memory['dupefilter_mib']:.2f} MiB, "
+        f"committed seen-store entries {memory['seen_store_mib']:.2f} MiB, "
+        f"together {memory['dupefilter_mib'] + memory['seen_store_mib']:.2f} MiB."
+    )
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run the crawls and the memory measurement, write ``results/scaleout.json`` and return it;
+    without a Redis to use, the result says the benchmark was skipped and why."""
+    argv = list(argv or [])
+    args = _parse(argv)
+    quick = quick_mode(argv)
+    articles = args.articles or (2000 if quick else 5000)
+    command = " ".join([COMMAND, *(["--quick"] if quick and "--quick" not in argv else []), *argv])
+    problem = redis_problem(args.redis)
+    if problem:
+        result = _skipped(command, quick, problem)
+        write_result("scaleout", result)
+        return result
+
+    started = time.perf_counter()
+    runs = _crawls(articles, args)
+    memory = memory_per_100k(args.redis, 20_000 if quick else 100_000)
+    speedups = _speedups(runs, args.workers)
+    runs_table = _runs_table(runs, speedups, args.workers)
     parts = [
         f"Command: `{command}` ({time.perf_counter() - started:.0f} s). Same loopback site "
         f"(`tests/bulk_site.py`, {articles:,} articles reached through a feed, sitemaps and list pages) "
         "for every crawl, served by a thread of the benchmark process on the same "
         "cores; every run emitted every article exactly once (checked by URL).",
-        table(
-            [
-                "crawl",
-                "records",
-                "wall s",
-                "articles/s",
-                "ratio to baseline",
-                "ratio to stateless",
-                "speed-up vs 1 Redis worker",
-            ],
-            rows,
-        ),
+        runs_table,
         "The baseline runs the same pipelines as the workers (seen-store and near-duplicate index, "
         "in SQLite instead of Redis); without a state folder those steps stand down, so the "
         "stateless crawl is shown for reference only. The issue sets no numeric target for "
         "these ratios" + (f"; 2 workers ran {speedups[2]:.2f}x as fast as 1." if 2 in speedups else "."),
-        f"Redis memory per 100,000 seen URLs (measured with {memory['measured_urls']:,}"
-        + (", scaled" if memory["measured_urls"] != 100_000 else "")
-        + f"): dupe-filter fingerprints {memory['dupefilter_mib']:.2f} MiB, "
-        f"committed seen-store entries {memory['seen_store_mib']:.2f} MiB, "
-        f"together {memory['dupefilter_mib'] + memory['seen_store_mib']:.2f} MiB.",
+        _memory_line(memory),
     ]
     result = {
         "title": TITLE,

@@ -13,11 +13,14 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawler.runs import display_width, pad
 from crawler.sources.base import Source, SourceError
 from crawler.sources.registry import load_registry
+
+if TYPE_CHECKING:
+    from crawler.sources.check import SourceHealth
 
 EXIT_OK = 0
 EXIT_BROKEN = 1
@@ -65,6 +68,22 @@ def _listing(sources: list[Source], as_json: bool) -> int:
 
 
 def _check(sources: list[Source], args: argparse.Namespace) -> int:
+    """Crawl a little of each source, report its health, and fail when one is broken."""
+    reports = _crawl_health(sources, args)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        _print_health(reports)
+    broken = [r.key for r in reports if r.status == "broken"]
+    if broken:
+        print(f"ecopolicy sources --check: broken: {', '.join(broken)}", file=sys.stderr)
+        return EXIT_BROKEN
+    return EXIT_OK
+
+
+def _crawl_health(sources: list[Source], args: argparse.Namespace) -> list[SourceHealth]:
+    """One short crawl per source, all in one Scrapy process, read back as health reports; a
+    failed start is named first, as it is what hides behind 'no links'."""
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     from scrapy.crawler import CrawlerProcess
 
@@ -94,37 +113,37 @@ def _check(sources: list[Source], args: argparse.Namespace) -> int:
         if cause := _start_problem(stats):
             report.problems.insert(0, cause)
         reports.append(report)
-    if args.json:
-        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
-    else:
-        headers = (
-            "key",
-            "status",
-            "structure",
-            "links",
-            "records",
-            "blocked",
-            "title",
-            "date",
-            "body",
-            "problems",
-        )
+    return reports
 
-        def cell(fields: dict[str, int]) -> str:
-            return f"{fields['selector']}s/{fields['generic']}g/{fields['missing']}m"
 
-        _print_table(headers, [
-            (r.key, r.status, r.structure, str(r.links), str(r.records), str(r.blocked),
-             cell(r.fields["title"]), cell(r.fields["date"]), cell(r.fields["body"]),
-             "; ".join(r.problems) or "-")
-            for r in reports
-        ])  # fmt: skip
-        print("(fields: s = source selector, g = generic fallback, m = missing)")
-    broken = [r.key for r in reports if r.status == "broken"]
-    if broken:
-        print(f"ecopolicy sources --check: broken: {', '.join(broken)}", file=sys.stderr)
-        return EXIT_BROKEN
-    return EXIT_OK
+_HEALTH_HEADERS = (
+    "key",
+    "status",
+    "structure",
+    "links",
+    "records",
+    "blocked",
+    "title",
+    "date",
+    "body",
+    "problems",
+)
+
+
+def _field_sources(fields: dict[str, int]) -> str:
+    """How often a field came from the source's selector, the generic fallback, or nowhere."""
+    return f"{fields['selector']}s/{fields['generic']}g/{fields['missing']}m"
+
+
+def _print_health(reports: list[SourceHealth]) -> None:
+    """The health reports as a table, one source a line, with the key to the field columns."""
+    _print_table(_HEALTH_HEADERS, [
+        (r.key, r.status, r.structure, str(r.links), str(r.records), str(r.blocked),
+         _field_sources(r.fields["title"]), _field_sources(r.fields["date"]),
+         _field_sources(r.fields["body"]), "; ".join(r.problems) or "-")
+        for r in reports
+    ])  # fmt: skip
+    print("(fields: s = source selector, g = generic fallback, m = missing)")
 
 
 def _configuration_problem(sources: list[Source]) -> str:

@@ -47,6 +47,7 @@ repeated between paragraphs) or metadata (来源：…, dates and bylines at the
 
 from __future__ import annotations
 
+import enum
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -515,94 +516,150 @@ def _unvoiced_prose(el: HtmlElement) -> bool:
 
 def paragraphs_of(container: HtmlElement, title: str = "") -> list[str]:
     """One paragraph per block of *container*, chrome and metadata lines left out."""
-    out: list[str] = []
-    buf: list[str] = []
     title_key = re.sub(r"\W+", "", title).lower()
-    named_chrome = _named_chrome_in(container)
-    cards_are_asides = _cards_are_asides(container)
+    return _body_lines(_BlockReader(container, title_key).read(), title_key)
 
-    def flush() -> None:
-        if buf:
-            text = norm("".join(buf))
-            buf.clear()
+
+class _Mark(enum.Enum):
+    """What the walk of a container still has to do, besides reading an element or a text run."""
+
+    FLUSH = "a block ends: its run of text becomes a line"
+    END_ROW = "a data row ends: its cells, read as one line, become that line"
+
+
+class _BlockReader:
+    """The lines of a body container, one per block, chrome left out.
+
+    The tree is walked with an explicit stack, not by recursion: the tolerant parser builds
+    trees nested hundreds of levels deep, and a Python frame per level would hit the
+    recursion limit on them.
+    """
+
+    __slots__ = (
+        "_buf",
+        "_cards_are_asides",
+        "_container",
+        "_named_chrome",
+        "_out",
+        "_row",
+        "_title_key",
+        "_todo",
+    )
+
+    def __init__(self, container: HtmlElement, title_key: str) -> None:
+        self._container = container
+        self._title_key = title_key
+        self._named_chrome = _named_chrome_in(container)
+        self._cards_are_asides = _cards_are_asides(container)
+        self._out: list[str] = []
+        self._buf: list[str] = []  # the text run of the line being read
+        self._row: list[HtmlElement] = []  # the data row being read as one line, if any
+        # pending work, next last: elements to read, text runs and end marks
+        self._todo: list[HtmlElement | str | _Mark] = []
+
+    def read(self) -> list[str]:
+        """The container's lines in document order, before the metadata lines are dropped."""
+        todo, buf, visit = self._todo, self._buf, self._visit
+        flush, end_row = _Mark.FLUSH, _Mark.END_ROW
+        todo.append(self._container)
+        while todo:
+            item = todo.pop()
+            if isinstance(item, str):
+                buf.append(item)
+            elif item is flush:
+                self._flush()
+            elif item is end_row:
+                self._row.clear()
+                self._flush()
+            else:
+                visit(item)
+        self._flush()  # a container that is no block itself (a td, the body) ends with its last run
+        return self._out
+
+    def _flush(self) -> None:
+        """End the current line: its text, normalised, is a line unless it is blank."""
+        if self._buf:
+            text = norm("".join(self._buf))
+            self._buf.clear()
             if text:
-                out.append(text)
+                self._out.append(text)
 
-    row: list[HtmlElement] = []  # the data row being read as one line, if any
-
-    def walk(el: HtmlElement, top: bool = False) -> None:
+    def _visit(self, el: HtmlElement) -> None:
+        """Read *el*: leave it out, end a line on it, or open it with what ends it queued."""
         tag = el.tag
         if not isinstance(tag, str) or (tag in SKIP_TAGS and not _labels_folded_panel(el)):
             return
-        parent = el.getparent()
-        quote_footer = tag == "footer" and parent is not None and parent.tag == "blockquote"  # attribution
+        row = self._row
         value = bool(row) and _in_value_cell(el, row[0])
-        if (
-            not top
-            and not quote_footer
-            and (
-                (tag in _SKIP_IN_BODY and not _heads_section(el, container, title_key))
-                or named_chrome(el)
-                or (is_hidden(el) and not _unvoiced_prose(el) and not _folded_prose(el))
-                or _CAPTION_CLASS.search(el.get("class") or "")
-                or (tag in ("div", "td", "table", "section") and not value and _is_link_block(el))
-                or (tag == "dl" and _is_field_list(el))
-                or (tag in ("div", "section", "aside") and _headed_by_related(el))
-                or (tag in ("div", "section", "li") and _is_teaser_card(el) and cards_are_asides())
-            )
-        ):
-            if tag == "dl" and out and len(out[-1]) <= 30 and not out[-1].endswith(("。", ".", ":", "：")):
-                flush()
-                out.pop()  # the block's own heading ("Details")
+        if el is not self._container and self._is_chrome(el, tag, value):
+            if tag == "dl":
+                self._drop_block_heading()
             return
         if tag in ("ul", "ol") and not value and _is_link_list(el):
-            flush()
-            if out and _RELATED_HEADING.match(out[-1]):
-                out.pop()
+            self._flush()
+            if self._out and _RELATED_HEADING.match(self._out[-1]):
+                self._out.pop()
             return
         if row and (tag == "br" or tag in _BLOCK):
             # inside a data row a block or a break only sets words apart: the row stays one line
-            buf.append(" ")
-            walk_children(el)
-            buf.append(" ")
-            return
-        if tag == "tr" and _is_data_row(el):
-            flush()
+            self._buf.append(" ")
+            self._open(el, " ")
+        elif tag == "tr" and _is_data_row(el):
+            self._flush()
             row.append(el)
-            walk_children(el)
-            row.clear()
-            flush()
-            return
-        if tag == "br":
-            flush()
-            return
-        if tag == "pre" and not top:
+            self._open(el, _Mark.END_ROW)
+        elif tag == "br":
+            self._flush()
+        elif tag == "pre" and el is not self._container:
             # plain-text releases: paragraphs are separated by blank lines, lines are hard-wrapped
-            flush()
-            out.extend(t for t in (norm(chunk) for chunk in re.split(r"\n\s*\n", text_of_pre(el))) if t)
-            return
-        block = tag in _BLOCK
-        cell = tag in ("td", "th")
-        if block:
-            flush()
-        elif cell and buf:
-            # cells of one row stay one line, set apart as the document readers set them
-            buf.append(" | " if any(not part.isspace() for part in buf) else " ")
-        walk_children(el)
-        if block:
-            flush()
+            self._flush()
+            self._out.extend(t for t in (norm(chunk) for chunk in re.split(r"\n\s*\n", text_of_pre(el))) if t)
+        elif tag in _BLOCK:
+            self._flush()
+            self._open(el, _Mark.FLUSH)
+        else:
+            if self._buf and tag in ("td", "th"):
+                # cells of one row stay one line, set apart as the document readers set them
+                self._buf.append(" | " if any(not part.isspace() for part in self._buf) else " ")
+            self._open(el, None)
 
-    def walk_children(el: HtmlElement) -> None:
-        if el.text:
-            buf.append(el.text)
-        for child in el:
-            walk(child)
+    def _is_chrome(self, el: HtmlElement, tag: str, value: bool) -> bool:
+        """Whether *el*, inside the container, is chrome, a caption, a link block, a field list,
+        a related-stories block or a teaser card; an attribution footer of a quote is none.
+        *value*: *el* sits in the value cell of a labelled row, where links are the value."""
+        parent = el.getparent()
+        if tag == "footer" and parent is not None and parent.tag == "blockquote":
+            return False
+        return bool(
+            (tag in _SKIP_IN_BODY and not _heads_section(el, self._container, self._title_key))
+            or self._named_chrome(el)
+            or (is_hidden(el) and not _unvoiced_prose(el) and not _folded_prose(el))
+            or _CAPTION_CLASS.search(el.get("class") or "")
+            or (tag in ("div", "td", "table", "section") and not value and _is_link_block(el))
+            or (tag == "dl" and _is_field_list(el))
+            or (tag in ("div", "section", "aside") and _headed_by_related(el))
+            or (tag in ("div", "section", "li") and _is_teaser_card(el) and self._cards_are_asides())
+        )
+
+    def _drop_block_heading(self) -> None:
+        """Drop the short heading line ("Details") of a field list that was left out."""
+        out = self._out
+        if out and len(out[-1]) <= 30 and not out[-1].endswith(("。", ".", ":", "：")):
+            self._flush()
+            out.pop()
+
+    def _open(self, el: HtmlElement, closing: str | _Mark | None) -> None:
+        """Read *el*'s own text now, then queue its children with their tails, then *closing*
+        (a text run or an end mark; ``None`` for none)."""
+        todo = self._todo
+        if closing is not None:
+            todo.append(closing)
+        for child in reversed(el):
             if child.tail:
-                buf.append(child.tail)
-
-    walk(container, top=True)
-    flush()  # a container that is no block itself (a td, the body) ends with its last run
-    return _body_lines(out, title_key)
+                todo.append(child.tail)
+            todo.append(child)
+        if el.text:
+            self._buf.append(el.text)
 
 
 _ROW_MAX_CHARS = 1000
