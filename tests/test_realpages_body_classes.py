@@ -46,6 +46,8 @@ def test_an_article_in_chunks_of_one_kind_is_read_to_its_end() -> None:
         ("fundus/BerlinerZeitung_V1", "Ein Mann bot sein Sperma mindestens zwölf Kliniken"),
         # the body's wrapper follows the lead: its own text is no crowd between headline and body
         ("fundus/DailyStar_V1", "Brits who want to save money on a trip to Walt Disney World"),
+        # a WordPress <body class="… wp-featherlight-captions"> names a plugin, not a caption
+        ("fundus/NetzpolitikOrg_V1", "Bibelverse und Babywindeln statt Doppelbelastung"),
     ],
 )
 def test_the_standfirst_between_headline_and_body_opens_the_body(key: str, lead: str) -> None:

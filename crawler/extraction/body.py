@@ -1288,8 +1288,20 @@ def _is_standfirst(el: HtmlElement) -> bool:
         or _CAPTION_CLASS.search(a.get("class") or "")
         or is_hidden(a)
         or has_hard_name(a)
-        for a in (el, *el.iterancestors())
+        for a in _block_ancestry(el)
     )
+
+
+def _block_ancestry(el: HtmlElement) -> list[HtmlElement]:
+    """*el* and its ancestors below ``<body>``: the class words of ``body`` and ``html`` name the
+    page's template and plugins (WordPress's ``wp-featherlight-captions``, ``single-post``), not a
+    block of it."""
+    chain = [el]
+    for anc in el.iterancestors():
+        if anc.tag in ("body", "html"):
+            break
+        chain.append(anc)
+    return chain
 
 
 _MARKUP = re.compile(r"<\w+[^>]*>")
