@@ -46,6 +46,10 @@ def test_an_article_in_chunks_of_one_kind_is_read_to_its_end() -> None:
         ("fundus/BerlinerZeitung_V1", "Ein Mann bot sein Sperma mindestens zwölf Kliniken"),
         # the body's wrapper follows the lead: its own text is no crowd between headline and body
         ("fundus/DailyStar_V1", "Brits who want to save money on a trip to Walt Disney World"),
+        # the body's container holds the article's own <header> (headline, then the dek): the
+        # walker leaves that header out, its standfirst is not
+        ("fundus/NDR_V1", "Vor wenigen Tagen berichteten Anwohner in Elmshorn"),
+        ("fundus/NationalPost_V1", "The Harrises settled into the top floor of a Victorian home in Montreal"),
         # a WordPress <body class="… wp-featherlight-captions"> names a plugin, not a caption
         ("fundus/NetzpolitikOrg_V1", "Bibelverse und Babywindeln statt Doppelbelastung"),
     ],

@@ -22,8 +22,9 @@ independent ground truth, ``benchmarks/extraction_realworld.py``):
    the title heading's column beats a sidebar of teasers unless it holds a fifth of its text or
    less. A body of table rows takes its table.
 
-A standfirst set between the headline and the body container (the dek in the article's header)
-opens the body when it is running text and little else stands between the two.
+A standfirst set between the headline and the body container (the dek in the article's header),
+or under the headline in a ``<header>`` inside the container, opens the body when it is running
+text and little else stands between the two.
 
 Chrome is judged by content before name. Landmarks (``nav``/``footer``/``aside``, ARIA roles) are
 chrome; a class or id word (matched as a whole token, see :mod:`._dom`), ``hidden`` or a ``form``
@@ -1227,12 +1228,17 @@ def _standfirst(tree: HtmlElement, container: HtmlElement, title: str) -> list[s
     "standfirst", "excerpt"): sites print it in the article's header, outside the body's wrapper.
     Only running text qualifies (sentence-shaped, few links, not the text of a picture's box,
     not the headline again), and only when little else stands between headline and body: a
-    region full of text is a teaser block or a second column, not a lead."""
+    region full of text is a teaser block or a second column, not a lead. When the container
+    holds the headline in its own ``<header>`` (``article > header > h1 + p.dek``), the walker
+    leaves that header out as a banner, and the standfirst is looked for there."""
     body = tree.find(".//body")
     heading = _title_heading(body if body is not None else tree, title)
-    if heading is None or _contains(container, heading) or _contains(heading, container):
+    if heading is None or _contains(heading, container):
         return []
-    shared = next((a for a in heading.iterancestors() if _contains(a, container)), None)
+    if _contains(container, heading):
+        shared = _header_below(heading, container)
+    else:
+        shared = next((a for a in heading.iterancestors() if _contains(a, container)), None)
     if shared is None or shared.tag in ("body", "html"):
         return []
     region = _between(shared, heading, container)
@@ -1244,6 +1250,16 @@ def _standfirst(tree: HtmlElement, container: HtmlElement, title: str) -> list[s
     if not leads or len(leads) > _STANDFIRST_MAX_BLOCKS:
         return []
     return list(dict.fromkeys(t for el in leads for t in paragraphs_of(el, title)))
+
+
+def _header_below(heading: HtmlElement, container: HtmlElement) -> HtmlElement | None:
+    """The ``<header>`` holding *heading* inside *container*, if any."""
+    for anc in heading.iterancestors():
+        if anc is container:
+            return None
+        if anc.tag == "header":
+            return anc
+    return None
 
 
 def _repeats_title(text: str, title_key: str) -> bool:
