@@ -93,3 +93,18 @@ def test_teaser_cards_between_the_paragraphs_are_left_out() -> None:
     body = paragraphs("fundus/NDR_V1")
     assert not any(p.startswith("Zahnarzt Jost Jahn hat den Himmelskörper") for p in body)
     assert any("Meteoriten" in p for p in body)
+
+
+@pytest.mark.parametrize(
+    ("key", "tip"),
+    [
+        ("fundus/TokyoShimbun_V1", "ご利用には会員登録が必要です"),  # under each reaction button
+        ("fundus/MallorcaZeitung_V1", "Noticia guardada en tu perfil"),  # after the bookmark button
+    ],
+)
+def test_tooltip_texts_of_buttons_are_left_out(key: str, tip: str) -> None:
+    """The text a tooltip or popover shows on hover names what a button does; it is no part of the
+    article, however many buttons repeat it."""
+    body = paragraphs(key)
+    assert not any(tip in p for p in body)
+    assert len(body) >= 5
