@@ -66,6 +66,11 @@ def test_the_standfirst_between_headline_and_body_opens_the_body(key: str, lead:
         ("fundus/SRF_V1", "Klicken, um die Teilen-Funktion"),  # a button's label
         ("en_news/npr_geomagnetic_storm_noaa", "<iframe"),  # an embed's markup shown as text
         ("fundus/Expressen_V1", "Publicerad"),  # a dateline
+        # publication and update stamps, label then date
+        ("fundus/Tagesschau_V1", "Stand:"),
+        ("fundus/WDR_V1", "Stand:"),
+        ("fundus/TOnline_V1", "Aktualisiert am"),
+        ("fundus/LesEchos_V1", "Publié le"),
     ],
 )
 def test_labels_datelines_and_markup_above_the_body_are_no_standfirst(key: str, not_lead: str) -> None:

@@ -41,7 +41,8 @@ shown, and stays), link-only lists, blocks headed "Related"/"相关", teaser car
 (picture, linked heading, blurb) unless cards make up the body, chrome-named elements that hold
 little of the container's text (never a heading, a table part or a paragraph of prose for a mere
 layout word), and short lines that are page furniture (打印本页, 字号, Share this page, lines
-repeated between paragraphs) or metadata (来源：…, dates and bylines at the top, photo credits).
+repeated between paragraphs) or metadata (来源：…, dates and bylines at the top, photo credits,
+publication stamps such as "Stand: 28.04.2023" or "Publié le …").
 
 :func:`page_text` is the last resort for pages with no block long enough to score.
 """
@@ -190,6 +191,13 @@ _DATE_ONLY = re.compile(
     r"|\d{1,2}\.\s?\d{1,2}\.\s?\d{4}"
     r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*[T |,｜]*\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\s*(?:Uhr|h|[AaPp]\.?[Mm]\.?))?)?[\s)）\]]*$"
+)
+# A publication or update stamp in the languages of the European press, a date right after its
+# label: "Stand: 28.04.2023 17:23 Uhr", "Aktualisiert am 07.01.2026", "Publié le 18 juil. 2024".
+_DATED_LABEL = re.compile(
+    r"^(?:stand|(?:zuletzt )?aktualisiert|veröffentlicht|publié|mis à jour|actualizado|publicado|"
+    r"aggiornato|pubblicato|gepubliceerd|bijgewerkt)\b[\s:：]*(?:am|le|el|em|il|op)?\s*\d",
+    re.IGNORECASE,
 )
 # A byline set as its own line near the top: "By Jane Doe", "von Katja Belousova", "par Jean Dupont".
 _BYLINE = re.compile(
@@ -704,6 +712,7 @@ def _body_lines(lines: list[str], title_key: str) -> list[str]:
         if len(text) <= 80 and (
             _CHROME_LINE.search(text)
             or _META_LINE.match(text)
+            or _DATED_LABEL.match(text)
             or (index < 5 and (_DATE_ONLY.match(text) or _BYLINE.match(text) or _dated_furniture(text)))
             or _CREDIT_LINE.match(text)
             or not _WORDISH.search(text)
