@@ -49,3 +49,14 @@ def test_trs_article_title_meta_wins():
         f"<body><h1>首页</h1>{BODY}</body></html>"
     )
     assert extract_article(html, "https://example.org/a")["title"] == "生态环境部召开新闻发布会"
+
+
+def test_icon_titles_and_an_empty_head_title_are_no_page_title() -> None:
+    html = (
+        "<html><head><title></title><meta property='og:title' content='Why the river plan matters'>"
+        "</head><body>"
+        "<svg><symbol id='i'><title>icon-share</title></symbol></svg>"
+        "<title>River plan approved - Eco Daily</title>"
+        f"<h1>River plan approved</h1>{BODY}</body></html>"
+    )
+    assert extract_article(html, "https://example.org/a")["title"] == "River plan approved"

@@ -46,6 +46,12 @@ def test_an_article_in_chunks_of_one_kind_is_read_to_its_end() -> None:
         ("fundus/BerlinerZeitung_V1", "Ein Mann bot sein Sperma mindestens zwölf Kliniken"),
         # the body's wrapper follows the lead: its own text is no crowd between headline and body
         ("fundus/DailyStar_V1", "Brits who want to save money on a trip to Walt Disney World"),
+        # the body's container holds the article's own <header> (headline, then the dek): the
+        # walker leaves that header out, its standfirst is not
+        ("fundus/NDR_V1", "Vor wenigen Tagen berichteten Anwohner in Elmshorn"),
+        ("fundus/NationalPost_V1", "The Harrises settled into the top floor of a Victorian home in Montreal"),
+        # a WordPress <body class="… wp-featherlight-captions"> names a plugin, not a caption
+        ("fundus/NetzpolitikOrg_V1", "Bibelverse und Babywindeln statt Doppelbelastung"),
     ],
 )
 def test_the_standfirst_between_headline_and_body_opens_the_body(key: str, lead: str) -> None:
@@ -60,6 +66,11 @@ def test_the_standfirst_between_headline_and_body_opens_the_body(key: str, lead:
         ("fundus/SRF_V1", "Klicken, um die Teilen-Funktion"),  # a button's label
         ("en_news/npr_geomagnetic_storm_noaa", "<iframe"),  # an embed's markup shown as text
         ("fundus/Expressen_V1", "Publicerad"),  # a dateline
+        # publication and update stamps, label then date
+        ("fundus/Tagesschau_V1", "Stand:"),
+        ("fundus/WDR_V1", "Stand:"),
+        ("fundus/TOnline_V1", "Aktualisiert am"),
+        ("fundus/LesEchos_V1", "Publié le"),
     ],
 )
 def test_labels_datelines_and_markup_above_the_body_are_no_standfirst(key: str, not_lead: str) -> None:
@@ -87,3 +98,18 @@ def test_teaser_cards_between_the_paragraphs_are_left_out() -> None:
     body = paragraphs("fundus/NDR_V1")
     assert not any(p.startswith("Zahnarzt Jost Jahn hat den Himmelskörper") for p in body)
     assert any("Meteoriten" in p for p in body)
+
+
+@pytest.mark.parametrize(
+    ("key", "tip"),
+    [
+        ("fundus/TokyoShimbun_V1", "ご利用には会員登録が必要です"),  # under each reaction button
+        ("fundus/MallorcaZeitung_V1", "Noticia guardada en tu perfil"),  # after the bookmark button
+    ],
+)
+def test_tooltip_texts_of_buttons_are_left_out(key: str, tip: str) -> None:
+    """The text a tooltip or popover shows on hover names what a button does; it is no part of the
+    article, however many buttons repeat it."""
+    body = paragraphs(key)
+    assert not any(tip in p for p in body)
+    assert len(body) >= 5

@@ -98,6 +98,8 @@ CHROME_WORDS = frozenset(
         "skip",
         "modal",
         "popup",
+        "popover",
+        "tooltip",
         "overlay",
         "login",
         "search",

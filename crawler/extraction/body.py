@@ -22,8 +22,9 @@ independent ground truth, ``benchmarks/extraction_realworld.py``):
    the title heading's column beats a sidebar of teasers unless it holds a fifth of its text or
    less. A body of table rows takes its table.
 
-A standfirst set between the headline and the body container (the dek in the article's header)
-opens the body when it is running text and little else stands between the two.
+A standfirst set between the headline and the body container (the dek in the article's header),
+or under the headline in a ``<header>`` inside the container, opens the body when it is running
+text and little else stands between the two.
 
 Chrome is judged by content before name. Landmarks (``nav``/``footer``/``aside``, ARIA roles) are
 chrome; a class or id word (matched as a whole token, see :mod:`._dom`), ``hidden`` or a ``form``
@@ -40,7 +41,8 @@ shown, and stays), link-only lists, blocks headed "Related"/"相关", teaser car
 (picture, linked heading, blurb) unless cards make up the body, chrome-named elements that hold
 little of the container's text (never a heading, a table part or a paragraph of prose for a mere
 layout word), and short lines that are page furniture (打印本页, 字号, Share this page, lines
-repeated between paragraphs) or metadata (来源：…, dates and bylines at the top, photo credits).
+repeated between paragraphs) or metadata (来源：…, dates and bylines at the top, photo credits,
+publication stamps such as "Stand: 28.04.2023" or "Publié le …").
 
 :func:`page_text` is the last resort for pages with no block long enough to score.
 """
@@ -190,6 +192,13 @@ _DATE_ONLY = re.compile(
     r"|\d{1,2}\.\s?\d{1,2}\.\s?\d{4}"
     r"|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})"
     r"(?:\s*[T |,｜]*\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:\s*(?:Uhr|h|[AaPp]\.?[Mm]\.?))?)?[\s)）\]]*$"
+)
+# A publication or update stamp in the languages of the European press, a date right after its
+# label: "Stand: 28.04.2023 17:23 Uhr", "Aktualisiert am 07.01.2026", "Publié le 18 juil. 2024".
+_DATED_LABEL = re.compile(
+    r"^(?:stand|(?:zuletzt )?aktualisiert|veröffentlicht|publié|mis à jour|actualizado|publicado|"
+    r"aggiornato|pubblicato|gepubliceerd|bijgewerkt)\b[\s:：]*(?:am|le|el|em|il|op)?\s*\d",
+    re.IGNORECASE,
 )
 # A byline set as its own line near the top: "By Jane Doe", "von Katja Belousova", "par Jean Dupont".
 _BYLINE = re.compile(
@@ -760,6 +769,7 @@ def _body_lines(lines: list[str], title_key: str) -> list[str]:
         if len(text) <= 80 and (
             _CHROME_LINE.search(text)
             or _META_LINE.match(text)
+            or _DATED_LABEL.match(text)
             or (index < 5 and (_DATE_ONLY.match(text) or _BYLINE.match(text) or _dated_furniture(text)))
             or _CREDIT_LINE.match(text)
             or not _WORDISH.search(text)
@@ -1284,12 +1294,17 @@ def _standfirst(tree: HtmlElement, container: HtmlElement, title: str) -> list[s
     "standfirst", "excerpt"): sites print it in the article's header, outside the body's wrapper.
     Only running text qualifies (sentence-shaped, few links, not the text of a picture's box,
     not the headline again), and only when little else stands between headline and body: a
-    region full of text is a teaser block or a second column, not a lead."""
+    region full of text is a teaser block or a second column, not a lead. When the container
+    holds the headline in its own ``<header>`` (``article > header > h1 + p.dek``), the walker
+    leaves that header out as a banner, and the standfirst is looked for there."""
     body = tree.find(".//body")
     heading = _title_heading(body if body is not None else tree, title)
-    if heading is None or _contains(container, heading) or _contains(heading, container):
+    if heading is None or _contains(heading, container):
         return []
-    shared = next((a for a in heading.iterancestors() if _contains(a, container)), None)
+    if _contains(container, heading):
+        shared = _header_below(heading, container)
+    else:
+        shared = next((a for a in heading.iterancestors() if _contains(a, container)), None)
     if shared is None or shared.tag in ("body", "html"):
         return []
     region = _between(shared, heading, container)
@@ -1301,6 +1316,16 @@ def _standfirst(tree: HtmlElement, container: HtmlElement, title: str) -> list[s
     if not leads or len(leads) > _STANDFIRST_MAX_BLOCKS:
         return []
     return list(dict.fromkeys(t for el in leads for t in paragraphs_of(el, title)))
+
+
+def _header_below(heading: HtmlElement, container: HtmlElement) -> HtmlElement | None:
+    """The ``<header>`` holding *heading* inside *container*, if any."""
+    for anc in heading.iterancestors():
+        if anc is container:
+            return None
+        if anc.tag == "header":
+            return anc
+    return None
 
 
 def _repeats_title(text: str, title_key: str) -> bool:
@@ -1345,8 +1370,20 @@ def _is_standfirst(el: HtmlElement) -> bool:
         or _CAPTION_CLASS.search(a.get("class") or "")
         or is_hidden(a)
         or has_hard_name(a)
-        for a in (el, *el.iterancestors())
+        for a in _block_ancestry(el)
     )
+
+
+def _block_ancestry(el: HtmlElement) -> list[HtmlElement]:
+    """*el* and its ancestors below ``<body>``: the class words of ``body`` and ``html`` name the
+    page's template and plugins (WordPress's ``wp-featherlight-captions``, ``single-post``), not a
+    block of it."""
+    chain = [el]
+    for anc in el.iterancestors():
+        if anc.tag in ("body", "html"):
+            break
+        chain.append(anc)
+    return chain
 
 
 _MARKUP = re.compile(r"<\w+[^>]*>")

@@ -125,16 +125,24 @@ def _key(text: str) -> str:
     return re.sub(r"\W+", "", text).lower()
 
 
+def _document_title(tree: HtmlElement) -> str:
+    """The page's ``<title>``: the first one with text that names no inline SVG icon. A template
+    may leave the head's ``<title>`` empty and print the filled one later, and every icon of a
+    sprite carries a ``<title>`` of its own ("aoc-share")."""
+    for el in tree.iter("title"):
+        text = norm(el.text_content())
+        if text and next(el.iterancestors("svg", "symbol"), None) is None:
+            return text
+    return ""
+
+
 def find_title(tree: HtmlElement) -> str:
     """The headline of the page, or ``""`` when it has none."""
     article_title = _meta(tree, ("articletitle",))
     if article_title:
         return article_title
     og = _meta(tree, ("og:title", "twitter:title"))
-    head_title = ""
-    title_el = tree.find(".//title")
-    if title_el is not None:
-        head_title = norm(title_el.text_content())
+    head_title = _document_title(tree)
     reference = [strip_site_suffix(t) for t in (og, head_title) if t]
     headings: list[str] = []
     for xpath in _HEADINGS:

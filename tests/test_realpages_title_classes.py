@@ -1,0 +1,35 @@
+"""Title failure classes shown by development-part real pages, asserted on those pages (the
+floors in ``test_realpages_extraction`` hold each page's title match; these say what was fixed)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import pytest
+
+from benchmarks._realpages import RealPage, load_pages
+from crawler.extraction import extract_article
+
+
+@functools.cache
+def _pages() -> dict[str, RealPage]:
+    return {p.key: p for p in load_pages(part="dev")}
+
+
+def title(key: str) -> str:
+    page = _pages().get(key)
+    if page is None:
+        pytest.skip(f"real page {key} is not in the development part")
+    logging.disable(logging.WARNING)
+    try:
+        return extract_article(page.raw, page.url)["title"]
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def test_an_empty_head_title_gives_way_to_the_filled_one() -> None:
+    """The template leaves ``<head><title></title>`` empty and prints the real ``<title>`` in the
+    body, before a sprite of icons that each carry a ``<title>``: the headline agrees with the
+    filled one, not with a differing ``og:title``."""
+    assert title("readability/article-author-tag") == "The Deck of Cards That Made Tarot A Global Phenomenon"
