@@ -21,14 +21,20 @@ steps' CPU work moves to the worker; a stateful step that changes the paragraphs
 other per-record work the same way (:class:`AheadTask`: the content hash, the near-duplicate
 signature, the furniture keys of the lines), so the crawl process mostly reads and writes.
 
+The crawl process has time to spare while the workers are busy: when
+``ECOPOLICY_EXTRACT_QUEUE_DEPTH`` pages per worker are already waiting for an answer, it extracts
+(and later cleans) the next page itself, with the same result.
+
 A worker that dies (killed, out of memory) breaks the pool: the pool is started afresh and each
 page that was in flight is extracted in-process instead, so no page is lost to a crash; the
 crash is counted. The pool is shut down when the spider closes.
 
 Settings: ECOPOLICY_EXTRACT_WORKERS (int; default: the machine's cores minus one;
-0 extracts in-process; one worker already frees the reactor's core). Stats:
+0 extracts in-process; one worker already frees the reactor's core),
+ECOPOLICY_EXTRACT_QUEUE_DEPTH (int, default 8; 0 sends every page to the workers). Stats:
 ``extraction/pool/workers``, ``extraction/pool/pages``,
-``extraction/pool/worker_crashed``, ``extraction/pool/retried_in_process``;
+``extraction/pool/worker_crashed``, ``extraction/pool/retried_in_process``,
+``extraction/pool/in_process_while_busy``;
 ``extraction/pool/cleaned_ahead/<step>`` counts the step results a worker computed and the
 crawl process used, ``extraction/pool/computed_ahead/<name>`` the same for :class:`AheadTask` work.
 """
@@ -209,7 +215,7 @@ class _NoStats:
 class ExtractionPool:
     """Extract pages in worker processes (or in-process with none)."""
 
-    def __init__(self, workers: int, stats: StatsCollector | None) -> None:
+    def __init__(self, workers: int, stats: StatsCollector | None, queue_depth: int = 0) -> None:
         self.workers = workers
         self._stats: Any = stats if stats is not None else _NoStats()
         self._on_open: Any = None
@@ -217,6 +223,8 @@ class ExtractionPool:
         self._blobs: dict[str, bytes] = {}
         self._cleaning_blob = b""
         self._taken_before = Counter(AHEAD_TAKEN)
+        self._waiting = 0
+        self.queue_depth = queue_depth
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -226,7 +234,10 @@ class ExtractionPool:
         )
         if workers < 0:
             raise ValueError(f"ECOPOLICY_EXTRACT_WORKERS must be >= 0, not {workers}")
-        pool = cls(workers, None)
+        depth = crawler.settings.getint("ECOPOLICY_EXTRACT_QUEUE_DEPTH", 8)
+        if depth < 0:
+            raise ValueError(f"ECOPOLICY_EXTRACT_QUEUE_DEPTH must be >= 0, not {depth}")
+        pool = cls(workers, None, depth)
 
         def opened() -> None:
             pool.clean_ahead_with(getattr(getattr(crawler.engine, "scraper", None), "itemproc", None))
@@ -274,10 +285,15 @@ class ExtractionPool:
         executor = self._executor
         if executor is None:
             return extract_outcome(body, url, source, encoding)
+        if self.queue_depth and self._waiting >= self.queue_depth * self.workers:
+            self._stats.inc_value("extraction/pool/in_process_while_busy")
+            return extract_outcome(body, url, source, encoding)
         from scrapy.utils.defer import maybe_deferred_to_future
 
         try:
             future = executor.submit(_work, body, url, self._blob(source), encoding, self._cleaning_blob)
+            self._waiting += 1
+            future.add_done_callback(self._answered)
             outcome, ahead = await maybe_deferred_to_future(_as_deferred(future))
         except BrokenProcessPool:
             self._restart(executor)
@@ -287,6 +303,10 @@ class ExtractionPool:
         self._stats.inc_value("extraction/pool/pages")
         precompute(ahead)
         return outcome
+
+    def _answered(self, future: Future[Any]) -> None:
+        """A worker answered (called in a pool thread, before the reactor takes the answer)."""
+        self._waiting -= 1
 
     def _blob(self, source: Source | None) -> bytes:
         if source is None:

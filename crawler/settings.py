@@ -51,6 +51,9 @@ ECOPOLICY_EXTRACT_WORKERS: int | None = None
 """Worker processes extracting articles and cleaning them ahead (crawler.pool): None = the
 machine's cores minus one; 0 extracts and cleans in the crawl process; 1 already
 moves that work off the reactor's core."""
+ECOPOLICY_EXTRACT_QUEUE_DEPTH = 8
+"""Pages per worker that may wait for an answer; the crawl process extracts a page itself when
+that many are waiting, so both the reactor's core and the workers' stay busy (0: never)."""
 
 # --- pipelines -----------------------------------------------------------------------------
 # Cleaning steps (50-590) come from the pipelines package; the record is then finalised

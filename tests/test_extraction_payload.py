@@ -55,7 +55,9 @@ def test_a_string_nested_in_a_json_string_is_unwrapped() -> None:
 
 
 def test_the_markup_wins_when_it_holds_the_article() -> None:
-    other = ["An older story about river clean-ups that the script happens to carry for prefetching, long enough."] * 3
+    other = [
+        "An older story about river clean-ups that the script happens to carry for prefetching, long enough."
+    ] * 3
     html = page(flight_payload("".join(f"<p>{p}</p>" for p in other))).replace(
         '<div id="root"></div>', "<article>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>"
     )

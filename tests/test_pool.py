@@ -157,6 +157,7 @@ def test_work_offered_for_a_place_in_the_chain_runs_after_the_stateless_step_bef
 def run_demo(tmp: Path, workers: int, state: bool = False) -> dict:
     settings = {
         "ECOPOLICY_EXTRACT_WORKERS": workers,
+        "ECOPOLICY_EXTRACT_QUEUE_DEPTH": 0,  # every page to the workers: the counts below are exact
         "ECOPOLICY_OUTPUT_ENABLED": False,
         "LOG_LEVEL": "WARNING",
     }
@@ -238,6 +239,53 @@ CRASH = textwrap.dedent(
     task.react(lambda reactor: defer.Deferred.fromFuture(asyncio.ensure_future(crawl())))
     """
 )
+
+
+BUSY = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from scrapy.utils.reactor import install_reactor
+    install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+    from twisted.internet import defer, task
+    from collections import Counter
+    from crawler.pool import ExtractionPool, extract_outcome
+
+    PAGE = bytes.fromhex(sys.argv[1])
+
+    async def crawl():
+        counts = Counter()
+        stats = type("Stats", (), {"inc_value": lambda self, k, n=1, start=0: counts.update({k: n}),
+                                   "set_value": lambda self, k, v: counts.update({k: v})})()
+        pool = ExtractionPool(1, stats, queue_depth=1)
+        pool.open()
+        await pool.extract(PAGE, "http://x.test/warm", None, "utf-8")
+        counts.clear()
+        urls = [f"http://x.test/{n}" for n in range(12)]
+        outcomes = await asyncio.gather(*[pool.extract(PAGE, url, None, "utf-8") for url in urls])
+        pool.close()
+        def fields(outcome):
+            return {k: v for k, v in outcome[1].items() if k != "events"}
+
+        expected = [fields(extract_outcome(PAGE, url, None, "utf-8")) for url in urls]
+        same = sum(fields(o) == e for o, e in zip(outcomes, expected))
+        print(json.dumps({"same": same, "stats": counts}))
+
+    task.react(lambda reactor: defer.Deferred.fromFuture(asyncio.ensure_future(crawl())))
+    """
+)
+
+
+def test_pages_beyond_the_queue_depth_are_extracted_in_process_with_the_same_outcome():
+    """A busy worker does not leave the crawl process idle: it extracts what would queue deeper."""
+    result = subprocess.run([sys.executable, "-c", BUSY, PAGE.hex()], cwd=REPO, capture_output=True,
+                            text=True, timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["same"] == 12  # every page gave the fields in-process extraction gives, wherever it ran
+    stats = answer["stats"]
+    assert stats["extraction/pool/pages"] >= 1
+    assert stats["extraction/pool/in_process_while_busy"] >= 1
+    assert stats["extraction/pool/pages"] + stats["extraction/pool/in_process_while_busy"] == 12
 
 
 def test_a_killed_worker_loses_no_page_and_is_counted():
