@@ -31,15 +31,13 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from datasketch import MinHashLSH
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from crawler.state.base import FurnitureCounts, LineCount, Observation, SeenEntry, Validators
-from crawler.state.neardup import _band_hash, minhash_signature
 
 if TYPE_CHECKING:
+    import numpy as np
     from redis import Redis
     from scrapy.settings import BaseSettings
 
@@ -307,17 +305,25 @@ class RedisNearDuplicateIndex:
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle = shingle
+        # numpy and datasketch load here, not with the module: a crawl without this index
+        # (the seen-store alone, or no state) does not pay for importing them.
+        from datasketch import MinHashLSH
+
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         self._bands, self._rows = lsh.b, lsh.r
 
     def signature(self, text: str) -> np.ndarray | None:
         """MinHash values of *text*, or None when it has no shingles."""
+        from crawler.state.neardup import minhash_signature
+
         return minhash_signature(text, num_perm=self.num_perm, shingle=self.shingle)
 
     def query_or_add(self, record_id: str, text: str) -> str | None:
         known = self.server.hget(f"{self.base}:dup", record_id)
         if known is not None:
             return (known.decode() if isinstance(known, bytes) else known) or None
+        from crawler.state.neardup import _band_hash
+
         signature = self.signature(text)
         bands = (
             [f"{self.base}:band:{b}:{_band_hash(signature[b * self._rows : (b + 1) * self._rows])}"
@@ -347,6 +353,8 @@ class RedisNearDuplicateIndex:
             pipe.hget(f"{self.base}:dup", candidate)
             pipe.hget(f"{self.base}:sig", candidate)
         values = pipe.execute()
+        import numpy as np
+
         best: tuple[int, str] | None = None
         for index, candidate in enumerate(candidates):
             seq, duplicate_of, blob = values[3 * index : 3 * index + 3]
