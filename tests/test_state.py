@@ -18,7 +18,7 @@ from crawler.commands.report import articles_per_day, format_table, html_report,
 from crawler.middlewares.conditional import ConditionalRequestMiddleware
 from crawler.state.journal import prepare, recover, register_run
 from crawler.state.lock import LockedError, RunLock
-from crawler.state.neardup import SqliteNearDuplicateIndex
+from crawler.state.neardup import SqliteNearDuplicateIndex, minhash_signature, shingles
 from crawler.state.sqlite import SqliteSeenStore
 from pipelines.neardup import NearDuplicatePipeline
 from pipelines.seen import SeenPipeline
@@ -135,6 +135,18 @@ def test_near_duplicate_index_finds_a_chinese_copy_and_keeps_its_verdicts(tmp_pa
     reopened = SqliteNearDuplicateIndex(tmp_path / "nd.sqlite3")
     assert reopened.query_or_add("copy", text) == "orig"
     reopened.close()
+
+
+def test_signatures_stay_those_of_a_fresh_minhash_so_stored_states_keep_matching():
+    """Signatures persist in the state folder: however they are computed, their values must not move."""
+    from datasketch import MinHash
+
+    text = "The ministry issued its reply to the proposal on pollution and carbon reduction. " * 4
+    for num_perm in (64, 128):
+        fresh = MinHash(num_perm=num_perm)
+        fresh.update_batch([gram.encode("utf-8") for gram in shingles(text, 5)])
+        for _ in range(2):  # the second call reuses what the first one prepared
+            assert minhash_signature(text, num_perm=num_perm, shingle=5).tolist() == list(fresh.hashvalues)
 
 
 @pytest.mark.parametrize("component", [SeenPipeline, NearDuplicatePipeline, ConditionalRequestMiddleware])
