@@ -218,7 +218,10 @@ def without_headline(paragraphs: Sequence[str], keys: list[str | None], title: o
     headline = _title_form(title)
     if not headline:
         return keys
-    return [None if _title_form(p) == headline else key for p, key in zip(paragraphs, keys, strict=True)]
+    # A line without a key is never furniture: its form need not be compared.
+    return [
+        key and (None if _title_form(p) == headline else key) for p, key in zip(paragraphs, keys, strict=True)
+    ]
 
 
 @lru_cache(maxsize=4096)
