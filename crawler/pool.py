@@ -46,6 +46,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -223,7 +224,8 @@ class ExtractionPool:
         self._blobs: dict[str, bytes] = {}
         self._cleaning_blob = b""
         self._taken_before = Counter(AHEAD_TAKEN)
-        self._waiting = 0
+        self._waiting = 0  # pages sent and not yet answered; changed from two threads, under the lock
+        self._waiting_lock = threading.Lock()
         self.queue_depth = queue_depth
 
     @classmethod
@@ -292,7 +294,8 @@ class ExtractionPool:
 
         try:
             future = executor.submit(_work, body, url, self._blob(source), encoding, self._cleaning_blob)
-            self._waiting += 1
+            with self._waiting_lock:
+                self._waiting += 1
             future.add_done_callback(self._answered)
             outcome, ahead = await maybe_deferred_to_future(_as_deferred(future))
         except BrokenProcessPool:
@@ -306,7 +309,8 @@ class ExtractionPool:
 
     def _answered(self, future: Future[Any]) -> None:
         """A worker answered (called in a pool thread, before the reactor takes the answer)."""
-        self._waiting -= 1
+        with self._waiting_lock:
+            self._waiting -= 1
 
     def _blob(self, source: Source | None) -> bytes:
         if source is None:
