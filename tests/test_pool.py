@@ -209,21 +209,37 @@ def test_a_scheduled_crawl_with_a_worker_emits_the_records_of_an_in_process_one(
     assert pooled["stats"]["neardup/checked"] == in_process["stats"]["neardup/checked"]
 
 
-CRASH = textwrap.dedent(
+_POOL_SCRIPT = textwrap.dedent(
     """
     import asyncio, json, os, signal, sys
     from scrapy.utils.reactor import install_reactor
     install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
     from twisted.internet import defer, task
     from collections import Counter
-    from crawler.pool import ExtractionPool
+    from crawler.pool import ExtractionPool, extract_outcome
 
     PAGE = bytes.fromhex(sys.argv[1])
+    counts = Counter()
+    stats = type("Stats", (), {"inc_value": lambda self, k, n=1, start=0: counts.update({k: n}),
+                               "set_value": lambda self, k, v: counts.update({k: v})})()
 
+    def run(crawl):
+        task.react(lambda reactor: defer.Deferred.fromFuture(asyncio.ensure_future(crawl())))
+    """
+)
+"""A pool driven on a real reactor in a subprocess: the page, a stats sink and ``run(crawl)``."""
+
+
+def _run_pool_script(body: str) -> dict:
+    script = _POOL_SCRIPT + textwrap.dedent(body)
+    result = subprocess.run([sys.executable, "-c", script, PAGE.hex()], cwd=REPO, capture_output=True,
+                            text=True, timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+CRASH = """
     async def crawl():
-        counts = Counter()
-        stats = type("Stats", (), {"inc_value": lambda self, k, n=1, start=0: counts.update({k: n}),
-                                   "set_value": lambda self, k, v: counts.update({k: v})})()
         pool = ExtractionPool(2, stats)
         pool.open()
         first = await pool.extract(PAGE, "http://x.test/0", None, "utf-8")
@@ -236,26 +252,12 @@ CRASH = textwrap.dedent(
         pool.close()
         print(json.dumps({"ok": sum(o[0] == "ok" for o in outcomes), "stats": counts}))
 
-    task.react(lambda reactor: defer.Deferred.fromFuture(asyncio.ensure_future(crawl())))
-    """
-)
+    run(crawl)
+"""
 
 
-BUSY = textwrap.dedent(
-    """
-    import asyncio, json, sys
-    from scrapy.utils.reactor import install_reactor
-    install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
-    from twisted.internet import defer, task
-    from collections import Counter
-    from crawler.pool import ExtractionPool, extract_outcome
-
-    PAGE = bytes.fromhex(sys.argv[1])
-
+BUSY = """
     async def crawl():
-        counts = Counter()
-        stats = type("Stats", (), {"inc_value": lambda self, k, n=1, start=0: counts.update({k: n}),
-                                   "set_value": lambda self, k, v: counts.update({k: v})})()
         pool = ExtractionPool(1, stats, queue_depth=1)
         pool.open()
         await pool.extract(PAGE, "http://x.test/warm", None, "utf-8")
@@ -263,6 +265,7 @@ BUSY = textwrap.dedent(
         urls = [f"http://x.test/{n}" for n in range(12)]
         outcomes = await asyncio.gather(*[pool.extract(PAGE, url, None, "utf-8") for url in urls])
         pool.close()
+
         def fields(outcome):
             return {k: v for k, v in outcome[1].items() if k != "events"}
 
@@ -270,17 +273,13 @@ BUSY = textwrap.dedent(
         same = sum(fields(o) == e for o, e in zip(outcomes, expected))
         print(json.dumps({"same": same, "stats": counts}))
 
-    task.react(lambda reactor: defer.Deferred.fromFuture(asyncio.ensure_future(crawl())))
-    """
-)
+    run(crawl)
+"""
 
 
 def test_pages_beyond_the_queue_depth_are_extracted_in_process_with_the_same_outcome():
     """A busy worker does not leave the crawl process idle: it extracts what would queue deeper."""
-    result = subprocess.run([sys.executable, "-c", BUSY, PAGE.hex()], cwd=REPO, capture_output=True,
-                            text=True, timeout=120, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    answer = _run_pool_script(BUSY)
     assert answer["same"] == 12  # every page gave the fields in-process extraction gives, wherever it ran
     stats = answer["stats"]
     assert stats["extraction/pool/pages"] >= 1
@@ -289,16 +288,7 @@ def test_pages_beyond_the_queue_depth_are_extracted_in_process_with_the_same_out
 
 
 def test_a_killed_worker_loses_no_page_and_is_counted():
-    result = subprocess.run(
-        [sys.executable, "-c", CRASH, PAGE.hex()],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    answer = _run_pool_script(CRASH)
     assert answer["ok"] == 41
     assert answer["stats"]["extraction/pool/worker_crashed"] == 1
     assert answer["stats"]["extraction/pool/retried_in_process"] >= 1
