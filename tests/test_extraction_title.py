@@ -60,3 +60,18 @@ def test_icon_titles_and_an_empty_head_title_are_no_page_title() -> None:
         f"<h1>River plan approved</h1>{BODY}</body></html>"
     )
     assert extract_article(html, "https://example.org/a")["title"] == "River plan approved"
+
+
+def test_permalink_anchors_leave_headings_and_links_to_text_alone():
+    html = (
+        "<html><head><title>Setting up the store — Docs</title></head><body><article>"
+        '<h1>Setting up the store<a class="headerlink" href="#setting-up">¶</a></h1>'
+        "<p>The store keeps one row per article and is opened by the crawl when it starts.</p>"
+        '<h2>Options<a href="#options" title="Permalink">§</a></h2>'
+        '<p>See <a href="#options">§</a> 2 and <a href="#limits">the limits</a> for the settings it reads.</p>'
+        "</article></body></html>"
+    )
+    record = extract_article(html, "https://docs.example.org/store.html")
+    assert record["title"] == "Setting up the store"
+    assert "Options" in record["paragraphs"]
+    assert "See § 2 and the limits for the settings it reads." in record["paragraphs"]  # a reference stays

@@ -33,3 +33,15 @@ def test_an_empty_head_title_gives_way_to_the_filled_one() -> None:
     body, before a sprite of icons that each carry a ``<title>``: the headline agrees with the
     filled one, not with a differing ``og:title``."""
     assert title("readability/article-author-tag") == "The Deck of Cards That Made Tarot A Global Phenomenon"
+
+
+def test_a_headings_permalink_symbol_is_not_part_of_the_title_or_the_body() -> None:
+    """Sphinx ends every heading with ``<a class="headerlink" href="#...">¶</a>``: the symbol
+    stuck to the headline taken from the first heading and to every section heading."""
+    page = _pages().get("readability/mercurial")
+    if page is None:
+        pytest.skip("real page readability/mercurial is not in the development part")
+    record = extract_article(page.raw, page.url)
+    assert record["title"] == "Evolve: Shared Mutable History"
+    assert "Sharing with a single developer" in record["paragraphs"]
+    assert not [p for p in record["paragraphs"] if p.endswith("¶")]

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import lxml.html
 from lxml import etree
 
-from crawler.extraction._dom import one_page, select_text
+from crawler.extraction._dom import drop_permalink_anchors, one_page, select_text
 from crawler.extraction._lines import visible_lines
 from crawler.extraction.access import paywall_markup
 from crawler.extraction.body import Body, find_body, page_text
@@ -151,6 +151,7 @@ def _find_body_or_fallback(
     if not body.paragraphs and (soup_tree := parse_html_tolerant(text)) is not None:
         # libxml2 gave up on this markup (too deep, badly broken); BeautifulSoup's parser is
         # slower but keeps going, so it gets a second look before the page is dropped.
+        drop_permalink_anchors(soup_tree)
         retry = find_body(soup_tree, title, selector)
         if retry.paragraphs:
             tree, body = soup_tree, retry
@@ -304,6 +305,7 @@ def _extract(
         tree = reparse_too_deep(text)
         events.append("soup_fallback")
     check_tree(tree)
+    drop_permalink_anchors(tree)
     selectors = source.selectors if source is not None else None
     title = _selected_title(tree, selectors, events)
     body_selector = selectors.body if selectors is not None else None

@@ -317,6 +317,34 @@ def has_hard_name(el: HtmlElement) -> bool:
     return el.tag not in _LANDMARKS and any(t in HARD_CHROME_WORDS for t in name_tokens(el))
 
 
+_PERMALINK_SYMBOLS = frozenset("¶§#🔗⚓")
+_short_fragment_links = etree.XPath("//a[starts-with(@href, '#') and string-length(normalize-space(.)) <= 2]")
+
+
+def drop_permalink_anchors(tree: HtmlElement) -> None:
+    """Remove the permalink anchors documentation and blog engines put after headings.
+
+    Sphinx, MkDocs and many blog themes end each heading with a link to its own fragment shown
+    as a lone symbol ("Setting up¶"); read as text it sticks to the heading and to a title taken
+    from it. Only a link to a fragment of this page whose whole text is one such symbol and that
+    ends its block's text goes: a "§" linked inside a sentence ("see § 2") is a reference and
+    stays. One libxml2 query finds the candidates.
+    """
+    for anchor in _short_fragment_links(tree):
+        if anchor.text_content().strip() in _PERMALINK_SYMBOLS and _ends_its_text(anchor):
+            anchor.drop_tree()
+
+
+def _ends_its_text(el: HtmlElement) -> bool:
+    """Whether no text follows *el* inside its parent."""
+    if el.tail and el.tail.strip():
+        return False
+    return not any(
+        isinstance(sibling.tag, str) and (sibling.text_content().strip() or (sibling.tail or "").strip())
+        for sibling in el.itersiblings()
+    )
+
+
 def iter_text(el: HtmlElement, *, skip_chrome: bool = False) -> Iterator[str]:
     """Text pieces of *el* in order, skipping scripts and styles (and chrome if asked)."""
     if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
