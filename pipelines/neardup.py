@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from crawler.state import open_near_duplicate_index, state_configured
+from crawler.state import open_near_duplicate_index, signature_options, state_configured
 
 if TYPE_CHECKING:
     from typing import Self
@@ -57,11 +57,7 @@ class NearDuplicatePipeline:
         from crawler.pool import AheadTask
         from crawler.state.neardup import signature_ahead
 
-        settings = self._crawler.settings
-        options = (
-            ("num_perm", settings.getint("ECOPOLICY_NEARDUP_NUM_PERM", 128)),
-            ("shingle", settings.getint("ECOPOLICY_NEARDUP_SHINGLE", 5)),
-        )
+        options = tuple(signature_options(self._crawler.settings).items())
         return [AheadTask("cleaned", signature_ahead, options)]
 
     def close_spider(self) -> None:

@@ -104,12 +104,19 @@ def open_seen_store(settings: BaseSettings) -> SeenStore:
     return SqliteSeenStore(Path(state_dir).expanduser() / SEEN_DB)
 
 
+def signature_options(settings: BaseSettings) -> dict[str, int]:
+    """What a near-duplicate signature depends on: permutations and shingle size."""
+    return {
+        "num_perm": settings.getint("ECOPOLICY_NEARDUP_NUM_PERM", 128),
+        "shingle": settings.getint("ECOPOLICY_NEARDUP_SHINGLE", 5),
+    }
+
+
 def open_near_duplicate_index(settings: BaseSettings) -> NearDuplicateIndex:
     """The near-duplicate index the settings name (same choice as :func:`open_seen_store`)."""
     options = {
         "threshold": settings.getfloat("ECOPOLICY_NEARDUP_THRESHOLD", 0.8),
-        "num_perm": settings.getint("ECOPOLICY_NEARDUP_NUM_PERM", 128),
-        "shingle": settings.getint("ECOPOLICY_NEARDUP_SHINGLE", 5),
+        **signature_options(settings),
     }
     if settings.get("ECOPOLICY_REDIS_URL"):
         from crawler.state.redis_store import open_redis_near_duplicate_index
