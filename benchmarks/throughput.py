@@ -23,14 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._harness import attribute_profile, crawl, quick_mode, table, write_result
+from benchmarks._rounds import ROWS_HEADER, Variant, interleaved_rounds, mean_ratio, rate, ratio_rows
 from benchmarks.sitegen import SiteProcess
 
 TARGET_RATIO = 0.5
 COMMAND = "python -m benchmarks.throughput"
-
-
-def _rate(run: dict[str, Any]) -> float:
-    return run["items"] / run["wall_s"] if run["wall_s"] else 0.0
 
 
 def miss_note(ratios: list[float], shares: dict[str, float], cpu_ms: float, base_cpu_ms: float) -> str:
@@ -64,7 +61,7 @@ def _size_rows(sizes: tuple[int, ...], work: Path) -> list[dict[str, Any]]:
                 "articles": size,
                 "baseline": base,
                 "full": full,
-                "ratio": _rate(full) / _rate(base) if _rate(base) else 0.0,
+                "ratio": rate(full) / rate(base) if rate(base) else 0.0,
             }
         )
     return rows
@@ -101,10 +98,10 @@ def _rates_table(rows: list[dict[str, Any]]) -> str:
         [
             r["articles"],
             r["baseline"]["items"],
-            round(_rate(r["baseline"]), 1),
+            round(rate(r["baseline"]), 1),
             round(1000 * r["baseline"]["cpu_s"] / max(r["baseline"]["items"], 1), 2),
             r["full"]["items"],
-            round(_rate(r["full"]), 1),
+            round(rate(r["full"]), 1),
             round(1000 * r["full"]["cpu_s"] / max(r["full"]["items"], 1), 2),
             round(r["ratio"], 2),
             "yes" if r["ratio"] >= TARGET_RATIO else "no",
@@ -149,8 +146,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "robots.txt obeyed, site served by its own process (`benchmarks/sitegen.py`).",
             _rates_table(rows),
             f"Where the loopback server runs (baseline spider, {server_size} articles): in a thread of the "
-            f"crawling process {_rate(in_thread):.1f} art/s, "
-            f"in its own process {_rate(own_process):.1f} art/s; "
+            f"crawling process {rate(in_thread):.1f} art/s, "
+            f"in its own process {rate(own_process):.1f} art/s; "
             "the benchmarks use the separate process.",
             f"CPU time per article of the full crawler by stage ({cpu_ms:.2f} ms/article unprofiled at "
             f"{largest['articles']:,} articles, baseline {base_cpu_ms:.2f} ms/article; "
@@ -174,7 +171,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             }
         ],
         "rows": rows,
-        "server": {"thread": _rate(in_thread), "process": _rate(own_process)},
+        "server": {"thread": rate(in_thread), "process": rate(own_process)},
         "stages": shares,
         "cpu_ms_per_article": cpu_ms,
         "markdown": markdown,
@@ -186,48 +183,29 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 WORKER_RUNS = ("baseline", "0 workers", "1 worker", "2 workers")
 
 
-def _worker_triple(size: int, concurrency: int, turn: int, work: Path, base_url: str) -> dict[str, Any]:
-    """One baseline and three full crawls (0, 1 and 2 extraction workers) in a rotated order."""
-    order = WORKER_RUNS[turn % len(WORKER_RUNS) :] + WORKER_RUNS[: turn % len(WORKER_RUNS)]
-    runs: dict[str, Any] = {}
-    for name in order:
-        settings: dict[str, Any] = {"CONCURRENT_REQUESTS": concurrency}
-        spider = "baseline" if name == "baseline" else "policy"
-        if spider == "policy":
-            settings["ECOPOLICY_EXTRACT_WORKERS"] = int(name[0])
-        out = work / f"{concurrency}-{turn}-{name.replace(' ', '')}"
-        runs[name] = crawl(spider, size, out, base_url=base_url, settings=settings)
-    return runs
+def _worker_variant(name: str) -> Variant:
+    """The baseline spider, or the full crawler with the worker count the name starts with."""
+    if name == "baseline":
+        return lambda out: ("baseline", {})
+    return lambda out: ("policy", {"ECOPOLICY_EXTRACT_WORKERS": int(name[0])})
 
 
 def workers_main(quick: bool, turns: int = 0) -> dict[str, Any]:
     """Extraction in-process against pools of one and two processes, as ratios to plain Scrapy."""
     size, default_turns = (1000, 1) if quick else (3000, 3)
     turns = turns or default_turns
-    rows: list[list[Any]] = []
-    raw: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="ecopolicy-bench-") as tmp, SiteProcess(size) as site:
-        for concurrency in (16, 64):
-            for turn in range(turns):
-                runs = _worker_triple(size, concurrency, turn, Path(tmp), site.base_url)
-                raw.append({"concurrency": concurrency, "turn": turn, "runs": runs})
-                base = _rate(runs["baseline"])
-                for name in WORKER_RUNS:
-                    run = runs[name]
-                    rows.append([concurrency, turn, name, run["items"], round(_rate(run), 1),
-                                 round(1000 * run["cpu_s"] / max(run["items"], 1), 2),
-                                 round(_rate(run) / base, 3) if base else 0.0])  # fmt: skip
+        raw = interleaved_rounds(size, {name: _worker_variant(name) for name in WORKER_RUNS},
+                                 concurrencies=(16, 64), turns=turns, work=Path(tmp),
+                                 base_url=site.base_url)  # fmt: skip
+    rows = ratio_rows(raw, WORKER_RUNS)
     command = f"{COMMAND} --workers{' --quick' if quick else ''}" + (f" --turns {turns}" if turns else "")
-    means = []
-    for concurrency in (16, 64):
-        for name in WORKER_RUNS[1:]:
-            ratios = [row[6] for row in rows if row[0] == concurrency and row[2] == name]
-            means.append(f"{name} at {concurrency}: {sum(ratios) / len(ratios):.2f}")
+    means = [f"{name} at {c}: {mean_ratio(rows, name, c):.2f}" for c in (16, 64) for name in WORKER_RUNS[1:]]
     markdown = "\n\n".join(
         [
             f"Command: `{command}`. {size:,} articles, site served by its own process; CPU ms/article "
             "includes the extraction workers (joined when the spider closes).",
-            table(["concurrency", "turn", "crawl", "items", "art/s", "CPU ms/art", "ratio"], rows),
+            table(ROWS_HEADER, rows),
             "Mean ratio to the baseline: " + "; ".join(means) + ".",
         ]
     )
