@@ -112,14 +112,24 @@ def computed_ahead(
     signature, per-source furniture keys): a worker computes it while recording, the crawl
     process uses the result when its inputs are exactly the same.
     """
+    value, taken = _taken_or_computed(step, inputs, options, compute)
+    if taken:
+        AHEAD_TAKEN[step] += 1
+    return value
+
+
+def _taken_or_computed(
+    step: str, inputs: Sequence[str], options: dict[str, Any], compute: Callable[[], Any]
+) -> tuple[Any, bool]:
+    """The result offered for exactly these inputs (and True), else ``compute()``'s (and False),
+    recorded when a worker is recording."""
     key = _core_key(step, inputs, options)
     if key is not None and key in _PRECOMPUTED:
-        AHEAD_TAKEN[step] += 1
-        return _PRECOMPUTED.pop(key)
+        return _PRECOMPUTED.pop(key), True
     value = compute()
     if _recording is not None and key is not None:
         _recording.append((key, value))
-    return value
+    return value, False
 
 
 @contextmanager
@@ -183,15 +193,12 @@ class CleaningPipeline:
 
     def run_core(self, core: Callable[..., StepResult], paragraphs: list[str], **options: Any) -> StepResult:
         """``core(paragraphs, **options)``, or the same result computed ahead by a worker."""
-        key = _core_key(self.step, paragraphs, options)
-        if key is not None and (ahead := _PRECOMPUTED.pop(key, None)) is not None:
-            if self._stats is not None:
-                self._stats.inc_value(f"extraction/pool/cleaned_ahead/{self.step}")
-            return ahead
-        result = core(paragraphs, **options)
-        if _recording is not None and key is not None:
-            _recording.append((key, result))
-        return result
+        result, taken = _taken_or_computed(
+            self.step, paragraphs, options, lambda: core(paragraphs, **options)
+        )
+        if taken and self._stats is not None:
+            self._stats.inc_value(f"extraction/pool/cleaned_ahead/{self.step}")
+        return result  # type: ignore[no-any-return]
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
