@@ -65,3 +65,28 @@ def quiet_logging(settings: Any) -> bool:
         if not any(isinstance(f, NoTraceback) for f in logger.filters):
             logger.addFilter(NoTraceback())
     return True
+
+
+def lowest_emitted_level(root: logging.Logger) -> int:
+    """The lowest level any handler of *root* emits (NOTSET when one takes everything)."""
+    levels = [handler.level for handler in root.handlers]
+    return min(levels) if levels else logging.NOTSET
+
+
+class SkipUnemittedRecords:
+    """Raise the root logger's level to the lowest level its handlers emit.
+
+    Scrapy sets the root logger to NOTSET and filters by level in its handler, so every
+    ``logger.debug`` call of a crawl at LOG_LEVEL INFO still builds a record (caller lookup,
+    time stamp) only for the handler to drop it: per page and per item, in Scrapy's engine and in
+    the project's pipelines. With the root at the handlers' lowest level the call returns at once;
+    what reaches the log does not change. A handler that takes everything (level NOTSET, such as a
+    test's log capture) leaves the root as it is.
+    """
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SkipUnemittedRecords:
+        root = logging.getLogger()
+        if root.level == logging.NOTSET:
+            root.setLevel(lowest_emitted_level(root))
+        return cls()

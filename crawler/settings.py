@@ -139,6 +139,7 @@ ECOPOLICY_REVISIT_DAYS = 30.0
 EXTENSIONS = {
     "crawler.extensions.summary.RunSummary": 500,
     "crawler.extensions.progress.ProgressLog": 500,
+    "crawler.logs.SkipUnemittedRecords": 0,
 }
 
 # --- per-source furniture (pipelines/furniture.py) ----------------------------------------------

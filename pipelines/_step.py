@@ -11,7 +11,6 @@ into the record's ``removed`` list (see :mod:`pipelines.audit`).
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -221,8 +218,6 @@ class CleaningPipeline:
             if self._stats is not None:
                 self._stats.inc_value(f"cleaning/{key}", n)
         adapter["cleaning"] = cleaning
-        if result.counts:
-            logger.debug("%s on %s: %s", self.step, adapter.get("url"), result.counts)
         return item
 
     def _record_removed(self, adapter: ItemAdapter, paragraphs: list[str], result: StepResult) -> None:
