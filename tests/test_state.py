@@ -141,12 +141,15 @@ def test_signatures_stay_those_of_a_fresh_minhash_so_stored_states_keep_matching
     """Signatures persist in the state folder: however they are computed, their values must not move."""
     from datasketch import MinHash
 
-    text = "The ministry issued its reply to the proposal on pollution and carbon reduction. " * 4
-    for num_perm in (64, 128):
-        fresh = MinHash(num_perm=num_perm)
-        fresh.update_batch([gram.encode("utf-8") for gram in shingles(text, 5)])
-        for _ in range(2):  # the second call reuses what the first one prepared
-            assert minhash_signature(text, num_perm=num_perm, shingle=5).tolist() == list(fresh.hashvalues)
+    english = "The ministry issued its reply to the proposal on pollution and carbon reduction. " * 4
+    chinese = "生态环境部发布《关于加强生态环境分区管控的指导意见》，到2025年基本建立分区管控制度。"
+    for text in (english, chinese):
+        for num_perm in (64, 128):
+            fresh = MinHash(num_perm=num_perm)
+            fresh.update_batch([gram.encode("utf-8") for gram in shingles(text, 5)])
+            for _ in range(2):  # the second call reuses what the first one prepared
+                signature = minhash_signature(text, num_perm=num_perm, shingle=5)
+                assert signature.tolist() == list(fresh.hashvalues)
 
 
 @pytest.mark.parametrize("component", [SeenPipeline, NearDuplicatePipeline, ConditionalRequestMiddleware])

@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
@@ -79,13 +80,27 @@ def _template(num_perm: int) -> MinHash:
     return MinHash(num_perm=num_perm)
 
 
+_DIGEST = methodcaller("digest")
+
+
+def _shingle_hashes(grams: set[str]) -> list[int]:
+    """datasketch's ``sha1_hash32`` of every shingle (the first four bytes of its SHA-1, little
+    endian), with the loop in C: one joined buffer of digests read as 32-bit words, every fifth
+    one. A third faster than calling the hash function per shingle, with the same values."""
+    digests = b"".join(map(_DIGEST, map(hashlib.sha1, map(str.encode, grams))))
+    return np.frombuffer(digests, dtype="<u4")[::5].tolist()  # type: ignore[no-any-return]
+
+
 def _signature(text: str, num_perm: int, shingle: int) -> np.ndarray | None:
     grams = shingles(text, shingle)
     if not grams:
         return None
     template = _template(num_perm)
-    minhash = MinHash(num_perm=num_perm, permutations=template.permutations, scheme=template.scheme)
-    minhash.update_batch([g.encode("utf-8") for g in grams])
+    # The shingles come hashed already: the MinHash's hash function passes each value through.
+    minhash = MinHash(
+        num_perm=num_perm, permutations=template.permutations, scheme=template.scheme, hashfunc=int
+    )
+    minhash.update_batch(_shingle_hashes(grams))
     return np.asarray(minhash.hashvalues, dtype=np.uint64)
 
 
