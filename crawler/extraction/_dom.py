@@ -345,17 +345,37 @@ def _ends_its_text(el: HtmlElement) -> bool:
     )
 
 
-def iter_text(el: HtmlElement, *, skip_chrome: bool = False) -> Iterator[str]:
-    """Text pieces of *el* in order, skipping scripts and styles (and chrome if asked)."""
+def _read(el: HtmlElement, skip_chrome: bool) -> bool:
+    """Whether :func:`iter_text` reads *el*: an element that is no script or style (nor chrome or
+    hidden when asked); comments and processing instructions give only their tails."""
     if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
-        return
-    if skip_chrome and (is_boilerplate(el) or is_hidden(el)):
+        return False
+    return not (skip_chrome and (is_boilerplate(el) or is_hidden(el)))
+
+
+def iter_text(el: HtmlElement, *, skip_chrome: bool = False) -> Iterator[str]:
+    """Text pieces of *el* in order, skipping scripts and styles (and chrome if asked).
+
+    The walk keeps its own stack of open elements instead of recursing: the tolerant parser
+    builds trees thousands of levels deep, past Python's recursion limit.
+    """
+    if not _read(el, skip_chrome):
         return
     if el.text:
         yield el.text
-    for child in el:
-        yield from iter_text(child, skip_chrome=skip_chrome)
-        if child.tail:
+    stack: list[tuple[HtmlElement, Iterator[HtmlElement]]] = [(el, iter(el))]
+    while stack:
+        parent, children = stack[-1]
+        child = next(children, None)
+        if child is None:  # *parent* is read to its end; its tail follows it in its own parent
+            stack.pop()
+            if stack and parent.tail:
+                yield parent.tail
+        elif _read(child, skip_chrome):
+            if child.text:
+                yield child.text
+            stack.append((child, iter(child)))
+        elif child.tail:
             yield child.tail
 
 
@@ -389,15 +409,27 @@ def text_of(el: HtmlElement) -> str:
 
 def _composed_text(el: HtmlElement, texts: dict[HtmlElement, str]) -> str:
     """:func:`text_of` built from the children's (each computed once): normalising joins the
-    pieces' words with single spaces, so joining the normalised pieces gives the same string."""
-    if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
-        texts[el] = ""
-        return ""
-    parts = [norm(el.text)] if el.text else []
-    for child in el:
-        known = texts.get(child)
-        parts.append(_composed_text(child, texts) if known is None else known)
-        if child.tail:
-            parts.append(norm(child.tail))
-    text = texts[el] = " ".join(filter(None, parts))
-    return text
+    pieces' words with single spaces, so joining the normalised pieces gives the same string.
+
+    Children are composed before their parent from a stack of pending elements, not by
+    recursion, so a tree thousands of levels deep is read like any other.
+    """
+    pending = [el]
+    while pending:
+        node = pending[-1]
+        if not isinstance(node.tag, str) or node.tag in SKIP_TAGS:
+            texts[node] = ""
+            pending.pop()
+            continue
+        unknown = [child for child in node if child not in texts]
+        if unknown:  # compose the children first; *node* is finished when it is on top again
+            pending.extend(reversed(unknown))
+            continue
+        pending.pop()
+        parts = [norm(node.text)] if node.text else []
+        for child in node:
+            parts.append(texts[child])
+            if child.tail:
+                parts.append(norm(child.tail))
+        texts[node] = " ".join(filter(None, parts))
+    return texts[el]
