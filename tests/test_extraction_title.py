@@ -75,3 +75,35 @@ def test_permalink_anchors_leave_headings_and_links_to_text_alone():
     assert record["title"] == "Setting up the store"
     assert "Options" in record["paragraphs"]
     assert "See § 2 and the limits for the settings it reads." in record["paragraphs"]  # a reference stays
+
+
+URL = "https://news.example.org/2024/harbour"
+
+
+def test_h1_equal_to_a_title_piece_wins_over_a_longer_site_name_line() -> None:
+    html = (
+        "<html><head><title>Quiet harbour - The Southern Valley Morning Gazette</title>"
+        '<meta property="og:title" content="Quiet harbour - The Southern Valley Morning Gazette"></head>'
+        '<body><div class="widget"><p><strong>The Southern Valley Morning Gazette</strong></p></div>'
+        "<h1>Quiet harbour</h1><p>The harbour was quiet all week after the storm passed.</p></body></html>"
+    )
+    assert extract_article(html, URL)["title"] == "Quiet harbour"
+
+
+def test_a_logo_h1_linking_home_is_not_taken_as_the_title_piece() -> None:
+    html = (
+        "<html><head><title>Quiet harbour after the storm passed - Gazette</title></head><body>"
+        '<h1 class="logo"><a href="/">Gazette</a></h1><p>Quiet harbour after the storm passed</p>'
+        "</body></html>"
+    )
+    assert extract_article(html, URL)["title"] == "Quiet harbour after the storm passed"
+
+
+def test_a_one_word_product_line_before_a_tagline_is_not_the_headline() -> None:
+    html = (
+        "<html><head><title>Lumenix — Browse the whole web in your very own way — Lumenix Labs</title>"
+        '</head><body><nav><a href="/lumenix/">Lumenix</a></nav><h1>Make it yours</h1></body></html>'
+    )
+    assert extract_article(html, URL)["title"] == (
+        "Lumenix — Browse the whole web in your very own way — Lumenix Labs"
+    )

@@ -45,3 +45,23 @@ def test_a_headings_permalink_symbol_is_not_part_of_the_title_or_the_body() -> N
     assert record["title"] == "Evolve: Shared Mutable History"
     assert "Sharing with a single developer" in record["paragraphs"]
     assert not [p for p in record["paragraphs"] if p.endswith("¶")]
+
+
+def test_a_headline_equal_to_one_piece_of_the_title_beats_a_longer_site_name() -> None:
+    """``„Unermüdlicher Einsatz“ - Die Neue Südtiroler Tageszeitung``: the site's name is the
+    longer piece, so the suffix is not stripped, and a sidebar shows it as a line of its own; the
+    ``h1`` equal to the other piece is the headline."""
+    assert title("fundus/Tageszeitung_V1") == "„Unermüdlicher Einsatz“"
+
+
+def test_a_product_name_before_a_tagline_is_not_the_headline() -> None:
+    """``Firefox — Customize and make it your own — The most flexible browser on the Web``: the
+    navigation shows "Firefox" alone, which is no headline; the page's title is the whole phrase."""
+    assert title("readability/mozilla-1") == (
+        "Firefox — Customize and make it your own — The most flexible browser on the Web"
+    )
+
+
+def test_a_one_word_headline_next_to_a_code_stays() -> None:
+    """``draft-dejong-remotestorage-04 - remoteStorage``: the shown word is the headline."""
+    assert title("readability/ietf-1") == "remoteStorage"

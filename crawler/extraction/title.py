@@ -91,6 +91,7 @@ _GENERIC = re.compile(
 _PIECE_SEPARATOR = re.compile(r"^\s*[-_|｜:：–—－»·]+\s*|\s*[-_|｜:：–—－»·]+\s*$")
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
 
 
@@ -116,9 +117,43 @@ def _shown_piece(tree: HtmlElement, titles: list[str], site_names: frozenset[str
                 rest.strip()
                 and (_PIECE_SEPARATOR.search(rest) or spaced)
                 and (title.startswith(line) or title.endswith(line))
+                and not _brand_before_tagline(line, rest)
             ):
                 best = line
     return best
+
+
+def _heading_piece(tree: HtmlElement, titles: list[str], site_names: frozenset[str]) -> str:
+    """An ``h1`` whose text is one whole piece of the page title split at its separators
+    ("„Unermüdlicher Einsatz“ - Die Neue Südtiroler Tageszeitung").
+
+    The site's name may be the longer piece, so the title's tail cannot be stripped by length,
+    and the headline is then too short a part of the title to agree with it; an ``h1`` equal to
+    a piece settles which piece is the headline. A site's name in a logo ``h1`` is passed over:
+    it matches ``og:site_name``, or the whole heading is one link (to the home page).
+    """
+    pieces = {_key(piece) for title in titles for piece in _SEPARATORS.split(norm(title))} - {""}
+    if len(pieces) < 2:
+        return ""
+    for el in _HEADINGS[0](tree):
+        text = text_of(el)
+        key = _key(text)
+        if len(text) < 4 or key not in pieces or key in site_names:
+            continue
+        if any(text_of(link) == text for link in el.iter("a")):
+            continue
+        return text
+    return ""
+
+
+def _brand_before_tagline(line: str, rest: str) -> bool:
+    """Whether *line* is one word and the rest of the title is a phrase of three words or more
+    ("Firefox — Customize and make it your own — …"): the word is a product or site name shown
+    in the navigation, and the title describes the page. A one-word title next to a code or a
+    site name ("remoteStorage" after "draft-dejong-remotestorage-04") stays a headline."""
+    if " " in line or _CJK.search(line):
+        return False
+    return sum(1 for word in rest.split() if any(c.isalpha() for c in word)) >= 3
 
 
 def _key(text: str) -> str:
@@ -155,6 +190,9 @@ def find_title(tree: HtmlElement) -> str:
     for text in headings:
         if _key(text) not in site_names and any(_similar(text, ref) for ref in reference):
             return text
+    piece_heading = _heading_piece(tree, [t for t in (og, head_title) if t], site_names)
+    if piece_heading:
+        return piece_heading
     shown = _shown_piece(tree, [t for t in (og, head_title) if t], site_names)
     if shown:
         return shown
