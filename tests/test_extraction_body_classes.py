@@ -46,11 +46,31 @@ def body_of(html: str) -> list[str]:
         ("articleFooter", "footer"),
         ("print:article-dropcap-print", "print"),
         ("dark:text-white md:px-4", ""),
+        ("infobox copytext__clearBox", "infobox"),
+        ("story-info-box", "box"),
+        ("infobox_infobox__Oo1CX", "infobox"),
+        ("information-boxed", ""),
     ],
 )
 def test_chrome_words_are_whole_tokens_of_the_class(classes: str, word: str) -> None:
     el = lxml.html.fromstring(f'<div class="{classes}">x</div>')
     assert chrome_name(el) == word
+
+
+def test_an_info_box_inside_the_article_is_left_out() -> None:
+    """A fact box in the story's column restates figures; it is not part of the article."""
+    box = (
+        '<div class="infobox"><h3>Refugees in the region</h3><p>'
+        + PARAS[0].replace("council", "board")
+        + "</p></div>"
+    )
+    body = body_of(page(f"<article>{paras(PARAS[:2])}{box}{paras(PARAS[2:])}</article>"))
+    assert body == PARAS
+
+
+def test_an_info_box_table_is_a_fact_sheet_not_chrome() -> None:
+    """An infobox laid out as labelled rows is the subject's fact sheet (kept, see below)."""
+    assert chrome_name(lxml.html.fromstring('<table class="infobox vcard"><tr><td>x</td></tr></table>')) == ""
 
 
 def test_hard_chrome_words_are_chrome_words() -> None:

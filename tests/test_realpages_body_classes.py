@@ -113,3 +113,21 @@ def test_tooltip_texts_of_buttons_are_left_out(key: str, tip: str) -> None:
     body = paragraphs(key)
     assert not any(tip in p for p in body)
     assert len(body) >= 5
+
+
+@pytest.mark.parametrize(
+    ("key", "boxed"),
+    [
+        # a fact box between the last paragraph and the credits, named "infobox"
+        ("fundus/Hessenschau_V1", "Unter den rund 89.500 Ukraine-Geflüchteten in Hessen"),
+        # a promotion box inside the article ("Nachrichten der Berliner Zeitung finden Sie hier.")
+        ("fundus/BerlinerZeitung_V1", "Nachrichten der Berliner Zeitung finden Sie hier"),
+    ],
+)
+def test_an_info_box_inside_the_article_is_not_body(key: str, boxed: str) -> None:
+    """A box named ``infobox`` / ``info-box`` stands beside the story (figures restated, a
+    pointer to more news); the publisher's own parser leaves it out, and it was read as
+    paragraphs of the article."""
+    body = paragraphs(key)
+    assert len(body) > 5
+    assert not [p for p in body if boxed in p]

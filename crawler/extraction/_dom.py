@@ -128,11 +128,17 @@ CHROME_WORDS = frozenset(
         "prev|next",
         "skip|link",
         "article|info",
+        "infobox",  # a box of figures or background beside the story (not a table: see below)
+        "info|box",
         "info|bar",
         "read|more",
         "rich|link",
     }
 )
+# An info box laid out as a table of labelled rows is a fact sheet of the article's subject (an
+# encyclopedia's infobox), read as the article's rows; a box of text so named stands beside it.
+_FACT_SHEET_WORDS = frozenset({"infobox", "info|box"})
+
 # Names that are chrome whatever they hold: a comment stream, a consent wall or a block of related
 # stories with their standfirsts can outweigh a short article, and must still never become it.
 # Each is also in CHROME_WORDS.
@@ -271,9 +277,8 @@ def chrome_name(el: HtmlElement) -> str:
     """
     tokens = name_tokens(el)
     for i, token in enumerate(tokens):
-        if token in CHROME_WORDS:
-            return token
-        if i and f"{tokens[i - 1]}|{token}" in CHROME_WORDS:
+        word = token if token in CHROME_WORDS else f"{tokens[i - 1]}|{token}" if i else ""
+        if word in CHROME_WORDS and not (word in _FACT_SHEET_WORDS and el.tag == "table"):
             return token
     return ""
 
