@@ -166,6 +166,26 @@ def test_gate_containers_are_told_by_their_whole_name(names: str, restricted: bo
 
 
 @pytest.mark.parametrize(
+    ("attributes", "restricted"),
+    [
+        ("class='box vip' id='only-panel'", True),
+        ("class='SiteLogin' id='Mask'", True),
+        ("class='content' id='LockedNote'", True),
+        ("class='vip' id='panel-only'", False),
+        ("class='only' id='vip'", False),
+    ],
+)
+def test_a_gate_name_split_between_class_and_id_counts(attributes: str, restricted: bool):
+    """The class's last word and the id's first are read side by side, as in one name."""
+    import lxml.html
+
+    from crawler.extraction.access import paywall_markup
+
+    page = lxml.html.fromstring(f"<html><body><p>Text.</p><div {attributes}>Sign in</div></body></html>")
+    assert paywall_markup(page) is restricted
+
+
+@pytest.mark.parametrize(
     ("line", "origin"),
     [
         ("Source: Xinhua Views: 1,024", "Xinhua"),

@@ -29,7 +29,7 @@ _TIER = etree.XPath(
     "//meta[translate(@property,'ARTICLECONTENTIER','articlecontentier')='article:content_tier'"
     " or translate(@name,'ARTICLECONTENTIER','articlecontentier')='article:content_tier']/@content"
 )
-_NAMED = etree.XPath("//body//*[@class or @id]")
+_CLASS_AND_ID = etree.XPath("//body//*[@class and @id]")
 _NAME_VALUES = etree.XPath("//body//*/@class | //body//*/@id", smart_strings=False)
 _RESTRICTED_TIERS = frozenset({"metered", "locked", "premium", "subscriber", "paid"})
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
@@ -62,7 +62,10 @@ _GATE_PAIRS = frozenset(
         ("fee", "only"),
     }
 )
+_PAIR_FIRSTS = frozenset(first for first, _ in _GATE_PAIRS)
+_PAIR_SECONDS = frozenset(second for _, second in _GATE_PAIRS)
 _NAME_HINT = re.compile(r"pay|paid|login|vip|member|subscri|premium|wall|lock|fee", re.IGNORECASE)
+_LOWER_HINT = re.compile(_NAME_HINT.pattern)  # the same words in lower-cased text: a faster search
 
 
 def _jsonld_denies_free_access(node: Any) -> bool:
@@ -106,13 +109,49 @@ def _names_a_gate(value: str) -> bool:
     return any(pair in _GATE_PAIRS for pair in itertools.pairwise(tokens))
 
 
+def _hinted_values(values: list[str]) -> list[str]:
+    """The values holding a hint word, found by one search over them all, lower-cased and
+    joined: most hold none, and no hint spans two values (a hint word holds no whitespace,
+    an attribute no NUL). Every value whose tokens name a gate holds a hint word once
+    lower-cased, as the tokens are compared."""
+    lowered = "\0".join([value.lower() for value in values])
+    hinted: list[str] = []
+    pos = index = 0
+    while (match := _LOWER_HINT.search(lowered, pos)) is not None:
+        index += lowered.count("\0", pos, match.start())
+        hinted.append(values[index])
+        end = lowered.find("\0", match.end())
+        if end < 0:
+            break
+        pos, index = end + 1, index + 1
+    return hinted
+
+
+def _may_split_a_pair(value: str) -> bool:
+    """Whether *value* could hold one half of a gate pair split between class and id: as a
+    class it ends with a pair's first word, or as an id it starts with a pair's second."""
+    tokens = name_tokens(value)
+    return bool(tokens) and (tokens[-1] in _PAIR_FIRSTS or tokens[0] in _PAIR_SECONDS)
+
+
 def _has_gate_container(tree: HtmlElement) -> bool:
-    # One search over all the names first: most pages name nothing with a hint word, and no
-    # hint can span two names (a hint word holds no whitespace).
-    if not _NAME_HINT.search("\n".join(_NAME_VALUES(tree))):
+    """Whether an element in the body has a class and id that name a gate.
+
+    An element's names are its class and id joined by a space, so their tokens are the class's
+    then the id's: a class or id value that names a gate alone makes its element one, and
+    each distinct value is judged once. What is left is a pair split between the two ("vip"
+    class, "only-box" id); its hint word is in the class or the id, so the elements carrying
+    both are read only when a hinted value could be such a half.
+    """
+    hinted = _hinted_values(list(set(_NAME_VALUES(tree))))
+    if not hinted:
         return False
-    for element in _NAMED(tree):
-        names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if any(_names_a_gate(value) for value in hinted):
+        return True
+    if not any(_may_split_a_pair(value) for value in hinted):
+        return False
+    for element in _CLASS_AND_ID(tree):
+        names = f"{element.get('class')} {element.get('id')}"
         if _NAME_HINT.search(names) and _names_a_gate(names):
             return True
     return False
