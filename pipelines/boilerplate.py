@@ -115,6 +115,7 @@ _VIEWS_LINE = re.compile(
     r"\d[\d,]*\s*(?:views|reads|次浏览|人阅读|次阅读)",
     re.IGNORECASE,
 )
+_DIGIT = re.compile(r"\d")  # every views count has one: a quick test before the long pattern
 _CHROME_WORDS = re.compile(vocabulary.alternation(vocabulary.CHROME_WORDS), re.IGNORECASE)
 _FOOTER = re.compile(
     rf"{vocabulary.alternation(vocabulary.FOOTER_PHRASES)}|copyright\b|"
@@ -292,13 +293,13 @@ def boilerplate_kind(text: str, *, at_edge: bool) -> str | None:
         return None
     if is_date_line(stripped) or is_chrome_line(stripped) or _NAV_LINE.match(stripped):
         return "boilerplate"
-    if _FOOTER.search(stripped) and units <= 30:
+    if units <= 30 and _FOOTER.search(stripped):
         return "boilerplate"
     if _BREADCRUMB.match(stripped) and units <= 20:
         return "boilerplate"
     if metadata_labels(stripped) >= 2:
         return "boilerplate"
-    if _VIEWS_LINE.search(stripped) and units <= 12:
+    if units <= 12 and _DIGIT.search(stripped) and _VIEWS_LINE.search(stripped):
         return "boilerplate"
     if (_CREDIT_LINE.match(stripped) and units <= 12) or _credit_pairs(stripped):
         return "boilerplate"
