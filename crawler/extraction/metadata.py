@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".zip", ".ofd")
+_EXTENSION = re.compile("|".join(re.escape(ext) for ext in ATTACHMENT_EXTENSIONS))
 _TRACKING = re.compile(
     r"^(?:utm_\w+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|_ga|yclid|spm|igshid|"
     r"share|from|isappinstalled|wt\.\w+|ref_src|cmpid)$",
@@ -251,9 +252,14 @@ def _absolute(base: str, href: str) -> tuple[str, str] | None:
 def find_attachments(scope: HtmlElement, base: str) -> list[dict[str, str]]:
     """Linked policy files (PDF, Word, Excel, WPS, ZIP, OFD) inside *scope*, with their link text."""
     found: dict[str, str] = {}
+    # A resolved path is made of the characters of the base and the link, so it can end with an
+    # extension only when one of them holds it: other links are passed without resolving them.
+    base_holds_one = _EXTENSION.search(base.lower()) is not None
     for a in scope.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
+            continue
+        if not base_holds_one and _EXTENSION.search(href.lower()) is None:
             continue
         resolved = _absolute(base, href)
         if resolved is None:
