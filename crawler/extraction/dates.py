@@ -24,7 +24,9 @@ published date gets ``no_date``.
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -415,11 +417,26 @@ def _meta_dates(tree: HtmlElement) -> list[Candidate]:
     return [c for _, c in ranked]
 
 
+def _lines_with(lines: list[str], label: re.Pattern[str], longest: int) -> list[int]:
+    """Indexes of the lines of at most *longest* characters where *label* matches, in order,
+    found by one search over those lines joined by newlines: a label starts with a word (no
+    newline, no space), so a match starts in the joined text where it starts in its line alone
+    (the newline is no word character and ends no word a lookbehind refuses)."""
+    short = [idx for idx, line in enumerate(lines) if len(line) <= longest]
+    joined = "\n".join([lines[idx] for idx in short])
+    starts = list(itertools.accumulate((len(lines[idx]) + 1 for idx in short), initial=0))
+    found: list[int] = []
+    for match in label.finditer(joined):
+        idx = short[bisect.bisect_right(starts, match.start()) - 1]
+        if not found or found[-1] != idx:
+            found.append(idx)
+    return found
+
+
 def _labelled(lines: list[str], label: re.Pattern[str], kind: str) -> list[Candidate]:
     found: list[Candidate] = []
-    for idx, line in enumerate(lines):
-        if len(line) > 200:
-            continue
+    for idx in _lines_with(lines, label, 200):
+        line = lines[idx]
         m_alone = label.fullmatch(line)
         if m_alone and idx + 1 < len(lines) and not _NOT_PUBLISH.search(line):
             line = f"{line} {lines[idx + 1]}"
