@@ -308,17 +308,17 @@ _SEPARATOR_CHARS = " \n\t\r\xa0\u3000·•|｜>›»-"
 def _is_link_block(el: HtmlElement) -> bool:
     """A block of three or more links and little else: a menu or a list of other pages set in
     ``div``/``td`` soup (old table layouts, br-separated side menus) rather than in a list."""
-    # C-level text_content and str.count keep this cheap: it runs on every div/td of a body
-    count = linked = 0
-    for a in el.iter("a"):
-        text = a.text_content()
-        if not text.isspace() and text:
-            count += 1
-            linked += _solid_len(text)
-    if count < 3:
+    # C-level text_content and str.count keep this cheap: it runs on every div/td of a body.
+    # Most blocks hold fewer than three links, found without reading any text; past that
+    # count, the lengths of all links' text are measured at once (separators are counted one
+    # character at a time).
+    if next(itertools.islice(el.iter("a"), 2, None), None) is None:
+        return False
+    texts = [text for text in (a.text_content() for a in el.iter("a")) if text and not text.isspace()]
+    if len(texts) < 3:
         return False
     total = _solid_len(el.text_content())
-    return total > 0 and linked >= 0.75 * total
+    return total > 0 and _solid_len("".join(texts)) >= 0.75 * total
 
 
 def _solid_len(text: str) -> int:
