@@ -388,19 +388,28 @@ named_elements = etree.XPath("descendant-or-self::*[@class or @id or @itemprop]"
 """Elements with a class, id or itemprop, in document order (found by libxml2, not a Python walk)."""
 
 _page_texts: dict[HtmlElement, str] | None = None
+_page_lines: dict[HtmlElement, list[str]] | None = None
 
 
 @contextmanager
 def one_page() -> Iterator[None]:
     """Within the block, :func:`text_of` answers each element once: the body, chrome and link
-    checks ask for the text of the same nested blocks many times. The tree must not change
-    inside the block (extraction only reads it)."""
-    global _page_texts
-    outer, _page_texts = _page_texts, {}
+    checks ask for the text of the same nested blocks many times; the visible lines of a tree
+    (:func:`page_lines`) are kept too. The tree must not change inside the block (extraction
+    only reads it)."""
+    global _page_texts, _page_lines
+    outer = _page_texts, _page_lines
+    _page_texts, _page_lines = {}, {}
     try:
         yield
     finally:
-        _page_texts = outer
+        _page_texts, _page_lines = outer
+
+
+def page_lines() -> dict[HtmlElement, list[str]] | None:
+    """The visible lines already read in the current :func:`one_page` block, by root (``None``
+    outside one): the title finder and the record's dates read the same page's lines."""
+    return _page_lines
 
 
 def text_of(el: HtmlElement) -> str:

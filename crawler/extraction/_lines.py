@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawler.extraction._dom import SKIP_TAGS, norm
+from crawler.extraction._dom import SKIP_TAGS, norm, page_lines
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -59,8 +59,20 @@ def visible_lines(root: HtmlElement) -> list[str]:
     """Non-empty normalised text lines of *root*, split at block boundaries.
 
     Table cells of one row stay on one line, separated by a space, so a metadata table row
-    ``<td>发布日期：</td><td>2024-03-15</td>`` reads as one line.
+    ``<td>发布日期：</td><td>2024-03-15</td>`` reads as one line. Within one page's extraction
+    (:func:`crawler.extraction._dom.one_page`) a tree is read once; each caller gets its own list.
     """
+    known = page_lines()
+    if known is None:
+        return _read_lines(root)
+    lines = known.get(root)
+    if lines is None:
+        lines = known[root] = _read_lines(root)
+    return list(lines)
+
+
+def _read_lines(root: HtmlElement) -> list[str]:
+    """The walk behind :func:`visible_lines`."""
     out: list[str] = []
     buf: list[str] = []
 
