@@ -25,15 +25,26 @@ _SITE_WORDS = re.compile(
     r"Department|\.com|\.org|\.cn)\s*$",
     re.IGNORECASE,
 )
-_HEADINGS = (
-    etree.XPath("//h1"),
-    etree.XPath("//h2"),
-    etree.XPath(
-        "//*[self::div or self::p or self::span or self::td][contains(@class,'title') "
-        "or contains(@id,'title') or contains(@class,'Title') or contains(@class,'biaoti') "
-        "or contains(@class,'headline')]"
-    ),
-)
+_TITLE_BLOCK_TAGS = ("div", "p", "span", "td")
+_TITLE_CLASS_WORDS = ("title", "Title", "biaoti", "headline")
+
+
+def _title_blocks(tree: HtmlElement) -> list[HtmlElement]:
+    """``div``, ``p``, ``span`` and ``td`` elements of the page whose class holds "title",
+    "Title", "biaoti" or "headline" or whose id holds "title", in document order.
+
+    lxml picks the four tags in C and Python reads two attributes of those only: an XPath
+    testing every element of the page for the four tags and five substrings took longer.
+    """
+    found = []
+    for el in tree.getroottree().iter(*_TITLE_BLOCK_TAGS):
+        cls = el.get("class")
+        if (cls and any(word in cls for word in _TITLE_CLASS_WORDS)) or "title" in (el.get("id") or ""):
+            found.append(el)
+    return found
+
+
+_HEADINGS = (etree.XPath("//h1"), etree.XPath("//h2"), _title_blocks)
 
 
 def strip_site_suffix(title: str) -> str:
