@@ -52,11 +52,31 @@ _ORG_WORDS = re.compile(
     re.IGNORECASE,
 )
 _JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
-_BYLINE_EL = etree.XPath(
-    "//*[@rel='author' or @itemprop='author' or contains(concat(' ',normalize-space(@class),' '),' author ')"
-    " or contains(@class,'byline') or contains(@class,'author-name')"
-    " or contains(@class,'field--name-field-author')]"
+_XML_SPACE = re.compile("[ \t\n\r]+")  # what XPath's normalize-space() collapses
+_BYLINE_CLASS_PARTS = ("byline", "author-name", "field--name-field-author")
+# A superset of the byline elements, found from their attributes: libxml2 tests attribute nodes
+# faster than it tests every element for them.
+_BYLINE_CANDIDATES = etree.XPath(
+    "//@class[contains(., 'author') or contains(., 'byline')]/.."
+    " | //@rel[. = 'author']/.. | //@itemprop[. = 'author']/.."
 )
+
+
+def _byline_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """Elements of the page, in document order, with ``rel`` or ``itemprop`` "author", an
+    "author" class word (as ``normalize-space`` splits it), or a class holding "byline",
+    "author-name" or "field--name-field-author"."""
+    found = []
+    for el in _BYLINE_CANDIDATES(tree):
+        cls = el.get("class")
+        if (
+            el.get("rel") == "author"
+            or el.get("itemprop") == "author"
+            or (cls and any(part in cls for part in _BYLINE_CLASS_PARTS))
+            or (cls and "author" in _XML_SPACE.split(cls))
+        ):
+            found.append(el)
+    return found
 
 
 def _jsonld_nodes(tree: HtmlElement) -> list[dict[str, Any]]:
@@ -123,7 +143,7 @@ def find_authors(tree: HtmlElement, lines: list[str]) -> list[str]:
         if key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
             names += split_names(el.get("content") or "")
     if not names:
-        for el in _BYLINE_EL(tree):
+        for el in _byline_elements(tree):
             text = text_of(el)
             if text and len(text) <= 120:
                 names += split_names(_BY.sub(r"\1", text) if text.lower().startswith("by ") else text)
