@@ -388,28 +388,43 @@ named_elements = etree.XPath("descendant-or-self::*[@class or @id or @itemprop]"
 """Elements with a class, id or itemprop, in document order (found by libxml2, not a Python walk)."""
 
 _page_texts: dict[HtmlElement, str] | None = None
-_page_lines: dict[HtmlElement, list[str]] | None = None
+_page_memo: dict[tuple[str, HtmlElement], list[str]] | None = None
 
 
 @contextmanager
 def one_page() -> Iterator[None]:
     """Within the block, :func:`text_of` answers each element once: the body, chrome and link
-    checks ask for the text of the same nested blocks many times; the visible lines of a tree
-    (:func:`page_lines`) are kept too. The tree must not change inside the block (extraction
-    only reads it)."""
-    global _page_texts, _page_lines
-    outer = _page_texts, _page_lines
-    _page_texts, _page_lines = {}, {}
+    checks ask for the text of the same nested blocks many times; the visible lines and the
+    JSON-LD blocks of a tree (:func:`page_memo`) are kept too. The tree must not change inside
+    the block (extraction only reads it)."""
+    global _page_texts, _page_memo
+    outer = _page_texts, _page_memo
+    _page_texts, _page_memo = {}, {}
     try:
         yield
     finally:
-        _page_texts, _page_lines = outer
+        _page_texts, _page_memo = outer
 
 
-def page_lines() -> dict[HtmlElement, list[str]] | None:
-    """The visible lines already read in the current :func:`one_page` block, by root (``None``
-    outside one): the title finder and the record's dates read the same page's lines."""
-    return _page_lines
+def page_memo() -> dict[tuple[str, HtmlElement], list[str]] | None:
+    """What the current :func:`one_page` block has read of a tree, by what and the tree's root
+    (``None`` outside one): the title finder and the dates read the same page's lines; the
+    dates, authors, origin and access checks the same JSON-LD blocks."""
+    return _page_memo
+
+
+_JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
+
+
+def jsonld_blobs(tree: HtmlElement) -> list[str]:
+    """The text of the page's JSON-LD scripts, found once per page within :func:`one_page`."""
+    memo = _page_memo
+    if memo is None:
+        return _JSONLD(tree)
+    blobs = memo.get(("jsonld", tree))
+    if blobs is None:
+        blobs = memo["jsonld", tree] = _JSONLD(tree)
+    return list(blobs)
 
 
 def text_of(el: HtmlElement) -> str:

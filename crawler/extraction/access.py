@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from crawler.extraction._dom import jsonld_blobs
+
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-_JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
 _TIER = etree.XPath(
     "//meta[translate(@property,'ARTICLECONTENTIER','articlecontentier')='article:content_tier'"
     " or translate(@name,'ARTICLECONTENTIER','articlecontentier')='article:content_tier']/@content"
@@ -81,7 +82,7 @@ def _jsonld_denies_free_access(node: Any) -> bool:
 
 
 def _declared_not_free(tree: HtmlElement) -> bool:
-    for blob in _JSONLD(tree):
+    for blob in jsonld_blobs(tree):
         if "isAccessibleForFree" not in blob:
             continue
         try:

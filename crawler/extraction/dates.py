@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from crawler.extraction._dom import norm
+from crawler.extraction._dom import jsonld_blobs, norm
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -202,7 +202,6 @@ _MODIFIED_META = (
     "updated",
     "govuk:public-updated-at",
 )
-_JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
 _TIME_ELEMENTS = etree.XPath("//time[@datetime]|//publishtime")
 _BARE_TIMES = etree.XPath("//time[@datetime and not(@itemprop) and not(@pubdate)]")
 
@@ -386,7 +385,7 @@ def _jsonld_dates(tree: HtmlElement) -> list[Candidate]:
                 if key in node:
                     walk(node[key])
 
-    for raw in _JSONLD(tree):
+    for raw in jsonld_blobs(tree):
         try:
             walk(json.loads(raw, strict=False))
         except ValueError:

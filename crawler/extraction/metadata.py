@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from crawler.extraction._dom import chrome_name, is_chrome_tag, norm, text_of
+from crawler.extraction._dom import chrome_name, is_chrome_tag, jsonld_blobs, norm, text_of
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -51,7 +51,6 @@ _ORG_WORDS = re.compile(
     r"Commission|Office|News|Daily|Team|Staff|Editor)$",
     re.IGNORECASE,
 )
-_JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
 _XML_SPACE = re.compile("[ \t\n\r]+")  # what XPath's normalize-space() collapses
 _BYLINE_CLASS_PARTS = ("byline", "author-name", "field--name-field-author")
 # A superset of the byline elements, found from their attributes: libxml2 tests attribute nodes
@@ -91,7 +90,7 @@ def _jsonld_nodes(tree: HtmlElement) -> list[dict[str, Any]]:
             if "@graph" in node:
                 walk(node["@graph"])
 
-    for raw in _JSONLD(tree):
+    for raw in jsonld_blobs(tree):
         try:
             walk(json.loads(raw, strict=False))
         except ValueError:
