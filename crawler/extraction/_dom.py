@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cssselect import SelectorError
 from lxml import etree
@@ -388,15 +388,15 @@ named_elements = etree.XPath("descendant-or-self::*[@class or @id or @itemprop]"
 """Elements with a class, id or itemprop, in document order (found by libxml2, not a Python walk)."""
 
 _page_texts: dict[HtmlElement, str] | None = None
-_page_memo: dict[tuple[str, HtmlElement], list[str]] | None = None
+_page_memo: dict[tuple[str, HtmlElement], list[Any]] | None = None
 
 
 @contextmanager
 def one_page() -> Iterator[None]:
     """Within the block, :func:`text_of` answers each element once: the body, chrome and link
-    checks ask for the text of the same nested blocks many times; the visible lines and the
-    JSON-LD blocks of a tree (:func:`page_memo`) are kept too. The tree must not change inside
-    the block (extraction only reads it)."""
+    checks ask for the text of the same nested blocks many times; the visible lines, the
+    JSON-LD blocks and the ``meta`` elements of a tree (:func:`page_memo`) are kept too. The
+    tree must not change inside the block (extraction only reads it)."""
     global _page_texts, _page_memo
     outer = _page_texts, _page_memo
     _page_texts, _page_memo = {}, {}
@@ -406,14 +406,27 @@ def one_page() -> Iterator[None]:
         _page_texts, _page_memo = outer
 
 
-def page_memo() -> dict[tuple[str, HtmlElement], list[str]] | None:
+def page_memo() -> dict[tuple[str, HtmlElement], list[Any]] | None:
     """What the current :func:`one_page` block has read of a tree, by what and the tree's root
     (``None`` outside one): the title finder and the dates read the same page's lines; the
-    dates, authors, origin and access checks the same JSON-LD blocks."""
+    dates, authors, origin and access checks the same JSON-LD blocks, and the title, dates,
+    authors and origin the same ``meta`` elements."""
     return _page_memo
 
 
 _JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
+
+
+def meta_elements(tree: HtmlElement) -> list[HtmlElement]:
+    """The ``meta`` elements of *tree* in document order, found once per page within
+    :func:`one_page`."""
+    memo = _page_memo
+    if memo is None:
+        return list(tree.iter("meta"))
+    metas = memo.get(("meta", tree))
+    if metas is None:
+        metas = memo["meta", tree] = list(tree.iter("meta"))
+    return list(metas)
 
 
 def jsonld_blobs(tree: HtmlElement) -> list[str]:

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from crawler.extraction._dom import jsonld_blobs, norm
+from crawler.extraction._dom import jsonld_blobs, meta_elements, norm
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -395,7 +395,7 @@ def _jsonld_dates(tree: HtmlElement) -> list[Candidate]:
 
 def _meta_dates(tree: HtmlElement) -> list[Candidate]:
     ranked: list[tuple[int, Candidate]] = []
-    for el in tree.iter("meta"):
+    for el in meta_elements(tree):
         key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv") or ""
         key = key.strip().lower()
         if not key:

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from crawler.extraction._dom import chrome_name, is_chrome_tag, jsonld_blobs, norm, text_of
+from crawler.extraction._dom import chrome_name, is_chrome_tag, jsonld_blobs, meta_elements, norm, text_of
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -137,7 +137,7 @@ def find_authors(tree: HtmlElement, lines: list[str]) -> list[str]:
     names: list[str] = []
     for node in _jsonld_nodes(tree):
         names += _names(node.get("author"), people_only=True)
-    for el in tree.iter("meta"):
+    for el in meta_elements(tree):
         key = (el.get("name") or el.get("property") or "").lower()
         if key in ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author"):
             names += split_names(el.get("content") or "")
@@ -181,7 +181,7 @@ def find_origin(tree: HtmlElement, lines: list[str]) -> str | None:
                 continue  # an empty 来源： followed by the next label
             if value and len(value) <= 60 and not re.fullmatch(r"[\d\s:：-]+", value):
                 return value
-    for el in tree.iter("meta"):
+    for el in meta_elements(tree):
         key = (el.get("name") or "").lower()
         if key in ("contentsource", "source", "sourcename"):
             value = norm(el.get("content"))

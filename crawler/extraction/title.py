@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from crawler.extraction._dom import norm, text_of
+from crawler.extraction._dom import meta_elements, norm, text_of
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -73,7 +73,7 @@ def strip_site_suffix(title: str) -> str:
 
 def _meta(tree: HtmlElement, names: tuple[str, ...]) -> str:
     for name in names:
-        for el in tree.iter("meta"):
+        for el in meta_elements(tree):
             key = (el.get("name") or el.get("property") or "").lower()
             if key == name:
                 value = norm(el.get("content"))
