@@ -12,7 +12,7 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from lxml.html import HtmlElement
 
@@ -395,7 +395,7 @@ _page_memo: dict[tuple[str, HtmlElement], list[Any]] | None = None
 def one_page() -> Iterator[None]:
     """Within the block, :func:`text_of` answers each element once: the body, chrome and link
     checks ask for the text of the same nested blocks many times; the visible lines, the
-    JSON-LD blocks and the ``meta`` elements of a tree (:func:`page_memo`) are kept too. The
+    JSON-LD blocks and the ``meta`` elements of a tree (:func:`once_per_page`) are kept too. The
     tree must not change inside the block (extraction only reads it)."""
     global _page_texts, _page_memo
     outer = _page_texts, _page_memo
@@ -406,12 +406,16 @@ def one_page() -> Iterator[None]:
         _page_texts, _page_memo = outer
 
 
-def page_memo() -> dict[tuple[str, HtmlElement], list[Any]] | None:
-    """What the current :func:`one_page` block has read of a tree, by what and the tree's root
-    (``None`` outside one): the title finder and the dates read the same page's lines; the
-    dates, authors, origin and access checks the same JSON-LD blocks, and the title, dates,
-    authors and origin the same ``meta`` elements."""
-    return _page_memo
+def once_per_page(what: str, tree: HtmlElement, read: Callable[[], list[Any]]) -> list[Any]:
+    """``read()``, done once per *tree* and *what* within :func:`one_page` (every time outside
+    one); each caller gets its own copy of the list, free to change it."""
+    memo = _page_memo
+    if memo is None:
+        return read()
+    found = memo.get((what, tree))
+    if found is None:
+        found = memo[what, tree] = read()
+    return list(found)
 
 
 _JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+json')]/text()")
@@ -420,24 +424,12 @@ _JSONLD = etree.XPath("//script[contains(translate(@type,'JSONLD','jsonld'),'ld+
 def meta_elements(tree: HtmlElement) -> list[HtmlElement]:
     """The ``meta`` elements of *tree* in document order, found once per page within
     :func:`one_page`."""
-    memo = _page_memo
-    if memo is None:
-        return list(tree.iter("meta"))
-    metas = memo.get(("meta", tree))
-    if metas is None:
-        metas = memo["meta", tree] = list(tree.iter("meta"))
-    return list(metas)
+    return once_per_page("meta", tree, lambda: list(tree.iter("meta")))
 
 
 def jsonld_blobs(tree: HtmlElement) -> list[str]:
     """The text of the page's JSON-LD scripts, found once per page within :func:`one_page`."""
-    memo = _page_memo
-    if memo is None:
-        return _JSONLD(tree)
-    blobs = memo.get(("jsonld", tree))
-    if blobs is None:
-        blobs = memo["jsonld", tree] = _JSONLD(tree)
-    return list(blobs)
+    return once_per_page("jsonld", tree, lambda: _JSONLD(tree))
 
 
 def text_of(el: HtmlElement) -> str:

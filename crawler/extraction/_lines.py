@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from crawler.extraction._dom import SKIP_TAGS, norm, page_memo
+from crawler.extraction._dom import SKIP_TAGS, norm, once_per_page
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -62,13 +62,7 @@ def visible_lines(root: HtmlElement) -> list[str]:
     ``<td>发布日期：</td><td>2024-03-15</td>`` reads as one line. Within one page's extraction
     (:func:`crawler.extraction._dom.one_page`) a tree is read once; each caller gets its own list.
     """
-    memo = page_memo()
-    if memo is None:
-        return _read_lines(root)
-    lines = memo.get(("lines", root))
-    if lines is None:
-        lines = memo["lines", root] = _read_lines(root)
-    return list(lines)
+    return once_per_page("lines", root, lambda: _read_lines(root))
 
 
 def _read_lines(root: HtmlElement) -> list[str]:
