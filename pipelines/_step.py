@@ -222,6 +222,8 @@ class CleaningPipeline:
 
     def _record_removed(self, adapter: ItemAdapter, paragraphs: list[str], result: StepResult) -> None:
         """Add this step's removals to the record's ``removed`` list, at extraction positions."""
+        if not (result.removed or result.trimmed) and isinstance(adapter.get("removed"), list):
+            return  # nothing to add, and the field is there: the trail is already right
         trail = adapter.get("removed")
         trail = list(trail) if isinstance(trail, list) else []
         positions = extracted_positions(len(paragraphs), trail)
