@@ -143,6 +143,16 @@ def test_the_page_markup_decides_a_gate_line_no_rule_knows(restricted: bool):
     assert record["paywalled"] is restricted
 
 
+def _gate_markup(attributes: str) -> bool:
+    """What :func:`paywall_markup` says of a page whose one gate-like block has *attributes*."""
+    import lxml.html
+
+    from crawler.extraction.access import paywall_markup
+
+    page = lxml.html.fromstring(f"<html><body><p>Text.</p><div {attributes}>Sign in</div></body></html>")
+    return paywall_markup(page)
+
+
 @pytest.mark.parametrize(
     ("names", "restricted"),
     [
@@ -157,12 +167,7 @@ def test_the_page_markup_decides_a_gate_line_no_rule_knows(restricted: bool):
 )
 def test_gate_containers_are_told_by_their_whole_name(names: str, restricted: bool):
     """A registration or subscription wall named in the markup is the evidence; a word alone is not."""
-    import lxml.html
-
-    from crawler.extraction.access import paywall_markup
-
-    page = lxml.html.fromstring(f"<html><body><p>Text.</p><div class='{names}'>Sign in</div></body></html>")
-    assert paywall_markup(page) is restricted
+    assert _gate_markup(f"class='{names}'") is restricted
 
 
 @pytest.mark.parametrize(
@@ -177,12 +182,7 @@ def test_gate_containers_are_told_by_their_whole_name(names: str, restricted: bo
 )
 def test_a_gate_name_split_between_class_and_id_counts(attributes: str, restricted: bool):
     """The class's last word and the id's first are read side by side, as in one name."""
-    import lxml.html
-
-    from crawler.extraction.access import paywall_markup
-
-    page = lxml.html.fromstring(f"<html><body><p>Text.</p><div {attributes}>Sign in</div></body></html>")
-    assert paywall_markup(page) is restricted
+    assert _gate_markup(attributes) is restricted
 
 
 @pytest.mark.parametrize(
