@@ -27,7 +27,7 @@ FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROB
         "-s", "SPIDER_MODULES=['tests.sitegen']", "-s", "LOGSTATS_INTERVAL=0",
         "-s", f"EXTENSIONS={EXTENSIONS!r}", "-s", "REMOTE_CONTROL_ENABLED=False",
         "--loglevel", "WARNING"]  # fmt: skip
-NO_NEARDUP = ("-s", "ECOPOLICY_NEARDUP_ENABLED=False")  # datasketch's import costs seconds a process
+NO_NEARDUP = ("-s", "ECOPOLICY_NEARDUP_ENABLED=False")  # the near-duplicate index is not under test here
 
 
 @pytest.fixture

@@ -137,19 +137,43 @@ def test_near_duplicate_index_finds_a_chinese_copy_and_keeps_its_verdicts(tmp_pa
     reopened.close()
 
 
-def test_signatures_stay_those_of_a_fresh_minhash_so_stored_states_keep_matching():
-    """Signatures persist in the state folder: however they are computed, their values must not move."""
+def test_signatures_stay_those_of_datasketch_so_stored_states_keep_matching():
+    """Signatures persist in the state folder: however they are computed, their values must not move.
+
+    The reference is datasketch's MinHash with its ``affine32`` scheme (its default since 2.0).
+    """
     from datasketch import MinHash
 
     english = "The ministry issued its reply to the proposal on pollution and carbon reduction. " * 4
     chinese = "生态环境部发布《关于加强生态环境分区管控的指导意见》，到2025年基本建立分区管控制度。"
-    for text in (english, chinese):
+    for text in (english, chinese, "短"):
         for num_perm in (64, 128):
-            fresh = MinHash(num_perm=num_perm)
+            fresh = MinHash(num_perm=num_perm, scheme="affine32")
             fresh.update_batch([gram.encode("utf-8") for gram in shingles(text, 5)])
             for _ in range(2):  # the second call reuses what the first one prepared
                 signature = minhash_signature(text, num_perm=num_perm, shingle=5)
                 assert signature.tolist() == list(fresh.hashvalues)
+
+
+@pytest.mark.parametrize("num_perm", [32, 128, 256])
+def test_band_split_is_datasketch_lsh_optimum_for_every_threshold(num_perm):
+    """The band/row split decides which stored bands a new text is looked up in: it must be
+    datasketch's ``MinHashLSH`` choice, including its refusal of a single band."""
+    from datasketch import MinHashLSH
+
+    from crawler.state.minhash import band_split
+
+    for threshold in [step / 20 for step in range(1, 20)] + [0.83, 0.97]:
+        try:
+            lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+            expected: object = (lsh.b, lsh.r)
+        except ValueError:
+            expected = ValueError
+        try:
+            got: object = band_split(threshold, num_perm)
+        except ValueError:
+            got = ValueError
+        assert got == expected, threshold
 
 
 @pytest.mark.parametrize("component", [SeenPipeline, NearDuplicatePipeline, ConditionalRequestMiddleware])

@@ -97,30 +97,33 @@ class SqliteFurnitureStore:
             raise PermissionError(f"{self.path} is open read-only")
         lines = sorted({line_int(k) for k in keys})
         with self._transaction() as db:
-            ref, seq = self._article(db, source, article)
-            added = 0
-            for line in lines:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO furniture_article_lines VALUES (?, ?)", (ref, line)
-                )
-                if cursor.rowcount != 1:
-                    continue
-                added += 1
-                db.execute(
-                    "INSERT INTO furniture_lines (source, line, articles, first_seq) VALUES (?, ?, 1, ?) "
-                    "ON CONFLICT (source, line) DO UPDATE SET articles = articles + 1",
-                    (source, line, seq),
-                )
-            return added
+            ref, seq, is_new = self._article(db, source, article)
+            # A new article has no line counted yet; a re-fetched or changed one adds only new lines.
+            added = lines if is_new else self._lines_not_counted(db, ref, lines)
+            db.executemany("INSERT INTO furniture_article_lines VALUES (?, ?)", [(ref, n) for n in added])
+            db.executemany(
+                "INSERT INTO furniture_lines (source, line, articles, first_seq) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT (source, line) DO UPDATE SET articles = articles + 1",
+                [(source, line, seq) for line in added],
+            )
+            return len(added)
 
     @staticmethod
-    def _article(db: sqlite3.Connection, source: str, article: str) -> tuple[int, int]:
-        """The row id and per-source number of *article*, numbering it when it is new."""
+    def _lines_not_counted(db: sqlite3.Connection, ref: int, lines: list[int]) -> list[int]:
+        """Those of *lines* not yet counted for the article numbered *ref* (re-fetched or changed)."""
+        rows = db.execute("SELECT line FROM furniture_article_lines WHERE ref = ?", (ref,))
+        counted = {row[0] for row in rows}
+        return [line for line in lines if line not in counted]
+
+    @staticmethod
+    def _article(db: sqlite3.Connection, source: str, article: str) -> tuple[int, int, bool]:
+        """The row id and per-source number of *article*, numbering it when it is new, and
+        whether it was new."""
         row = db.execute(
             "SELECT ref, seq FROM furniture_articles WHERE source = ? AND article = ?", (source, article)
         ).fetchone()
         if row is not None:
-            return int(row[0]), int(row[1])
+            return int(row[0]), int(row[1]), False
         db.execute(
             "INSERT INTO furniture_sources (source, articles) VALUES (?, 1) "
             "ON CONFLICT (source) DO UPDATE SET articles = articles + 1",
@@ -132,7 +135,7 @@ class SqliteFurnitureStore:
         cursor = db.execute(
             "INSERT INTO furniture_articles (source, article, seq) VALUES (?, ?, ?)", (source, article, seq)
         )
-        return int(cursor.lastrowid or 0), seq
+        return int(cursor.lastrowid or 0), seq, True
 
     def counts(self, source: str, article: str, keys: Iterable[str]) -> FurnitureCounts:
         db = self._db

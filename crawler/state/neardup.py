@@ -2,8 +2,9 @@
 
 Syndicated copies (the same release on a ministry portal and a provincial one, or at two URLs)
 differ in boilerplate and punctuation, not in text. Character shingles of the normalised text
-work for Chinese (no spaces) as for English. Signatures come from datasketch's ``MinHash``;
-the band/row split is datasketch's ``MinHashLSH`` optimum for the threshold. The bands live in
+work for Chinese (no spaces) as for English. Signatures and the band/row split are datasketch's
+(``MinHash`` with its ``affine32`` scheme, the ``MinHashLSH`` optimum for the threshold),
+computed by :mod:`crawler.state.minhash` without importing that package. The bands live in
 an indexed SQLite table instead of memory, so the index survives a killed run and its memory
 does not grow with the corpus. A candidate found through the bands is confirmed by its
 estimated Jaccard similarity before it counts.
@@ -14,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
+from crawler.state.minhash import band_split
+from crawler.state.minhash import signature as minhash_values
 from crawler.state.sqlite import open_wal
 from pipelines._step import computed_ahead
 from pipelines.finalise import record_text
@@ -74,13 +75,6 @@ def signature_ahead(paragraphs: list[str], *, num_perm: int, shingle: int) -> No
         minhash_signature(text, num_perm=num_perm, shingle=shingle)
 
 
-@lru_cache(maxsize=4)
-def _template(num_perm: int) -> MinHash:
-    """A MinHash whose permutations every signature reuses: drawing them anew takes 0.12 ms a
-    record, reusing them 0.007 ms; the seed is a fresh MinHash's, so the values are the same."""
-    return MinHash(num_perm=num_perm)
-
-
 _DIGEST = methodcaller("digest")
 
 
@@ -96,13 +90,7 @@ def _signature(text: str, num_perm: int, shingle: int) -> np.ndarray | None:
     grams = shingles(text, shingle)
     if not grams:
         return None
-    template = _template(num_perm)
-    # The shingles come hashed already: the MinHash's hash function passes each value through.
-    minhash = MinHash(
-        num_perm=num_perm, permutations=template.permutations, scheme=template.scheme, hashfunc=int
-    )
-    minhash.update_batch(_shingle_hashes(grams))
-    return np.asarray(minhash.hashvalues, dtype=np.uint64)
+    return minhash_values(_shingle_hashes(grams), num_perm)
 
 
 def _band_hash(values: np.ndarray) -> int:
@@ -121,8 +109,7 @@ class SqliteNearDuplicateIndex:
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle = shingle
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self._bands, self._rows = lsh.b, lsh.r
+        self._bands, self._rows = band_split(threshold, num_perm)
         self._db = open_wal(self.path, _SCHEMA)
 
     def signature(self, text: str) -> np.ndarray | None:
@@ -143,10 +130,10 @@ class SqliteNearDuplicateIndex:
         db.execute("BEGIN IMMEDIATE")
         try:
             original = self._best_match(signature, bands) if signature is not None else None
-            seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM docs").fetchone()[0]
             db.execute(
-                "INSERT INTO docs (record_id, seq, duplicate_of, signature) VALUES (?, ?, ?, ?)",
-                (record_id, seq, original, signature.tobytes() if signature is not None else None),
+                "INSERT INTO docs (record_id, seq, duplicate_of, signature) "
+                "SELECT ?, coalesce(max(seq), 0) + 1, ?, ? FROM docs",
+                (record_id, original, signature.tobytes() if signature is not None else None),
             )
             db.executemany(
                 "INSERT INTO bands (band, hash, record_id) VALUES (?, ?, ?)",
@@ -158,21 +145,22 @@ class SqliteNearDuplicateIndex:
         db.execute("COMMIT")
         return original
 
+    def _candidates(self, bands: list[tuple[int, int]]) -> list[tuple[str, int, str | None, bytes]]:
+        """Every stored document sharing a band with *bands*, in one statement: the ``OR`` of
+        band terms is answered by one ``bands_lookup`` index search per band (a row-value
+        ``IN`` list would scan the table instead)."""
+        terms = " OR ".join("(band = ? AND hash = ?)" for _ in bands)
+        values = [number for pair in bands for number in pair]
+        return self._db.execute(
+            "SELECT record_id, seq, duplicate_of, signature FROM docs "
+            f"WHERE record_id IN (SELECT record_id FROM bands WHERE {terms})",
+            values,
+        ).fetchall()
+
     def _best_match(self, signature: np.ndarray, bands: list[tuple[int, int]]) -> str | None:
         """The earliest confirmed near-duplicate's original (an original is never itself a copy)."""
-        candidates: set[str] = set()
-        for band, value in bands:
-            candidates.update(
-                row[0]
-                for row in self._db.execute(
-                    "SELECT record_id FROM bands WHERE band = ? AND hash = ?", (band, value)
-                )
-            )
         best: tuple[int, str] | None = None
-        for candidate in candidates:
-            seq, duplicate_of, blob = self._db.execute(
-                "SELECT seq, duplicate_of, signature FROM docs WHERE record_id = ?", (candidate,)
-            ).fetchone()
+        for candidate, seq, duplicate_of, blob in self._candidates(bands) if bands else ():
             other = np.frombuffer(blob, dtype=np.uint64)
             if float(np.mean(other == signature)) < self.threshold:
                 continue

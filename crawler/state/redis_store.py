@@ -305,12 +305,11 @@ class RedisNearDuplicateIndex:
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle = shingle
-        # numpy and datasketch load here, not with the module: a crawl without this index
-        # (the seen-store alone, or no state) does not pay for importing them.
-        from datasketch import MinHashLSH
+        # numpy loads here, not with the module: a crawl without this index (the seen-store
+        # alone, or no state) does not pay for importing it.
+        from crawler.state.minhash import band_split
 
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self._bands, self._rows = lsh.b, lsh.r
+        self._bands, self._rows = band_split(threshold, num_perm)
 
     def signature(self, text: str) -> np.ndarray | None:
         """MinHash values of *text*, or None when it has no shingles."""

@@ -242,7 +242,7 @@ def test_damaged_state_is_moved_aside_named_and_rebuilt_and_the_run_delivers(tmp
     out, state = tmp_path / "out", tmp_path / "state"
     args = ["crawl", "--source", "demo", "--output", str(out), "--state", str(state), "--loglevel", "WARNING"]
     if not damage.startswith("near"):
-        args += ["-s", "ECOPOLICY_NEARDUP_ENABLED=False"]  # datasketch's import costs seconds a run
+        args += ["-s", "ECOPOLICY_NEARDUP_ENABLED=False"]  # the near-duplicate index is not under test here
     first = run_cli(*args)
     assert first.returncode == EXIT_OK, first.stderr[-2000:]
     first_count = len(delivered(out))
