@@ -44,6 +44,7 @@ from __future__ import annotations
 import datetime
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
 import threading
@@ -181,6 +182,25 @@ def _placed_tasks(pipelines: Sequence[Any]) -> list[AheadTask]:
     return tasks
 
 
+def _exit_with_parent() -> None:
+    """Worker initializer: end this worker when the crawl process ends without closing the pool.
+
+    A crawl killed outright (SIGKILL by a scheduler's timeout, the out-of-memory killer) never
+    shuts its pool down, and a spawned worker blocked on its task queue would wait forever: each
+    such run would leave one idle process behind. A daemon thread waits on the parent's sentinel
+    (ready when the parent is gone) and exits the worker.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def _warm() -> int:
     """A no-op task: starting the workers while the first pages download."""
     return os.getpid()
@@ -260,7 +280,9 @@ class ExtractionPool:
             self._stats = stats
         if self.in_process or self._executor is not None:
             return
-        self._executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self._executor = ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent
+        )
         for _ in range(self.workers):
             self._executor.submit(_warm)
         self._stats.set_value("extraction/pool/workers", self.workers)

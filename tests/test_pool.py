@@ -292,3 +292,39 @@ def test_a_killed_worker_loses_no_page_and_is_counted():
     assert answer["ok"] == 41
     assert answer["stats"]["extraction/pool/worker_crashed"] == 1
     assert answer["stats"]["extraction/pool/retried_in_process"] >= 1
+
+
+ORPHAN = """
+    import time
+
+    async def crawl():
+        pool = ExtractionPool(1, stats)
+        pool.open()
+        await pool.extract(PAGE, "http://x.test/0", None, "utf-8")
+        print(json.dumps({"workers": list(pool._executor._processes)}), flush=True)
+        time.sleep(120)  # killed here, the pool never closed
+
+    run(crawl)
+"""
+
+
+def test_a_crawl_killed_outright_leaves_no_worker_behind():
+    """SIGKILL skips the pool's shutdown: the worker must notice its parent is gone and exit,
+    or every killed scheduled run would leave an idle process on the machine."""
+    psutil = pytest.importorskip("psutil")
+    script = _POOL_SCRIPT + textwrap.dedent(ORPHAN)
+    crawl = subprocess.Popen([sys.executable, "-c", script, PAGE.hex()], cwd=REPO, stdout=subprocess.PIPE,
+                             text=True)  # fmt: skip
+    try:
+        assert crawl.stdout is not None
+        workers = json.loads(crawl.stdout.readline())["workers"]
+        assert len(workers) == 1
+        assert psutil.pid_exists(workers[0])
+    finally:
+        crawl.kill()
+        crawl.wait(timeout=30)
+        if crawl.stdout is not None:
+            crawl.stdout.close()
+    still_there = [psutil.Process(pid) for pid in workers if psutil.pid_exists(pid)]
+    _, alive = psutil.wait_procs(still_there, timeout=20)
+    assert not alive, f"worker {[p.pid for p in alive]} outlived its killed crawl"
