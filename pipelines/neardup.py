@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from crawler.feeds import feed_prepared
 from crawler.state import open_near_duplicate_index, signature_options, state_configured
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Self
 
     from scrapy.crawler import Crawler
@@ -47,10 +49,18 @@ class NearDuplicatePipeline:
         if not state_configured(settings):
             # The default, stateless mode: stand down quietly (a NotConfigured message is a WARNING).
             raise NotConfigured
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline._feed_prepared, signal=feed_prepared)
+        return pipeline
 
     def open_spider(self) -> None:
         self._index = open_near_duplicate_index(self._crawler.settings)
+
+    def _feed_prepared(self, target: Path, part: Path) -> None:
+        """Persist the verdicts of the records in a file about to be delivered (the index
+        commits additions in groups)."""
+        if self._index is not None:
+            self._index.flush()
 
     def ahead_tasks(self) -> list[AheadTask]:
         """The text's signature, computed by an extraction worker (see :mod:`crawler.pool`)."""

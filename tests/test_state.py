@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import subprocess
@@ -135,6 +136,73 @@ def test_near_duplicate_index_finds_a_chinese_copy_and_keeps_its_verdicts(tmp_pa
     reopened = SqliteNearDuplicateIndex(tmp_path / "nd.sqlite3")
     assert reopened.query_or_add("copy", text) == "orig"
     reopened.close()
+
+
+def _committed_ids(path: Path) -> set[str]:
+    """Record ids another process would read from the index file (committed rows only)."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as reader:
+        return {row[0] for row in reader.execute("SELECT record_id FROM docs")}
+
+
+def test_near_duplicate_additions_are_committed_in_groups_and_on_flush(tmp_path):
+    """A commit a record cost more than the lookup itself: additions are grouped. What another
+    reader (or a run after a kill) sees is every group committed, never a part of one record."""
+    path = tmp_path / "nd.sqlite3"
+    index = SqliteNearDuplicateIndex(path, commit_every=3, commit_seconds=3600)
+    texts = [
+        "生态环境部关于开展二〇二四年度生态环境执法检查的通知，请各地认真组织实施并按时报送结果。",
+        "国家林业和草原局发布湿地保护规划，明确到二〇三〇年的保护目标、重点任务和保障措施。",
+        "水利部公布全国水土保持公报：水土流失面积连续下降，生态系统质量稳步提升。",
+        "自然资源部公布第三次全国国土调查主要数据成果，耕地保有量总体保持稳定。",
+    ]
+    for n, text in enumerate(texts[:4]):
+        assert index.query_or_add(f"r{n}", text) is None
+    assert _committed_ids(path) == {"r0", "r1", "r2"}  # one group of three; r3 still pending
+    assert index.query_or_add("r3", texts[3]) is None  # the pending addition answers in-process
+    index.flush()
+    assert _committed_ids(path) == {"r0", "r1", "r2", "r3"}
+    assert index.query_or_add("copy", "【转载】" + texts[0]) == "r0"
+    index.close()
+    assert "copy" in _committed_ids(path)
+    reopened = SqliteNearDuplicateIndex(path)
+    assert reopened.query_or_add("copy", "") == "r0"
+    reopened.close()
+
+
+def test_a_failed_near_duplicate_addition_leaves_the_rest_of_its_group(tmp_path, monkeypatch):
+    path = tmp_path / "nd.sqlite3"
+    index = SqliteNearDuplicateIndex(path, commit_every=10, commit_seconds=3600)
+    index.query_or_add("kept", "国务院办公厅印发《空气质量持续改善行动计划》的通知全文。" * 3)
+
+    def broken(*args):
+        raise RuntimeError("disk said no")
+
+    monkeypatch.setattr(index, "_best_match", broken)
+    with pytest.raises(RuntimeError):
+        index.query_or_add("failed", "水利部发布二〇二三年全国水土保持公报，水土流失面积继续减少。" * 3)
+    monkeypatch.undo()
+    index.query_or_add("after", "自然资源部公布第三次全国国土调查主要数据成果，耕地保有量稳定。" * 3)
+    index.close()
+    assert _committed_ids(path) == {"kept", "after"}
+
+
+def test_the_pipeline_commits_verdicts_before_an_output_file_is_delivered(tmp_path):
+    """Records carrying verdicts may be delivered mid-run (one file a date): their verdicts must be
+    on disk first, or a kill right after delivery would lose them for good."""
+    from crawler.feeds import feed_prepared
+
+    crawler = get_crawler(Spider, {"ECOPOLICY_STATE_DIR": str(tmp_path)})
+    pipeline = build_from_crawler(NearDuplicatePipeline, crawler)
+    pipeline.open_spider()
+    text = "生态环境部通报二〇二四年第一季度全国地表水环境质量状况，优良水质断面比例上升。" * 2
+    pipeline.process_item({"id": "a", "url": "https://example.org/a", "text": text})
+    path = tmp_path / "neardup.sqlite3"
+    assert _committed_ids(path) == set()
+    crawler.signals.send_catch_log(feed_prepared, target=tmp_path / "out.jsonl", part=tmp_path / "out.part")
+    assert _committed_ids(path) == {"a"}
+    pipeline.close_spider()
 
 
 def test_signatures_stay_those_of_datasketch_so_stored_states_keep_matching():

@@ -125,6 +125,9 @@ class NearDuplicateIndex(Protocol):
         Adds *record_id* to the index in either case (once).
         """
 
+    def flush(self) -> None:
+        """Persist every addition so far (before records that carry its verdicts are delivered)."""
+
     def close(self) -> None:
         """Persist and release the index."""
 

@@ -8,12 +8,19 @@ computed by :mod:`crawler.state.minhash` without importing that package. The ban
 an indexed SQLite table instead of memory, so the index survives a killed run and its memory
 does not grow with the corpus. A candidate found through the bands is confirmed by its
 estimated Jaccard similarity before it counts.
+
+Additions are committed in groups (every ``commit_every`` records or ``commit_seconds``, and
+on :meth:`SqliteNearDuplicateIndex.flush`), not one transaction each: a commit costs more than
+the lookup and insert it closes. The crawl flushes before each output file is delivered and at
+close, so a killed run loses at most the verdicts of records it had not delivered; those
+articles are fetched and judged again by the next run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import Iterator
 from operator import methodcaller
 from pathlib import Path
@@ -103,14 +110,19 @@ class SqliteNearDuplicateIndex:
     """:class:`crawler.state.base.NearDuplicateIndex` over one SQLite file."""
 
     def __init__(
-        self, path: Path | str, *, threshold: float = 0.8, num_perm: int = 128, shingle: int = 5
-    ) -> None:
+        self, path: Path | str, *, threshold: float = 0.8, num_perm: int = 128, shingle: int = 5,
+        commit_every: int = 64, commit_seconds: float = 2.0,
+    ) -> None:  # fmt: skip
         self.path = Path(path)
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle = shingle
+        self.commit_every = commit_every
+        self.commit_seconds = commit_seconds
         self._bands, self._rows = band_split(threshold, num_perm)
         self._db = open_wal(self.path, _SCHEMA)
+        self._pending = 0  # records added in the open transaction
+        self._began = 0.0
 
     def signature(self, text: str) -> np.ndarray | None:
         """MinHash values of *text*, or None when it has no shingles."""
@@ -127,7 +139,10 @@ class SqliteNearDuplicateIndex:
             return known[0]  # type: ignore[no-any-return]
         signature = self.signature(text)
         bands = list(self._band_hashes(signature)) if signature is not None else []
-        db.execute("BEGIN IMMEDIATE")
+        if not db.in_transaction:
+            db.execute("BEGIN IMMEDIATE")
+            self._began = time.monotonic()
+        db.execute("SAVEPOINT add_record")  # a failed addition leaves the group's others intact
         try:
             original = self._best_match(signature, bands) if signature is not None else None
             db.execute(
@@ -140,10 +155,20 @@ class SqliteNearDuplicateIndex:
                 [(band, value, record_id) for band, value in bands],
             )
         except BaseException:
-            db.execute("ROLLBACK")
+            db.execute("ROLLBACK TO add_record")
+            db.execute("RELEASE add_record")
             raise
-        db.execute("COMMIT")
+        db.execute("RELEASE add_record")
+        self._pending += 1
+        if self._pending >= self.commit_every or time.monotonic() - self._began >= self.commit_seconds:
+            self.flush()
         return original
+
+    def flush(self) -> None:
+        """Commit the additions not yet committed."""
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+        self._pending = 0
 
     def _candidates(self, bands: list[tuple[int, int]]) -> list[tuple[str, int, str | None, bytes]]:
         """Every stored document sharing a band with *bands*, in one statement: the ``OR`` of
@@ -169,4 +194,5 @@ class SqliteNearDuplicateIndex:
         return best[1] if best else None
 
     def close(self) -> None:
+        self.flush()
         self._db.close()

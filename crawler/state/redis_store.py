@@ -367,6 +367,9 @@ class RedisNearDuplicateIndex:
                 best = (int(seq), original)
         return best[1] if best else None
 
+    def flush(self) -> None:
+        """Nothing to flush: every write went to Redis at once."""
+
     def close(self) -> None:
         """Nothing to flush: every write went to Redis at once."""
 
