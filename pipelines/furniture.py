@@ -89,6 +89,7 @@ from typing import TYPE_CHECKING, Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
+from crawler.feeds import feed_prepared
 from crawler.state import open_furniture_store, state_configured
 from pipelines._step import CleaningPipeline, StepResult, computed_ahead
 from pipelines._text import CJK_CLASS
@@ -96,6 +97,7 @@ from pipelines.normalise import normalise_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
     from typing import Self
 
     from scrapy.crawler import Crawler
@@ -381,10 +383,18 @@ class FurnitureLearnPipeline:
         if not state_configured(crawler.settings):
             # No state store, or offline (extract never learns): stand down quietly.
             raise NotConfigured
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline._feed_prepared, signal=feed_prepared)
+        return pipeline
 
     def open_spider(self) -> None:
         self._store = open_furniture_store(self._crawler.settings)
+
+    def _feed_prepared(self, target: Path, part: Path) -> None:
+        """Persist the counts learned from the records of a file about to be delivered (the
+        store commits in groups): a run killed after delivery never revisits those articles."""
+        if self._store is not None:
+            self._store.flush()
 
     def ahead_tasks(self) -> list[AheadTask]:
         """The article's keys, computed by an extraction worker (see :mod:`crawler.pool`)."""

@@ -205,6 +205,24 @@ def test_the_pipeline_commits_verdicts_before_an_output_file_is_delivered(tmp_pa
     pipeline.close_spider()
 
 
+def test_two_users_of_one_index_file_in_one_process_share_its_open_group(tmp_path):
+    """``ecopolicy crawl`` runs one crawler per source on one thread, all on the state folder's
+    index: a second connection would wait on the first one's open group until its busy timeout.
+    Both write through one connection, and a copy on one source finds the original on the other."""
+    path = tmp_path / "nd.sqlite3"
+    ministry = SqliteNearDuplicateIndex(path, commit_every=100, commit_seconds=3600)
+    province = SqliteNearDuplicateIndex(path, commit_every=100, commit_seconds=3600)
+    release = "生态环境部发布《关于加强生态环境分区管控的指导意见》，到二〇二五年基本建立分区管控制度。" * 2
+    assert ministry.query_or_add("mee-1", release) is None
+    assert province.query_or_add("prov-7", "【转载】" + release) == "mee-1"  # no lock wait, no error
+    assert _committed_ids(path) == set()  # one open group for both
+    ministry.close()  # a user leaving commits the group; the other keeps the connection
+    assert _committed_ids(path) == {"mee-1", "prov-7"}
+    assert province.query_or_add("prov-8", "长江保护修复攻坚战行动计划实施情况通报。" * 3) is None
+    province.close()
+    assert "prov-8" in _committed_ids(path)
+
+
 def test_signatures_stay_those_of_datasketch_so_stored_states_keep_matching():
     """Signatures persist in the state folder: however they are computed, their values must not move.
 

@@ -186,5 +186,8 @@ class FurnitureStore(Protocol):
     def counts(self, source: str, article: str, keys: Iterable[str]) -> FurnitureCounts:
         """The source's article count and the counts of *keys* (lines never seen are absent)."""
 
+    def flush(self) -> None:
+        """Persist every count learned so far."""
+
     def close(self) -> None:
         """Release the backend."""

@@ -6,6 +6,11 @@ per source, how many distinct articles it has counted, and per line key (a hash 
 normalised line, see :func:`pipelines.furniture.furniture_key`) how many distinct articles
 carried it and the article number (``first_seq``) of the first one.
 
+Writes are committed in groups through the file's one shared connection
+(:mod:`crawler.state.grouped`), which the crawl's furniture judge reads through too: it sees the
+counts learned from the articles before, committed or not. A run killed before its output
+appeared loses at most the open group, which the next run counts again.
+
 Counts are per distinct article: an article (record id) re-fetched, or a line repeated within
 one page, is counted once; a changed article adds only its new lines. So counts need no
 staging like the seen-store's: a run killed before its output appeared leaves counts that a
@@ -26,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from crawler.state.base import FurnitureCounts, LineCount
-from crawler.state.sqlite import open_wal, transaction
+from crawler.state.grouped import GroupedWrites
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS furniture_sources (
@@ -80,6 +85,7 @@ class SqliteFurnitureStore:
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self._writes: GroupedWrites | None = None
         if read_only:
             if not self.path.is_file():
                 raise FileNotFoundError(
@@ -87,10 +93,18 @@ class SqliteFurnitureStore:
                 )
             self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
             return
-        self._db = open_wal(self.path, _SCHEMA)
+        self._writes = GroupedWrites.acquire(self.path, _SCHEMA)
+        self._db = self._writes.db
 
     def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        return transaction(self._db)
+        if self._writes is None:
+            raise PermissionError(f"{self.path} is open read-only or closed")
+        return self._writes.write()
+
+    def flush(self) -> None:
+        """Commit the counts not yet committed."""
+        if self._writes is not None:
+            self._writes.flush()
 
     def learn(self, source: str, article: str, keys: Iterable[str]) -> int:
         if self.read_only:
@@ -155,4 +169,8 @@ class SqliteFurnitureStore:
         return FurnitureCounts(int(total[0]) if total else 0, known is not None, lines)
 
     def close(self) -> None:
-        self._db.close()
+        writes, self._writes = self._writes, None
+        if writes is not None:
+            writes.release()
+        elif self.read_only:
+            self._db.close()

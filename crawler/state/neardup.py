@@ -9,27 +9,26 @@ an indexed SQLite table instead of memory, so the index survives a killed run an
 does not grow with the corpus. A candidate found through the bands is confirmed by its
 estimated Jaccard similarity before it counts.
 
-Additions are committed in groups (every ``commit_every`` records or ``commit_seconds``, and
-on :meth:`SqliteNearDuplicateIndex.flush`), not one transaction each: a commit costs more than
-the lookup and insert it closes. The crawl flushes before each output file is delivered and at
-close, so a killed run loses at most the verdicts of records it had not delivered; those
-articles are fetched and judged again by the next run.
+Additions are committed in groups through the file's one shared connection
+(:mod:`crawler.state.grouped`: every ``commit_every`` records or ``commit_seconds``, and on
+:meth:`SqliteNearDuplicateIndex.flush`), not one transaction each. The crawl flushes before each
+output file is delivered and at close, so a killed run loses at most the verdicts of records it
+had not delivered; those articles are fetched and judged again by the next run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-import time
 from collections.abc import Iterator
 from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
 
+from crawler.state.grouped import GroupedWrites
 from crawler.state.minhash import band_split
 from crawler.state.minhash import signature as minhash_values
-from crawler.state.sqlite import open_wal
 from pipelines._step import computed_ahead
 from pipelines.finalise import record_text
 
@@ -117,12 +116,11 @@ class SqliteNearDuplicateIndex:
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle = shingle
-        self.commit_every = commit_every
-        self.commit_seconds = commit_seconds
         self._bands, self._rows = band_split(threshold, num_perm)
-        self._db = open_wal(self.path, _SCHEMA)
-        self._pending = 0  # records added in the open transaction
-        self._began = 0.0
+        self._writes: GroupedWrites | None = GroupedWrites.acquire(
+            self.path, _SCHEMA, every=commit_every, seconds=commit_seconds
+        )
+        self._db = self._writes.db
 
     def signature(self, text: str) -> np.ndarray | None:
         """MinHash values of *text*, or None when it has no shingles."""
@@ -139,11 +137,8 @@ class SqliteNearDuplicateIndex:
             return known[0]  # type: ignore[no-any-return]
         signature = self.signature(text)
         bands = list(self._band_hashes(signature)) if signature is not None else []
-        if not db.in_transaction:
-            db.execute("BEGIN IMMEDIATE")
-            self._began = time.monotonic()
-        db.execute("SAVEPOINT add_record")  # a failed addition leaves the group's others intact
-        try:
+        assert self._writes is not None, "the index is closed"
+        with self._writes.write():
             original = self._best_match(signature, bands) if signature is not None else None
             db.execute(
                 "INSERT INTO docs (record_id, seq, duplicate_of, signature) "
@@ -154,21 +149,12 @@ class SqliteNearDuplicateIndex:
                 "INSERT INTO bands (band, hash, record_id) VALUES (?, ?, ?)",
                 [(band, value, record_id) for band, value in bands],
             )
-        except BaseException:
-            db.execute("ROLLBACK TO add_record")
-            db.execute("RELEASE add_record")
-            raise
-        db.execute("RELEASE add_record")
-        self._pending += 1
-        if self._pending >= self.commit_every or time.monotonic() - self._began >= self.commit_seconds:
-            self.flush()
         return original
 
     def flush(self) -> None:
         """Commit the additions not yet committed."""
-        if self._db.in_transaction:
-            self._db.execute("COMMIT")
-        self._pending = 0
+        if self._writes is not None:
+            self._writes.flush()
 
     def _candidates(self, bands: list[tuple[int, int]]) -> list[tuple[str, int, str | None, bytes]]:
         """Every stored document sharing a band with *bands*, in one statement: the ``OR`` of
@@ -194,5 +180,6 @@ class SqliteNearDuplicateIndex:
         return best[1] if best else None
 
     def close(self) -> None:
-        self.flush()
-        self._db.close()
+        writes, self._writes = self._writes, None
+        if writes is not None:
+            writes.release()

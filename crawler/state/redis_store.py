@@ -413,6 +413,9 @@ class RedisFurnitureStore:
                     found[line] = LineCount(int(n), int(first))
         return FurnitureCounts(int(total or 0), bool(known), found)
 
+    def flush(self) -> None:
+        """Nothing to flush: every write went to Redis at once."""
+
     def close(self) -> None:
         """Nothing to flush: every write went to Redis at once."""
 
