@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,31 @@ def test_demo_source_twice_with_one_state_dir_emits_nothing_the_second_time(tmp_
     assert second.returncode == 0, second.stderr[-3000:]
     assert len(records(out)) == count
     assert "demo: 0 record(s) emitted" in second.stdout
+
+
+def test_two_sources_crawled_together_share_the_state_files_without_waiting(site, tmp_path):
+    """One run, two sources, one process: both crawlers write the near-duplicate index and the
+    furniture counts of one state folder. Neither may wait on the other's open group of writes
+    (a lock wait there blocks the shared reactor until SQLite gives up), and the copy of a release
+    on one source points to the record of the other, whichever was judged first."""
+    out, state = tmp_path / "out", tmp_path / "state"
+    original = make_articles(5)
+    site.publish(original)
+    copy_site = GeneratedSite().start()
+    try:
+        copied = Article(slug="copy1", title="Reprinted: " + original[1].title,
+                         paragraphs=[*original[1].paragraphs, "来源：生态环境部"])  # fmt: skip
+        copy_site.publish([copied, *make_articles(3, prefix="c")])
+        started = time.monotonic()
+        run = run_cli(*crawl_args({"gen": site, "mirror": copy_site}, out, state))
+        took = time.monotonic() - started
+    finally:
+        copy_site.stop()
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert took < 25, f"the run took {took:.0f} s: a crawler waited on the other's lock"
+    by_source = {(r["source"], r["url"].rsplit("/", 1)[1]): r for r in records(out)}
+    assert len(by_source) == 9
+    first, second = by_source[("gen", f"{original[1].slug}.html")], by_source[("mirror", "copy1.html")]
+    verdicts = {first["duplicate_of"], second["duplicate_of"]}
+    assert verdicts in ({None, first["id"]}, {None, second["id"]})  # one copy of the other
+    assert sum(r["duplicate_of"] is not None for r in by_source.values()) == 1
