@@ -82,7 +82,10 @@ class SqliteFurnitureStore:
     ``read_only`` (``ecopolicy extract``) never creates the file and never writes to it.
     """
 
-    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str, *, read_only: bool = False, commit_every: int = 64,
+        commit_seconds: float = 2.0,
+    ) -> None:  # fmt: skip
         self.path = Path(path)
         self.read_only = read_only
         self._writes: GroupedWrites | None = None
@@ -93,7 +96,7 @@ class SqliteFurnitureStore:
                 )
             self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
             return
-        self._writes = GroupedWrites.acquire(self.path, _SCHEMA)
+        self._writes = GroupedWrites.acquire(self.path, _SCHEMA, every=commit_every, seconds=commit_seconds)
         self._db = self._writes.db
 
     def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
