@@ -77,6 +77,7 @@ def _fill_unrelated(index: Any, start: int, count: int, rng: random.Random) -> N
     import numpy as np
 
     generator = np.random.default_rng(rng.getrandbits(32))
+    index.flush()  # the index commits in groups: its open group ends before this bulk transaction
     db = index._db
     db.execute("BEGIN")
     for chunk_start in range(start, start + count, 50_000):
