@@ -40,8 +40,9 @@ _CHUNK = 500
 def open_wal(path: Path, schema: str) -> sqlite3.Connection:
     """An autocommit connection to *path* in WAL mode with *schema* applied (tables made if absent).
 
-    Shared by the state stores: short transactions, ``synchronous=NORMAL``, so a killed process
-    leaves the last committed state readable.
+    Shared by the state stores: ``synchronous=NORMAL``, so a killed process leaves the last
+    committed state readable. The seen-store commits each write; the near-duplicate index and
+    the furniture counts commit in groups (:mod:`crawler.state.grouped`).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
