@@ -74,8 +74,9 @@ class GroupedWrites:
         try:
             yield db
         except BaseException:
-            db.execute("ROLLBACK TO grouped_write")
-            db.execute("RELEASE grouped_write")
+            if db.in_transaction:  # some errors (a full disk) make SQLite roll back the whole group
+                db.execute("ROLLBACK TO grouped_write")
+                db.execute("RELEASE grouped_write")
             raise
         db.execute("RELEASE grouped_write")
         self._pending += 1

@@ -2,7 +2,7 @@
 
 Why not datasketch itself at crawl time: importing the package loads its LSH module, which
 imports ``scipy.integrate`` to choose the band split; that costs about half a second and
-60 MB in every crawl process and extraction worker, for one number pair per run. The two
+50 MB in every crawl process and extraction worker, for one number pair per run. The two
 pieces the crawler uses are small and fixed:
 
 - a signature: each shingle's 32-bit hash is mixed by the MurmurHash3 finalizer, then put
@@ -54,7 +54,7 @@ def signature(hashes: list[int], num_perm: int, seed: int = SEED) -> np.ndarray:
     mixed = _fmix32(np.asarray(hashes, dtype=np.uint32).reshape(-1, 1))
     with np.errstate(over="ignore"):  # uint32 arithmetic wraps: that is the modulo 2**32
         permuted = mixed * multipliers + offsets
-    return np.minimum(permuted.min(axis=0), _EMPTY).astype(np.uint64)
+    return permuted.min(axis=0).astype(np.uint64)
 
 
 def _s_curve_areas(threshold: float, bands: np.ndarray, rows: np.ndarray) -> np.ndarray:
