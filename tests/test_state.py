@@ -160,9 +160,9 @@ def test_near_duplicate_additions_are_committed_in_groups_and_on_flush(tmp_path)
     for n, text in enumerate(texts[:4]):
         assert index.query_or_add(f"r{n}", text) is None
     assert _committed_ids(path) == {"r0", "r1", "r2"}  # one group of three; r3 still pending
-    assert index.query_or_add("r3", texts[3]) is None  # the pending addition answers in-process
+    assert index.query_or_add("c3", "【转载】" + texts[3]) == "r3"  # pending rows answer lookups
     index.flush()
-    assert _committed_ids(path) == {"r0", "r1", "r2", "r3"}
+    assert _committed_ids(path) == {"r0", "r1", "r2", "r3", "c3"}
     assert index.query_or_add("copy", "【转载】" + texts[0]) == "r0"
     index.close()
     assert "copy" in _committed_ids(path)

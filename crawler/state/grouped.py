@@ -45,7 +45,8 @@ class GroupedWrites:
 
     @classmethod
     def acquire(cls, path: Path, schema: str, *, every: int = 64, seconds: float = 2.0) -> GroupedWrites:
-        """The file's shared connection (opened, with *schema* applied, by its first user)."""
+        """The file's shared connection (opened, with *schema* applied, by its first user; the
+        group size and interval are the first user's too)."""
         key = path.resolve()
         shared = cls._open.get(key)
         if shared is None:
