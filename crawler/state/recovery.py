@@ -48,7 +48,9 @@ def _damage(path: Path) -> str:
         return str(exc)
     finally:
         db.close()
-    problems = [str(row[0]) for row in rows if row and row[0] != "ok"]
+    # A problem can span lines ("*** in database main ***\nPage 5: ..."): the reason goes into
+    # one-line warnings and the run summary, so its whitespace is folded.
+    problems = [" ".join(str(row[0]).split()) for row in rows if row and row[0] != "ok"]
     return "; ".join(problems[:3])
 
 
