@@ -67,8 +67,10 @@ class NearDuplicatePipeline:
         from crawler.pool import AheadTask
         from crawler.state.neardup import signature_ahead
 
-        options = tuple(signature_options(self._crawler.settings).items())
-        return [AheadTask("cleaned", signature_ahead, options)]
+        options: dict[str, int | str] = dict(signature_options(self._crawler.settings))
+        if self._index is not None:  # the index decides how its signatures are made
+            options["scheme"] = self._index.scheme
+        return [AheadTask("cleaned", signature_ahead, tuple(options.items()))]
 
     def close_spider(self) -> None:
         if self._index is not None:

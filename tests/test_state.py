@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 import json
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from crawler.commands.report import articles_per_day, format_table, html_report,
 from crawler.middlewares.conditional import ConditionalRequestMiddleware
 from crawler.state.journal import prepare, recover, register_run
 from crawler.state.lock import LockedError, RunLock
-from crawler.state.neardup import SqliteNearDuplicateIndex, minhash_signature, shingles
+from crawler.state.neardup import ROLLING, SHA1, SqliteNearDuplicateIndex, minhash_signature, shingles
 from crawler.state.sqlite import SqliteSeenStore
 from pipelines.neardup import NearDuplicatePipeline
 from pipelines.seen import SeenPipeline
@@ -223,8 +224,9 @@ def test_two_users_of_one_index_file_in_one_process_share_its_open_group(tmp_pat
     assert "prov-8" in _committed_ids(path)
 
 
-def test_signatures_stay_those_of_datasketch_so_stored_states_keep_matching():
-    """Signatures persist in the state folder: however they are computed, their values must not move.
+def test_sha1_signatures_stay_those_of_datasketch_so_indexes_written_before_schemes_keep_matching():
+    """Signatures persist in the state folder: an index written before signature schemes were
+    recorded holds ``sha1`` signatures, whose values must not move.
 
     The reference is datasketch's MinHash with its ``affine32`` scheme (its default since 2.0).
     """
@@ -237,8 +239,125 @@ def test_signatures_stay_those_of_datasketch_so_stored_states_keep_matching():
             fresh = MinHash(num_perm=num_perm, scheme="affine32")
             fresh.update_batch([gram.encode("utf-8") for gram in shingles(text, 5)])
             for _ in range(2):  # the second call reuses what the first one prepared
-                signature = minhash_signature(text, num_perm=num_perm, shingle=5)
+                signature = minhash_signature(text, num_perm=num_perm, shingle=5, scheme=SHA1)
                 assert signature.tolist() == list(fresh.hashvalues)
+
+
+def _real_texts() -> list[str]:
+    """Article texts of stored real pages (English, Chinese and others), from their expectations."""
+    texts = []
+    for expected in sorted((Path(__file__).parent / "fixtures" / "realpages").glob("*/*/expected.json"))[::6]:
+        paragraphs = json.loads(expected.read_text(encoding="utf-8")).get("paragraphs") or []
+        if len(text := "\n".join(paragraphs)) > 400:
+            texts.append(text[:6000])
+    return texts
+
+
+def _edited(text: str, seed: int) -> str:
+    """A copy as portals make them: a sentence dropped, a few characters changed, a prefix added."""
+    import random
+
+    rng = random.Random(seed)
+    cut = rng.randrange(len(text) // 2)
+    copy = text[:cut] + text[cut + rng.randrange(20, 200) :]
+    for _ in range(3):
+        at = rng.randrange(len(copy))
+        copy = copy[:at] + "x" + copy[at + 1 :]
+    return "【转载】" + copy
+
+
+def test_rolling_signatures_estimate_similarity_as_well_as_sha1_on_real_texts():
+    """The scheme of new indexes must judge copies as well as the one it replaces: on copies and
+    on unrelated pairs of real article texts, its estimate of the shingle sets' Jaccard similarity
+    is as close to the exact value, and it takes the same side of the 0.8 threshold."""
+    texts = _real_texts()
+    assert len(texts) >= 30
+    pairs = [(text, _edited(text, n)) for n, text in enumerate(texts)]
+    pairs += list(itertools.pairwise(texts))
+    errors: dict[str, list[float]] = {ROLLING: [], SHA1: []}
+    sides_differ = 0
+    for one, other in pairs:
+        exact = len(shingles(one) & shingles(other)) / len(shingles(one) | shingles(other))
+        for scheme, found in errors.items():
+            a, b = (minhash_signature(t, num_perm=128, shingle=5, scheme=scheme) for t in (one, other))
+            found.append(abs(float((a == b).mean()) - exact))
+        sides_differ += abs(exact - 0.8) > 0.1 and (errors[ROLLING][-1] > abs(exact - 0.8))
+    mean = {scheme: sum(found) / len(found) for scheme, found in errors.items()}
+    assert mean[ROLLING] <= max(0.03, mean[SHA1] * 1.25), mean
+    assert sides_differ == 0
+
+
+def test_a_new_index_signs_with_the_rolling_scheme_and_records_it(tmp_path):
+    index = SqliteNearDuplicateIndex(tmp_path / "nd.sqlite3")
+    assert index.scheme == ROLLING
+    release = "生态环境部发布《关于加强生态环境分区管控的指导意见》，到二〇二五年基本建立分区管控制度。" * 2
+    assert index.query_or_add("a", release) is None
+    assert index.query_or_add("b", "【转载】" + release) == "a"
+    index.close()
+    assert SqliteNearDuplicateIndex(tmp_path / "nd.sqlite3").scheme == ROLLING
+
+
+def test_an_index_written_before_schemes_keeps_sha1_and_finds_copies_of_its_records(tmp_path):
+    """A state folder from an earlier version: records signed with ``sha1``, no scheme recorded.
+    Signing its new texts another way would make every stored record unfindable."""
+    import sqlite3
+
+    path = tmp_path / "nd.sqlite3"
+    earlier = SqliteNearDuplicateIndex(path)
+    earlier.scheme = SHA1  # what every index signed with before schemes were recorded
+    release = "The ministry issued its reply to the proposal on pollution and carbon reduction. " * 4
+    assert earlier.query_or_add("old-1", release) is None
+    earlier.close()
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("DROP TABLE meta")  # the earlier layout
+
+    reopened = SqliteNearDuplicateIndex(path)
+    assert reopened.scheme == SHA1
+    assert reopened.query_or_add("new-1", "Reposted: " + release) == "old-1"
+    reopened.close()
+    assert SqliteNearDuplicateIndex(path).scheme == SHA1  # now recorded
+
+
+def test_the_worker_computes_the_signature_with_the_index_scheme(tmp_path):
+    """The signature a worker computes ahead is used only if made the index's way."""
+    crawler = get_crawler(Spider, {"ECOPOLICY_STATE_DIR": str(tmp_path)})
+    pipeline = build_from_crawler(NearDuplicatePipeline, crawler)
+    pipeline.open_spider()
+    (task,) = pipeline.ahead_tasks()
+    assert dict(task.options)["scheme"] == ROLLING
+    pipeline.close_spider()
+
+
+def test_the_redis_index_records_its_scheme_and_keeps_sha1_for_records_stored_before():
+    redis = pytest.importorskip("redis")
+    import uuid
+
+    from crawler.state.redis_store import RedisNearDuplicateIndex
+
+    server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"no Redis answers on 127.0.0.1:6379: {exc}")
+    prefix = f"ecotest-{uuid.uuid4().hex[:10]}"
+    release = "生态环境部发布《关于加强生态环境分区管控的指导意见》，到二〇二五年基本建立分区管控制度。" * 2
+    try:
+        fresh = RedisNearDuplicateIndex(server, prefix=prefix)
+        assert fresh.scheme == ROLLING
+        assert fresh.query_or_add("a", release) is None
+        assert RedisNearDuplicateIndex(server, prefix=prefix).query_or_add("b", "【转载】" + release) == "a"
+
+        earlier = f"{prefix}-earlier"
+        written_before = RedisNearDuplicateIndex(server, prefix=earlier)
+        written_before.scheme = SHA1
+        written_before.query_or_add("old-1", release)
+        server.delete(f"{earlier}:neardup:scheme")  # the earlier layout recorded none
+        reopened = RedisNearDuplicateIndex(server, prefix=earlier)
+        assert reopened.scheme == SHA1
+        assert reopened.query_or_add("new-1", "【转载】" + release) == "old-1"
+    finally:
+        for key in server.scan_iter(match=f"{prefix}*", count=1000):
+            server.delete(key)
 
 
 @pytest.mark.parametrize("num_perm", [32, 128, 256])

@@ -119,6 +119,10 @@ class NearDuplicateIndex(Protocol):
     a copy of its own copy.
     """
 
+    scheme: str
+    """How the index turns a shingle into a hash (``rolling`` or ``sha1``, see
+    :mod:`crawler.state.neardup`): recorded in the index, since two schemes never match."""
+
     def query_or_add(self, record_id: str, text: str) -> str | None:
         """The id of the earliest indexed record whose text is near-identical, else None.
 

@@ -18,6 +18,7 @@ compares both pieces with datasketch, which stays a test dependency.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -46,10 +47,11 @@ def _fmix32(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> shift3)  # type: ignore[no-any-return]
 
 
-def signature(hashes: list[int], num_perm: int, seed: int = SEED) -> np.ndarray:
-    """The MinHash signature (``uint64`` values) of a set given by its members' 32-bit hashes."""
+def signature(hashes: Sequence[int] | np.ndarray, num_perm: int, seed: int = SEED) -> np.ndarray:
+    """The MinHash signature (``uint64`` values) of a set given by its members' 32-bit hashes
+    (a member listed twice changes nothing)."""
     multipliers, offsets = permutations(num_perm, seed)
-    if not hashes:
+    if len(hashes) == 0:
         return np.full(num_perm, _EMPTY, dtype=np.uint64)
     mixed = _fmix32(np.asarray(hashes, dtype=np.uint32).reshape(-1, 1))
     with np.errstate(over="ignore"):  # uint32 arithmetic wraps: that is the modulo 2**32

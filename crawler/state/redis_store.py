@@ -310,12 +310,24 @@ class RedisNearDuplicateIndex:
         from crawler.state.minhash import band_split
 
         self._bands, self._rows = band_split(threshold, num_perm)
+        self.scheme = self._recorded_scheme()
+
+    def _recorded_scheme(self) -> str:
+        """The index's signature scheme (see :mod:`crawler.state.neardup`): set by the first
+        worker to open it; ``sha1`` for an index that holds records but no scheme."""
+        from crawler.state.neardup import ROLLING, SHA1
+
+        key = f"{self.base}:scheme"
+        held = bool(self.server.exists(f"{self.base}:counter"))
+        self.server.setnx(key, SHA1 if held else ROLLING)
+        scheme = self.server.get(key)
+        return scheme.decode() if isinstance(scheme, bytes) else str(scheme)
 
     def signature(self, text: str) -> np.ndarray | None:
         """MinHash values of *text*, or None when it has no shingles."""
         from crawler.state.neardup import minhash_signature
 
-        return minhash_signature(text, num_perm=self.num_perm, shingle=self.shingle)
+        return minhash_signature(text, num_perm=self.num_perm, shingle=self.shingle, scheme=self.scheme)
 
     def query_or_add(self, record_id: str, text: str) -> str | None:
         known = self.server.hget(f"{self.base}:dup", record_id)
