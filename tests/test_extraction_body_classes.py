@@ -130,6 +130,35 @@ def test_chunks_in_separate_wrappers_are_taken_from_their_common_ancestor() -> N
     assert [p for p in PARAS if p not in got] == []
 
 
+def test_chunks_whose_layout_class_names_a_sidebar_are_the_article() -> None:
+    """A BEM layout "sidebar-grid": each chunk of the article is a ``sidebar-grid__content``
+    beside its own ad column. No chunk holds half the prose, but together they hold all of it,
+    so the name is no evidence against them (the whole article used to be discarded)."""
+    linked = (
+        'Anglers <a href="https://example.org/plan">welcomed the plan</a> but asked for fish passes '
+        "on the two weirs that stay, the federation said in a statement on Wednesday."
+    )
+    more = [
+        "The restored floodplain is expected to store up to three million cubic metres of water in winter.",
+        "Conservation groups said the meadows would bring back breeding waders within a decade or so.",
+    ]
+    groups = ((PARAS[0], PARAS[1], more[0]), (linked, PARAS[2], more[1]), (PARAS[3],))
+    chunks = "".join(
+        '<div class="sidebar-grid__container"><div class="sidebar-grid__content article__content">'
+        f"{paras(list(group))}</div>"
+        '<aside class="sidebar-grid__sidebar"><div class="ad">Advertisement</div></aside></div>'
+        '<div class="ad full-bleed">Advertisement</div>'
+        for group in groups
+    )
+    html = page(f'<h1>River restoration plan approved</h1><div class="sidebar-grid">{chunks}</div>{TEASERS}')
+    record = extract_article(html, "https://news.example/river")
+    assert "body_trafilatura" not in record["events"]
+    got = record["paragraphs"]
+    assert [p for p in [*PARAS, *more] if p not in got] == []
+    assert any(p.startswith("Anglers welcomed the plan") for p in got)
+    assert "Advertisement" not in got
+
+
 def test_a_page_of_short_lines_still_gives_its_text() -> None:
     record = extract_article(
         '<html><body><a href="javascript:"><p>abc</p><p>def</p>ghi</a></body></html>', "https://x.example/a"

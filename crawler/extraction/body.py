@@ -376,8 +376,10 @@ def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
     word only when the element holds less than half the container's text or is mostly links
     (a wrapper named "…-tag-selector" around every paragraph is the article, not a tag list),
     never inside a paragraph's running text, and not by a layout word when it is a heading, a
-    part of a table or holds a paragraph of prose."""
+    part of a table or holds a paragraph of prose. Chunks of one kind (tag and class) that
+    together hold half the text are the article cut around ad slots, whatever their name."""
     size = 0
+    kin_sizes: dict[tuple[str, str], int] = {}
 
     def judge(el: HtmlElement) -> bool:
         nonlocal size
@@ -390,9 +392,23 @@ def _named_chrome_in(container: HtmlElement) -> Callable[[HtmlElement], bool]:
             return False
         if not size:
             size = _solid_len(container.text_content()) or 1
-        return _solid_len(el.text_content()) < 0.5 * size or _link_density(el) > 0.5
+        if _link_density(el) > 0.5:
+            return True
+        if _solid_len(el.text_content()) >= 0.5 * size:
+            return False
+        return not (_link_density(el) < 0.3 and _kin_size(container, el, kin_sizes) >= 0.5 * size)
 
     return judge
+
+
+def _kin_size(container: HtmlElement, el: HtmlElement, cache: dict[tuple[str, str], int]) -> int:
+    """Text held by the elements of *el*'s kind (tag and class) in *container*, each counted once."""
+    kind = _signature(el)
+    if kind not in cache:
+        members = [m for m in container.iter(el.tag) if m.get("class") and _signature(m) == kind]
+        outer = [m for m in members if not any(_signature(a) == kind for a in m.iterancestors())]
+        cache[kind] = sum(_solid_len(m.text_content()) for m in outer)
+    return cache[kind]
 
 
 _HEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
@@ -1085,6 +1101,7 @@ def _named_chrome_judge(
     related stories."""
     held = _content_sums(prose)
     total = sum(prose.values()) or 1.0
+    kin_shares = _kin_shares(held, total)
 
     def own(el: HtmlElement) -> bool:
         if is_landmark_chrome(el):
@@ -1094,10 +1111,30 @@ def _named_chrome_judge(
         share = held.get(el, 0.0) / total
         if share >= 0.25 and heading is not None and _contains(el, heading):
             return False
+        if has_hard_name(el):
+            return True
+        if share < 0.5 and kin_shares.get(_signature(el), 0.0) >= 0.5 and _link_density(el) < 0.3:
+            return False  # one chunk of an article cut around ad slots ("sidebar-grid__content")
         # a wrapper of nearly all the prose is no chrome even when menus inside make it link-heavy
-        return has_hard_name(el) or share < 0.5 or (share < 0.8 and _link_density(el) > 0.5)
+        return share < 0.5 or (share < 0.8 and _link_density(el) > 0.5)
 
     return own
+
+
+def _kin_shares(held: dict[HtmlElement, float], total: float) -> dict[tuple[str, str], float]:
+    """Share of the page's prose held by each kind of element (tag and class): a site that cuts
+    its article into chunks around ad slots gives every chunk one class, and together they hold
+    most of the prose whatever each chunk's name says. An element inside another of its kind
+    is counted with that one."""
+    shares: dict[tuple[str, str], float] = {}
+    for el, score in held.items():
+        if not el.get("class"):
+            continue
+        kind = _signature(el)
+        if any(_signature(anc) == kind for anc in el.iterancestors()):
+            continue
+        shares[kind] = shares.get(kind, 0.0) + score / total
+    return shares
 
 
 def _density_groups(tree: HtmlElement, title: str = "") -> list[list[HtmlElement]]:
