@@ -639,12 +639,20 @@ def _related_pass(cuts: _Cuts, extra: frozenset[str]) -> None:
             i += 1
 
 
+_BLURB_MIN_CONTENT = 12
+"""Content words (or character pairs) a trailing line needs before its vocabulary can say it is
+unrelated to the article."""
+
+
 def _unrelated_tail(cuts: _Cuts, start: int, body_before: list[str]) -> None:
     """The one paragraph left after a related block, when it is a blurb unrelated to the article.
 
     Below a related block, a blurb of another item ("该报告列出了…") reads as prose; what tells
     it from the article is that it stands alone at the very end, in one sentence or two, and
-    says nothing the article says. Two paragraphs or more after the block are the article.
+    says nothing the article says. Two paragraphs or more after the block are the article, and
+    so is a short line: a closing sentence of a few content words ("The preliminary hearing is
+    scheduled for June 26 at 9 am.") often shares none with the article, so its vocabulary is
+    no evidence either way.
     """
     rest = [k for k in range(start, len(cuts.paragraphs)) if k not in cuts.removed]
     if len(rest) != 1 or not body_before:
@@ -652,6 +660,8 @@ def _unrelated_tail(cuts: _Cuts, start: int, body_before: list[str]) -> None:
     text = cuts.paragraphs[rest[0]]
     if len(re.findall(r"[.!?。！？]", text.rstrip(".!?。！？ "))) > 1:
         return  # several sentences: prose, not a blurb
+    if len(_content(text)) < _BLURB_MIN_CONTENT:
+        return
     vocabulary_before = set().union(*(_content(p) for p in body_before))
     if _overlap(text, vocabulary_before) < 0.35:
         cuts.cut(rest[0], "related", "one blurb after a related block at the foot, unrelated to the article")

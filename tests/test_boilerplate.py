@@ -139,6 +139,32 @@ def test_trailing_blurb_after_a_stray_date_goes_but_a_last_body_paragraph_stays(
     assert strip_boilerplate([*BODY_ZH, zh_blurb]).paragraphs == BODY_ZH
 
 
+def test_after_a_related_block_a_long_unrelated_blurb_goes_but_a_short_closing_line_stays():
+    """A lone sentence after a related block at the foot is cut only when it has enough words
+    for its vocabulary to show it is about something else; a short closing line of the article
+    shares no word with it as often as not."""
+    article = [
+        "Prosecutors said the suspect will appear in court next month on four counts of murder.",
+        "His defense team issued a subpoena to the surviving roommate, who agreed to an interview.",
+        "The roommate's lawyers had filed a motion to quash the subpoena before the agreement.",
+    ]
+    block = [
+        "More from NBC's TODAY:",
+        "Click here to read the probable cause affidavit and our analysis of it.",
+        "Click here to read the unsealed search warrant for the suspect's apartment.",
+    ]
+    closing = "The preliminary hearing is scheduled for June 26 at 9 am."
+    blurb = (
+        "The title is Statistics of Highway Construction Investment from January to June 2025, listing "
+        "cumulative values for every province, with Hainan prominent and Jilin relatively flat overall"
+    )
+    kept = strip_boilerplate([*article, *block, closing])
+    assert closing in kept.paragraphs
+    cut = strip_boilerplate([*article, *block, blurb])
+    assert blurb not in cut.paragraphs
+    assert cut.paragraphs[: len(article)] == article
+
+
 def test_body_sentences_that_mention_chrome_words_stay():
     body = [
         "Residents can subscribe to air-quality alerts and share them with neighbours.",
