@@ -135,7 +135,14 @@ EN_STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=8192)
+PARAGRAPH_CACHE = 1024
+"""Entries of each per-paragraph cache (tokens, keys, numbers). The cleaning steps ask about the
+same paragraphs one after another, so the reuse is within a record and between a site's
+recurring lines; a crawl's paragraphs are otherwise all distinct, and a larger cache holds text
+that will not come again while the process grows with the corpus until it is full."""
+
+
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def nfkc(text: str) -> str:
     """*text* in NFKC form; the quick check spares the rewrite for text already in it.
 
@@ -150,7 +157,7 @@ def _cjk_count(text: str) -> int:
     return len(text) - len(_CJK.sub("", text))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def comparison_key(text: str) -> str:
     """Return *text* folded for comparison: NFKC width, case, no punctuation, single spaces.
 
@@ -166,7 +173,7 @@ def comparison_key(text: str) -> str:
     return _CJK_SPACE.sub("", joined)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def tokens(text: str) -> tuple[str, ...]:
     """Return comparison tokens: one per Chinese character, one per word or number elsewhere.
 
@@ -188,7 +195,7 @@ def cjk_ratio(text: str) -> float:
     return _cjk_count(text) / size if size > 0 else 0.0
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def is_cjk_text(text: str) -> bool:
     """Whether *text* is mostly Chinese (decides word versus character handling).
 
@@ -198,7 +205,7 @@ def is_cjk_text(text: str) -> bool:
     return cjk_ratio(text) >= 0.4
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def numbers(text: str) -> frozenset[str]:
     """Numbers in *text*, width-folded, thousands separators removed.
 
@@ -218,7 +225,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def length_units(text: str) -> int:
     """Length in comparable units: words for Latin text, characters / 2 for Chinese.
 

@@ -44,7 +44,15 @@ from typing import TYPE_CHECKING, Any
 
 from crawler import vocabulary
 from pipelines._step import CleaningPipeline, StepResult, filter_result
-from pipelines._text import EN_STOPWORDS, comparison_key, is_cjk_text, length_units, tokens, words
+from pipelines._text import (
+    EN_STOPWORDS,
+    PARAGRAPH_CACHE,
+    comparison_key,
+    is_cjk_text,
+    length_units,
+    tokens,
+    words,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -70,7 +78,7 @@ _LABEL_ENDINGS = tuple(
 _COLON = re.compile(r"\s*[:：]")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def metadata_labels(text: str) -> int:
     """How many "label:" fields *text* holds (发布时间：, Source:, Views:).
 
@@ -477,7 +485,7 @@ def reader_note_kind(text: str, *, at_edge: bool) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def _content(text: str) -> frozenset[str]:
     toks = tokens(text)
     if is_cjk_text(text):

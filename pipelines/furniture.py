@@ -92,7 +92,7 @@ from scrapy.exceptions import NotConfigured
 from crawler.feeds import feed_prepared
 from crawler.state import open_furniture_store, state_configured
 from pipelines._step import CleaningPipeline, StepResult, computed_ahead
-from pipelines._text import CJK_CLASS
+from pipelines._text import CJK_CLASS, PARAGRAPH_CACHE
 from pipelines.normalise import normalise_text
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def _protected(form: str) -> bool:
     return form.endswith(":") and len(form) >= _LEAD_IN_MIN
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def furniture_key(text: str) -> str | None:
     """The store key of a body line: 16 hex digits of a hash of :func:`line_form`, or None.
 
@@ -226,7 +226,7 @@ def without_headline(paragraphs: Sequence[str], keys: list[str | None], title: o
     ]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=PARAGRAPH_CACHE)
 def prose_key(text: str) -> str | None:
     """The store key of an article paragraph as evidence of copies, or None when it is short.
 
