@@ -55,3 +55,21 @@ def read_jsonl(path: Path) -> list[dict]:
 @pytest.fixture(scope="session")
 def demo_manifest() -> list[dict]:
     return json.loads((REPO / "crawler" / "sources" / "demo" / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def redis_prefixed():
+    """A client of Redis db 15 on 127.0.0.1:6379 and a key prefix of the test's own, whose keys are
+    deleted afterwards; the test is skipped with the reason when no Redis answers."""
+    import uuid
+
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"no Redis answers on 127.0.0.1:6379: {exc}")
+    prefix = f"ecotest-{uuid.uuid4().hex[:10]}"
+    yield client, prefix
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        client.delete(key)

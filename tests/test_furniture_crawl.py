@@ -18,7 +18,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import uuid
 
 import pytest
 
@@ -249,22 +248,8 @@ def test_extract_with_a_state_folder_holding_no_counts_is_a_configuration_error(
     assert "no furniture counts" in done.stderr
 
 
-@pytest.fixture
-def redis_prefix():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"no Redis answers on {REDIS_URL}: {exc}")
-    prefix = f"ecotest-{uuid.uuid4().hex[:10]}"
-    yield client, prefix
-    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-        client.delete(key)
-
-
-def test_scale_out_workers_share_the_counts_in_redis(crawled, redis_prefix, tmp_path):
-    client, prefix = redis_prefix
+def test_scale_out_workers_share_the_counts_in_redis(crawled, redis_prefixed, tmp_path):
+    client, prefix = redis_prefixed
     output = tmp_path / "out"
     done = run_cli(
         "crawl", "--sources", str(crawled["sources"]), "--source", "lb_furn_en", "--output", str(output),

@@ -7,7 +7,6 @@ the reason when no Redis answers.
 from __future__ import annotations
 
 import datetime
-import uuid
 
 import pytest
 
@@ -19,16 +18,8 @@ NOW = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def server():
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/15")
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"no Redis answers on 127.0.0.1:6379: {exc}")
-    prefix = f"ecotest-{uuid.uuid4().hex[:10]}"
-    yield client, prefix
-    for key in client.scan_iter(match=f"{prefix}:*", count=1000):
-        client.delete(key)
+def server(redis_prefixed):
+    return redis_prefixed
 
 
 def stage(store: RedisSeenStore, batch: str, keys: list[str]) -> None:

@@ -328,36 +328,24 @@ def test_the_worker_computes_the_signature_with_the_index_scheme(tmp_path):
     pipeline.close_spider()
 
 
-def test_the_redis_index_records_its_scheme_and_keeps_sha1_for_records_stored_before():
-    redis = pytest.importorskip("redis")
-    import uuid
-
+def test_the_redis_index_records_its_scheme_and_keeps_sha1_for_records_stored_before(redis_prefixed):
     from crawler.state.redis_store import RedisNearDuplicateIndex
 
-    server = redis.Redis.from_url("redis://127.0.0.1:6379/15")
-    try:
-        server.ping()
-    except redis.exceptions.ConnectionError as exc:
-        pytest.skip(f"no Redis answers on 127.0.0.1:6379: {exc}")
-    prefix = f"ecotest-{uuid.uuid4().hex[:10]}"
+    server, prefix = redis_prefixed
     release = "生态环境部发布《关于加强生态环境分区管控的指导意见》，到二〇二五年基本建立分区管控制度。" * 2
-    try:
-        fresh = RedisNearDuplicateIndex(server, prefix=prefix)
-        assert fresh.scheme == ROLLING
-        assert fresh.query_or_add("a", release) is None
-        assert RedisNearDuplicateIndex(server, prefix=prefix).query_or_add("b", "【转载】" + release) == "a"
+    fresh = RedisNearDuplicateIndex(server, prefix=prefix)
+    assert fresh.scheme == ROLLING
+    assert fresh.query_or_add("a", release) is None
+    assert RedisNearDuplicateIndex(server, prefix=prefix).query_or_add("b", "【转载】" + release) == "a"
 
-        earlier = f"{prefix}-earlier"
-        written_before = RedisNearDuplicateIndex(server, prefix=earlier)
-        written_before.scheme = SHA1
-        written_before.query_or_add("old-1", release)
-        server.delete(f"{earlier}:neardup:scheme")  # the earlier layout recorded none
-        reopened = RedisNearDuplicateIndex(server, prefix=earlier)
-        assert reopened.scheme == SHA1
-        assert reopened.query_or_add("new-1", "【转载】" + release) == "old-1"
-    finally:
-        for key in server.scan_iter(match=f"{prefix}*", count=1000):
-            server.delete(key)
+    earlier = f"{prefix}-earlier"
+    written_before = RedisNearDuplicateIndex(server, prefix=earlier)
+    written_before.scheme = SHA1
+    written_before.query_or_add("old-1", release)
+    server.delete(f"{earlier}:neardup:scheme")  # the earlier layout recorded none
+    reopened = RedisNearDuplicateIndex(server, prefix=earlier)
+    assert reopened.scheme == SHA1
+    assert reopened.query_or_add("new-1", "【转载】" + release) == "old-1"
 
 
 @pytest.mark.parametrize("num_perm", [32, 128, 256])
