@@ -10,14 +10,15 @@ How a shingle becomes a 32-bit hash is the index's *signature scheme*, recorded 
 when it is created, because signatures of two schemes never match:
 
 - ``rolling`` (new indexes): a polynomial hash of each window's code points, computed for all
-  windows at once with numpy; about a fifth of ``sha1``'s cost, which was a tenth of a
-  scheduled run's CPU per article;
+  windows at once with numpy; about a fifth of ``sha1``'s cost, which was 8% of a scheduled
+  run's CPU;
 - ``sha1`` (indexes created before schemes were recorded): datasketch's ``sha1_hash32`` of each
   shingle string, so records stored by earlier versions keep finding their copies.
 
-Both estimate the Jaccard similarity of the shingle sets alike (``tests/test_state.py``). The bands live in
-an indexed SQLite table instead of memory, so the index survives a killed run and its memory
-does not grow with the corpus. A candidate found through the bands is confirmed by its
+Both estimate the Jaccard similarity of the shingle sets alike (``tests/test_state.py``).
+
+The bands live in an indexed SQLite table instead of memory, so the index survives a killed run
+and its memory does not grow with the corpus. A candidate found through the bands is confirmed by its
 estimated Jaccard similarity before it counts.
 
 Additions are committed in groups through the file's one shared connection
