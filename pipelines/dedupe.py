@@ -61,6 +61,8 @@ from pipelines.paywall import truncation_after_removals
 from pipelines.repair import continues_sentence
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from itemadapter import ItemAdapter
     from scrapy.settings import BaseSettings
 
@@ -400,6 +402,57 @@ def _same_heading(a: str, b: str) -> bool:
     return bool(a) and SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.85
 
 
+def _first_name(p: _Para, lower_words: frozenset[str]) -> str | None:
+    """The first name *p* mentions, case-folded: a capitalised word, also one opening a sentence
+    when the page never writes it in lower case ("Dunkirk is streaming …", but not "The" or
+    "Prosecutors" when the page says "prosecutors" elsewhere); for Chinese, the first place."""
+    if p.cjk:
+        places = _ZH_PLACE.findall(p.text)
+        return places[0] if places else None
+    starts = {m.start(1) for m in _SENTENCE_START.finditer(p.text)}
+    for match in _WORD.finditer(p.text):
+        if not match.group(0)[0].isupper():
+            continue
+        word = match.group(0).casefold()
+        if match.start() not in starts or (word not in lower_words and word not in EN_STOPWORDS):
+            return word
+    return None
+
+
+def _other_subjects(a: _Para, b: _Para, lower_words: frozenset[str]) -> bool:
+    """Whether *a* and *b* are about different things: the first name of each is missing from
+    the other. One template filled for two films, two villages or two references ("Dunkirk is
+    currently streaming on …" / "Lady Macbeth is currently streaming on …") shares its wording
+    and most of its other names; a copy or a retelling keeps its subject somewhere."""
+    first_a, first_b = _first_name(a, lower_words), _first_name(b, lower_words)
+    if first_a is None or first_b is None or first_a == first_b:
+        return False
+    if a.cjk or b.cjk:
+        return first_a not in b.text and first_b not in a.text
+    return first_a not in b.tokens and first_b not in a.tokens
+
+
+def _short_and_each_says_more(a: _Para, b: _Para) -> bool:
+    """Whether two short lines (under ``_SHORT_COPY`` tokens, Latin script) each carry a content
+    word the other lacks: two entries of a reference list or a schedule ("… votes cast by Chris
+    Cannon. Retrieved 2014-07-01." / "… Chris Cannon on Abortion. Retrieved 2014-07-01."), whose
+    shared site names and dates make them look alike. A copy of a short line keeps its words (a
+    corrupted word in one is a copy left in place: a duplicate kept costs less than a line lost)."""
+    if a.cjk or b.cjk or max(len(a.tokens), len(b.tokens)) >= _SHORT_COPY:
+        return False
+    return bool(a.content - b.content) and bool(b.content - a.content)
+
+
+_WORD = re.compile(r"\b[^\W\d_][\w-]*")  # a word of letters in any script
+_LOWER_WORD = re.compile(r"\b[a-z][\w-]*")
+
+
+def _lower_words(paragraphs: Sequence[str]) -> frozenset[str]:
+    """Every word the page writes in lower case: a capitalised word opening a sentence is a
+    name only when it is never among them."""
+    return frozenset(word for text in paragraphs for word in _LOWER_WORD.findall(text))
+
+
 def _facts(p: _Para) -> frozenset[str]:
     """What a paragraph states that a template would fill in: its numbers and its names."""
     return p.numbers | p.entities
@@ -453,6 +506,7 @@ class _Dedupe:
     winner_of: dict[int, int] = field(default_factory=dict)
     notes: dict[int, str] = field(default_factory=dict)
     facts: dict[tuple[int, int], bool] = field(default_factory=dict)
+    lower_words: frozenset[str] = frozenset()  # words the page writes in lower case somewhere
 
     def drop(self, loser: int, kind: str, winner: int | None, note: str) -> None:
         self.removed[loser] = kind
@@ -471,7 +525,13 @@ class _Dedupe:
         if pair not in self.facts:
             rows = _row(a, self.min_tokens) and _row(b, self.min_tokens)  # two entries of one list
             # The cheap tests first: the alignment in _distinct_facts only when they leave it open.
-            self.facts[pair] = rows or not _facts_agree(a, b) or _distinct_facts(a, b)
+            self.facts[pair] = (
+                rows
+                or not _facts_agree(a, b)
+                or _other_subjects(a, b, self.lower_words)
+                or _short_and_each_says_more(a, b)
+                or _distinct_facts(a, b)
+            )
         return self.facts[pair]
 
 
@@ -615,7 +675,11 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
     True
     """
     state = _Dedupe(
-        list(paragraphs), [_profile(i, t) for i, t in enumerate(paragraphs)], threshold, min_tokens
+        list(paragraphs),
+        [_profile(i, t) for i, t in enumerate(paragraphs)],
+        threshold,
+        min_tokens,
+        lower_words=_lower_words(paragraphs),
     )
     _exact_pass(state)
     live = [p for p in state.paras if p.index not in state.removed and len(p.tokens) >= min_tokens]

@@ -92,6 +92,42 @@ def test_paragraphs_that_are_merely_alike_both_stay(alike):
     assert dedupe_paragraphs([LEAD, *alike, OTHER]).paragraphs == [LEAD, *alike, OTHER]
 
 
+@pytest.mark.parametrize(
+    "alike",
+    [
+        # one template for two films: the name that tells them apart opens the sentence
+        [
+            "Lady Macbeth is currently streaming on HBO Go and HBO Now, and it is available to digitally rent on Amazon Prime, Vudu, YouTube, iTunes, and Google Play.",
+            "Dunkirk is currently streaming on HBO Go and HBO Now, and available to digitally rent on Google Play and YouTube.",
+        ],
+        # two villages in a fire report, in a script outside ASCII
+        [
+            "Beşyol Mahallesi'ndeki ormanlık alanda henüz belirlenemeyen nedenle yangın çıktı.",
+            "Şanlıuşağı Mahallesi kırsalında henüz belirlenemeyen nedenle yangın çıktı.",
+        ],
+        # entries of a reference list: the site name and the date make them look alike
+        [
+            '^ "ontheissues.org listing of votes cast by Chris Cannon". ontheissues.org. Retrieved 2014-07-01.',
+            '^ "ontheissues.org: Chris Cannon on Abortion". ontheissues.org. Retrieved 2014-07-01.',
+        ],
+    ],
+)
+def test_template_sentences_about_different_things_both_stay(alike):
+    """Real pages of the development part lost these as "near copies (same facts, other wording)"."""
+    assert dedupe_paragraphs([LEAD, *alike, OTHER]).paragraphs == [LEAD, *alike, OTHER]
+
+
+def test_a_retelling_keeps_its_subject_and_still_goes():
+    """The lead told twice names the same department first: still one statement."""
+    retold = (
+        "The Hebei Provincial Department of Ecology and Environment on March 14 released a work plan for the "
+        "comprehensive control of volatile organic compounds in key industries, with 26 tasks for "
+        "petrochemical, coating and printing enterprises."
+    )
+    result = dedupe_paragraphs([LEAD, retold, SECTION, OTHER])
+    assert result.paragraphs == [LEAD, SECTION, OTHER]
+
+
 def test_chinese_near_copies():
     original = "省生态环境厅有关负责人表示，空气质量改善得益于淘汰老旧车辆120万辆、完成清洁取暖改造68万户以及钢铁企业超低排放改造。"
     edited = "省生态环境厅有关负责人说，空气质量的改善得益于淘汰老旧车辆120万辆、完成68万户清洁取暖改造。"
