@@ -14,7 +14,10 @@ Two paragraphs are copies only when their content agrees, not their template: th
 dates, places and organisations of one mostly recur in the other (a copy may drop a clause
 or corrupt a word or a digit). Paragraphs filled from one template with other names or
 figures ("In Ohio, 64 buses ..." / "In Kentucky, 58 buses ...", an air-quality bulletin's
-"<region>: N cities, X% good days, PM2.5 Z" lines) state different facts and all stay. Short
+"<region>: N cities, X% good days, PM2.5 Z" lines) state different facts and all stay, and so
+do two paragraphs about different things: the name each opens with is missing from the other
+("Dunkirk is currently streaming on ..." / "Lady Macbeth is currently streaming on ..."), or
+two short lines each carry a word the other lacks (entries of a reference list). Short
 lines that are not sentences (rows of a list or a table, captions, credits) are never taken
 for copies, exact or near: they repeat on purpose. A copy is dropped only in favour of a
 paragraph that keeps (nearly) everything it says; the survivor stays where it stands. A
