@@ -509,7 +509,11 @@ class _Dedupe:
     winner_of: dict[int, int] = field(default_factory=dict)
     notes: dict[int, str] = field(default_factory=dict)
     facts: dict[tuple[int, int], bool] = field(default_factory=dict)
-    lower_words: frozenset[str] = frozenset()  # words the page writes in lower case somewhere
+
+    @cached_property
+    def lower_words(self) -> frozenset[str]:
+        """Words the page writes in lower case somewhere (read once, for the first pair that asks)."""
+        return _lower_words(self.paragraphs)
 
     def drop(self, loser: int, kind: str, winner: int | None, note: str) -> None:
         self.removed[loser] = kind
@@ -678,11 +682,7 @@ def dedupe_paragraphs(paragraphs: list[str], *, threshold: float = 0.75, min_tok
     True
     """
     state = _Dedupe(
-        list(paragraphs),
-        [_profile(i, t) for i, t in enumerate(paragraphs)],
-        threshold,
-        min_tokens,
-        lower_words=_lower_words(paragraphs),
+        list(paragraphs), [_profile(i, t) for i, t in enumerate(paragraphs)], threshold, min_tokens
     )
     _exact_pass(state)
     live = [p for p in state.paras if p.index not in state.removed and len(p.tokens) >= min_tokens]
